@@ -1,0 +1,141 @@
+/**
+ * `call`: wait for a promise without blocking the hub — grove's bridge to
+ * promise-based code (fetch, fs/promises, database drivers), the analogue of
+ * gevent's cooperative I/O. The greenlet blocks; the others run.
+ */
+import { WaitOp, type WaitState } from './internal/wait.js';
+import { isOperation } from './internal/brand.js';
+import { show } from './internal/validate.js';
+import { Timeout } from './timeout.js';
+import type { TimeoutOption } from './internal/validate.js';
+import type { Operation, Suspend } from './operation.js';
+import type { Greenlet } from './greenlet.js';
+
+/** Options of `call`. */
+export interface CallOptions {
+  /** Give up after this many ms and throw `Timeout` (the promise's result is then ignored). */
+  timeout?: TimeoutOption;
+}
+
+/** Something `call` can wait for: a promise, or a function given an AbortSignal that returns one. */
+export type Awaitable<T> = PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>);
+
+const PENDING = 0;
+const FULFILLED = 1;
+const REJECTED = 2;
+
+/** One `call`: the promise's outcome, and whether the hub still counts it as pending. */
+class CallRecord {
+  state = PENDING;
+  result: unknown = undefined;
+  /** True between subscribing to the promise and its settling or being dropped. */
+  waiting = false;
+  abort: AbortController | null = null;
+  greenlet: Greenlet<unknown> | null = null;
+
+  constructor(readonly source: Awaitable<unknown>) {}
+
+  start(s: WaitState): void {
+    let promise: PromiseLike<unknown>;
+    if (typeof this.source === 'function') {
+      this.abort = new AbortController();
+      promise = this.source(this.abort.signal);
+      if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
+        throw new TypeError(`call: the function must return a promise, got ${show(promise)}`);
+      }
+    } else promise = this.source;
+    this.greenlet = s.greenlet;
+    this.waiting = true;
+    // While a greenlet waits on a promise the hub is not stuck: no LoopExit, no virtual time jump.
+    s.greenlet.hub!.externals++;
+    promise.then(
+      (value) => this.settle(FULFILLED, value),
+      (error: unknown) => this.settle(REJECTED, error),
+    );
+  }
+
+  private settle(state: number, result: unknown): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.state = state;
+    this.result = result;
+    this.abort = null;
+    const g = this.greenlet!;
+    g.hub!.externals--;
+    if (g.waitingOn === (CALL as WaitOp<unknown>) && g.w!.target === this) g.wake();
+  }
+
+  /** Stop waiting: the result, whenever it comes, is ignored; a function's signal aborts with `reason`. */
+  drop(reason: unknown): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.greenlet!.hub!.externals--;
+    this.abort?.abort(reason);
+    this.abort = null;
+  }
+}
+
+class CallOp extends WaitOp<unknown> {
+  readonly label = 'call';
+
+  protected isReady(s: WaitState): boolean {
+    return (s.target as CallRecord).state !== PENDING;
+  }
+  protected outcome(s: WaitState): unknown {
+    const record = s.target as CallRecord;
+    if (record.state === REJECTED) throw record.result;
+    return record.result;
+  }
+  protected expire(s: WaitState): unknown {
+    const timeout = new Timeout(s.timeout as number);
+    (s.target as CallRecord).drop(timeout);
+    throw timeout;
+  }
+  protected enlist(s: WaitState): void {
+    const record = s.target as CallRecord;
+    if (!record.waiting) record.start(s);
+  }
+  /** Interrupted: the interrupt (already pending on the greenlet) is the abort reason. */
+  override cancel(g: Greenlet<unknown>): void {
+    super.cancel(g);
+    (g.w!.target as CallRecord).drop(g.pendingError);
+  }
+  /** A promise settles from outside the hub: the greenlet is queued, not resumed inline. */
+  override notify(): void {}
+}
+
+const CALL = new CallOp();
+
+/** @internal the Operation that waits for `source`. */
+export function callOperation<T>(source: Awaitable<T>, timeout?: TimeoutOption): Operation<T> {
+  return CALL.call(new CallRecord(source), undefined, timeout) as Operation<T>;
+}
+
+/**
+ * Waits for a promise without blocking the hub, and returns its value or
+ * throws its rejection. Given a function, calls it with an AbortSignal that
+ * aborts if the wait is interrupted (a kill, a Timeout, `{ timeout }`), so
+ * the work can be cancelled: `yield* call((signal) => fetch(url, { signal }))`.
+ */
+export function call<T>(source: Awaitable<T>, options?: CallOptions): Operation<T> {
+  if (
+    typeof source !== 'function' &&
+    (source === null || typeof source !== 'object' || typeof (source as PromiseLike<T>).then !== 'function')
+  ) {
+    throw new TypeError(`call: expected a promise or a function returning one, got ${show(source)}`);
+  }
+  return callOperation(source, options?.timeout);
+}
+
+/**
+ * @internal runs a body function in the calling greenlet: drives the
+ * Operation it returns, waits for a promise, or returns a plain value.
+ */
+export function* runBody<T>(fn: () => Operation<T> | PromiseLike<T> | T): Generator<Suspend, T, unknown> {
+  const result = fn();
+  if (isOperation(result)) return yield* result as Operation<T>;
+  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<T>).then === 'function') {
+    return yield* callOperation(result as PromiseLike<T>);
+  }
+  return result as T;
+}

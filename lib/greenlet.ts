@@ -1,0 +1,663 @@
+/**
+ * Greenlets: lightweight cooperative threads whose bodies are generator
+ * functions, run by the hub one at a time, each until it blocks.
+ *
+ * A Greenlet is created not started (`new Greenlet(fn, ...args)`) or started
+ * (`spawn(fn, ...args)`); `start()` queues it at the tail of the hub's ready
+ * queue, and it first runs when the greenlets queued before it have run or
+ * blocked. It ends by returning (its `value`), by throwing (its `exception`),
+ * or by being killed: `kill()` raises `GreenletExit` at the point where it is
+ * blocked, so its `finally` blocks run, and a greenlet ended by
+ * `GreenletExit` counts as successful with the instance as its value.
+ * Links, joiners and `get()` waiters are notified from the hub after death,
+ * in the order they were added.
+ */
+import { ctx } from './internal/context.js';
+import { Linkable, CallbackLink } from './internal/linkable.js';
+import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
+import { OPERATION, isOperation } from './internal/brand.js';
+import type { TimerEntry } from './internal/timer-heap.js';
+import { checkFunction, checkMs, checkOptions, show, type TimeoutOption } from './internal/validate.js';
+import { ExitSignal, GreenletExit, NotInGreenlet } from './errors.js';
+import { getHub, type Hub } from './hub.js';
+import { Timeout } from './timeout.js';
+import { callOperation } from './call.js';
+import type { Operation, Suspend } from './operation.js';
+
+/** A greenlet's body: a generator function (the normal case), a plain function, or an async function. */
+export type Body<T, A extends unknown[] = never[]> = (...args: A) => Operation<T> | PromiseLike<T> | T;
+
+/** An `exception` option: an error class (instantiated with no arguments) or an error instance. */
+export type ExceptionOption = Error | (new () => Error);
+
+/** Options of `join()`. */
+export interface JoinOptions {
+  /** Give up after this many ms (`join` then returns false), or when this Timeout fires (it is raised). */
+  timeout?: TimeoutOption;
+}
+
+/** Options of `get()`. */
+export interface GetOptions {
+  /** Give up after this many ms and throw `Timeout`; `0` never blocks. A Timeout given here is raised itself. */
+  timeout?: TimeoutOption;
+}
+
+/** Options of `kill()`. */
+export interface KillOptions {
+  /** What to raise in the greenlet: an error class or instance; `GreenletExit` by default. */
+  exception?: ExceptionOption;
+  /** With `yield*`: stop waiting for the death after this many ms (silently, as gevent does). */
+  timeout?: TimeoutOption;
+}
+
+const STARTED = 1;
+const RAN = 2;
+const DEAD = 4;
+const FAILED = 8;
+/** Someone will see a failure (a joiner, a link, run()): the hub need not report it. */
+const OBSERVED = 16;
+
+/** pendingError's "nothing pending" (undefined is a legal thing to throw). */
+const NO_ERROR: unique symbol = Symbol('grove.noError');
+
+/** Rarely used per-greenlet state, kept out of line so a greenlet stays small. */
+interface Extras {
+  name?: string;
+  abort?: AbortController;
+  killReason?: unknown;
+  startTimer?: StartTimer;
+  locals?: Map<object, object>;
+  /** Interrupts that arrived while another was still being delivered. */
+  pending?: unknown[];
+}
+
+let lastId = 0;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/** Turns an `exception` option into the error to raise. */
+export function toException(call: string, exception: unknown): Error | undefined {
+  if (exception === undefined) return undefined;
+  if (exception instanceof Error) return exception;
+  if (typeof exception === 'function' && exception.prototype instanceof Error) {
+    return new (exception as new () => Error)();
+  }
+  if (exception === Error) return new Error();
+  throw new TypeError(`${call}: exception must be an Error class or instance, got ${show(exception)}`);
+}
+
+/** The error thrown into a generator that yielded something other than an Operation. */
+function badYield(g: Greenlet<unknown>, value: unknown): TypeError {
+  if (ctx.fresh === value) {
+    ctx.fresh = null;
+    ctx.freshOwner = null;
+  }
+  const what = isOperation(value) ? 'an Operation' : show(value);
+  return new TypeError(
+    `${g.name} yielded ${what} to the hub: a greenlet may only use \`yield*\` with Operations ` +
+      '(write `yield* sleep(1)`, not `yield sleep(1)`)',
+  );
+}
+
+/**
+ * A cooperative thread. Construct it with a body and arguments, or subclass
+ * it and override `run()` (gevent's `_run`).
+ */
+export class Greenlet<T = unknown> extends Linkable {
+  /** A process-wide unique number, in creation order. */
+  readonly id: number;
+  /** @internal the hub it runs on; set when it is started. */
+  hub: Hub | null = null;
+  /** @internal the running body. */
+  gen: Iterator<unknown, unknown, unknown> | null = null;
+  /** @internal the kind of blocking call it is suspended in. */
+  waitingOn: WaitOp<unknown> | null = null;
+  /** @internal its blocking call's state; made on first need. */
+  w: WaitState | null = null;
+  /** @internal an error to raise when it next resumes. */
+  pendingError: unknown = NO_ERROR;
+  /** @internal neighbours in the hub's list of live greenlets. */
+  prevLive: Greenlet<unknown> | null = null;
+  /** @internal */
+  nextLive: Greenlet<unknown> | null = null;
+  private fn: ((...args: unknown[]) => unknown) | null;
+  /** @internal the body's arguments; null when there are none. */
+  args: unknown[] | null;
+  private flags = 0;
+  private result: unknown = undefined;
+  private extras: Extras | null = null;
+
+  /**
+   * A greenlet that will run `fn(...args)` once started. Subclasses that
+   * override `run()` call `super()` with no arguments.
+   */
+  constructor(fn?: Body<T>, ...args: unknown[]) {
+    super();
+    this.id = ++lastId;
+    if (fn === undefined || fn === null) {
+      if (this.run === Greenlet.prototype.run) {
+        throw new TypeError('new Greenlet: give it a function to run, or subclass Greenlet and override run()');
+      }
+      this.fn = null;
+      this.args = null;
+    } else {
+      checkFunction('new Greenlet', 'fn', fn);
+      this.fn = fn as (...args: unknown[]) => unknown;
+      this.args = args.length === 0 ? null : args;
+    }
+  }
+
+  /**
+   * Creates and starts a greenlet: `Greenlet.spawn(fn, ...args)`, or for a
+   * subclass, `Sub.spawn(...constructorArgs)`.
+   */
+  static spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T>;
+  static spawn<G extends Greenlet<unknown>, P extends unknown[]>(this: new (...args: P) => G, ...args: P): G;
+  static spawn(this: new (...args: unknown[]) => Greenlet<unknown>, ...args: unknown[]): Greenlet<unknown> {
+    const g = new this(...args);
+    g.start();
+    return g;
+  }
+
+  /**
+   * The body, for subclasses to override (gevent's `_run`): a generator
+   * method (or a plain or async one). Not called when a function was given
+   * to the constructor.
+   */
+  protected run(): Operation<T> | PromiseLike<T> | T {
+    throw new TypeError(`${this.name} has no body`);
+  }
+
+  // ---- state -------------------------------------------------------------
+
+  /** True once `start()` (or `startLater`) was called; stays true after death; false if killed before starting. */
+  get started(): boolean {
+    return (this.flags & STARTED) !== 0;
+  }
+
+  /** True once the greenlet has ended, whichever way. */
+  get dead(): boolean {
+    return (this.flags & DEAD) !== 0;
+  }
+
+  /** True once the greenlet has ended (gevent's `ready()`). */
+  override ready(): boolean {
+    return (this.flags & DEAD) !== 0;
+  }
+
+  /** True if it ended by returning or by `GreenletExit`. */
+  successful(): boolean {
+    return (this.flags & (DEAD | FAILED)) === DEAD;
+  }
+
+  /** What it returned (the `GreenletExit` instance if it was killed); undefined until then or if it failed. */
+  get value(): T | undefined {
+    return this.successful() ? (this.result as T) : undefined;
+  }
+
+  /** The error it died of; undefined if it succeeded or is still running. */
+  get exception(): unknown {
+    return (this.flags & FAILED) !== 0 ? this.result : undefined;
+  }
+
+  /** A readable name: given, or `<Class>-<id>` (`Greenlet-3`). */
+  get name(): string {
+    return this.extras?.name ?? `${this.constructor.name}-${this.id}`;
+  }
+
+  set name(name: string) {
+    if (typeof name !== 'string') throw new TypeError(`Greenlet.name must be a string, got ${show(name)}`);
+    this.extra().name = name;
+  }
+
+  /**
+   * Aborted when the greenlet is killed, with the kill's exception as reason:
+   * pass it to promise-based work (`fetch(url, { signal })`) to cancel it.
+   */
+  get signal(): AbortSignal {
+    const extras = this.extra();
+    if (extras.abort === undefined) {
+      extras.abort = new AbortController();
+      if (extras.killReason !== undefined) extras.abort.abort(extras.killReason);
+    }
+    return extras.abort.signal;
+  }
+
+  override toString(): string {
+    return `<${this.constructor.name} "${this.name}">`;
+  }
+
+  // ---- starting ----------------------------------------------------------
+
+  /**
+   * Queues the greenlet to run at the tail of the ready queue; it runs when
+   * the greenlets queued before it have run. Starting a greenlet that was
+   * killed before it started does nothing; starting one twice is an error.
+   */
+  start(): this {
+    if (this.checkStartable('start')) this.startOn(ctx.hub ?? getHub());
+    return this;
+  }
+
+  /** Starts the greenlet after `ms` milliseconds. */
+  startLater(ms: number): this {
+    checkMs('Greenlet.startLater', 'ms', ms);
+    if (!this.checkStartable('startLater')) return this;
+    const hub = this.enter(ctx.hub ?? getHub());
+    const timer = new StartTimer(this);
+    this.extra().startTimer = timer;
+    hub.addTimer(timer, ms);
+    return this;
+  }
+
+  /** @internal starts the greenlet on a given hub. */
+  startOn(hub: Hub): void {
+    this.enter(hub);
+    this.wake();
+  }
+
+  private checkStartable(call: string): boolean {
+    if ((this.flags & DEAD) !== 0) return false;
+    if ((this.flags & STARTED) !== 0) throw new Error(`Greenlet.${call}: ${this.name} was already started`);
+    return true;
+  }
+
+  private enter(hub: Hub): Hub {
+    this.hub = hub;
+    this.flags |= STARTED;
+    hub.addLive(this);
+    if (hub.listeners !== null) hub.emit({ type: 'spawn', greenlet: this });
+    return hub;
+  }
+
+  // ---- running (internal) ------------------------------------------------
+
+  /** @internal queues the greenlet to resume, once. */
+  wake(): void {
+    if (!this.scheduled) this.hub!.schedule(this);
+  }
+
+  /** @internal run by the hub: resume the greenlet, or notify its links once it is dead. */
+  override runTask(): void {
+    this.scheduled = false;
+    if ((this.flags & DEAD) !== 0) this.notifyLinks();
+    else this.step();
+  }
+
+  /**
+   * @internal the driver: resumes the greenlet until it blocks (its
+   * innermost Operation yields SUSPEND) or ends. Called only by the hub.
+   */
+  step(): void {
+    const hub = this.hub!;
+    ctx.current = this as Greenlet<unknown>;
+    hub.switches++;
+    if (hub.listeners !== null) hub.emit({ type: 'switch', greenlet: this });
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      let gen = this.gen;
+      if (gen === null) {
+        gen = this.begin();
+        if (gen === null) {
+          ctx.current = null;
+          this.settle(this.result);
+          return;
+        }
+      }
+      const error = this.pendingError;
+      if (error === NO_ERROR) r = gen.next();
+      else {
+        this.pendingError = NO_ERROR;
+        r = gen.throw!(error);
+      }
+      while (r.done !== true && r.value !== SUSPEND) r = gen.throw!(badYield(this, r.value));
+    } catch (error) {
+      ctx.current = null;
+      this.die(error);
+      return;
+    }
+    ctx.current = null;
+    if (r.done === true) this.settle(r.value);
+    else {
+      const pending = this.extras?.pending;
+      if (pending !== undefined && pending.length > 0) this.interrupt(pending.shift());
+    }
+  }
+
+  /** Calls the body; returns the iterator to drive, or null for a plain value (kept in `result`). */
+  private begin(): Iterator<unknown, unknown, unknown> | null {
+    this.flags |= RAN;
+    const fn = this.fn;
+    const args = this.args;
+    this.fn = null;
+    this.args = null;
+    const result = fn === null ? this.run() : args === null ? fn() : fn(...args);
+    if (isOperation(result)) return (this.gen = result[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
+    if (isThenable(result)) return (this.gen = callOperation(result)[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
+    this.result = result;
+    return null;
+  }
+
+  /**
+   * @internal raises `error` in the greenlet where it is blocked: its wait is
+   * cancelled and it resumes with the error. Raised at once if the greenlet
+   * is the one running; queued behind an interrupt not yet delivered.
+   */
+  interrupt(error: unknown): void {
+    if ((this.flags & DEAD) !== 0) return;
+    if (ctx.current === (this as Greenlet<unknown>)) throw error;
+    if (this.pendingError !== NO_ERROR) {
+      (this.extra().pending ??= []).push(error);
+      return;
+    }
+    this.pendingError = error;
+    const waitingOn = this.waitingOn;
+    if (waitingOn !== null) {
+      this.waitingOn = null;
+      waitingOn.cancel(this as Greenlet<unknown>);
+    }
+    this.wake();
+  }
+
+  private die(error: unknown): void {
+    if (error instanceof GreenletExit) this.settle(error);
+    else this.fail(error);
+  }
+
+  private settle(value: unknown): void {
+    const fresh = ctx.fresh;
+    if (fresh !== null && ctx.freshOwner === (this as Greenlet<unknown>)) {
+      ctx.fresh = null;
+      ctx.freshOwner = null;
+      this.finish(droppedError(fresh.label), FAILED);
+    } else this.finish(value, 0);
+  }
+
+  private fail(error: unknown): void {
+    if (ctx.freshOwner === (this as Greenlet<unknown>)) {
+      ctx.fresh = null;
+      ctx.freshOwner = null;
+    }
+    this.finish(error, FAILED);
+  }
+
+  private finish(result: unknown, failed: number): void {
+    this.flags |= DEAD | failed;
+    this.result = result;
+    this.gen = null;
+    this.waitingOn = null;
+    this.w = null;
+    this.pendingError = NO_ERROR;
+    this.fn = null;
+    this.args = null;
+    const hub = this.notifyHub();
+    const extras = this.extras;
+    if (extras !== null) {
+      extras.pending = undefined;
+      extras.locals = undefined;
+      if (extras.startTimer !== undefined) {
+        hub.removeTimer(extras.startTimer);
+        extras.startTimer = undefined;
+      }
+    }
+    hub.removeLive(this as Greenlet<unknown>);
+    if (failed !== 0 && (this.flags & OBSERVED) === 0) hub.report(result, { greenlet: this, where: 'greenlet' });
+    if (hub.listeners !== null) hub.emit({ type: 'exit', greenlet: this, reason: exitReason(this) });
+    this.scheduleNotify();
+  }
+
+  protected override notifyHub(): Hub {
+    return this.hub ?? ctx.hub ?? getHub();
+  }
+
+  /** @internal */
+  override reportLinkError(error: unknown): void {
+    this.notifyHub().report(error, { greenlet: this, where: 'link' });
+  }
+
+  /** @internal the state of its blocking calls. */
+  waitState(): WaitState {
+    return (this.w ??= new WaitState(this as Greenlet<unknown>));
+  }
+
+  private extra(): Extras {
+    return (this.extras ??= {});
+  }
+
+  /** @internal per-greenlet storage of `local` objects. */
+  localStore(): Map<object, object> {
+    return (this.extra().locals ??= new Map());
+  }
+
+  /** @internal marks the greenlet as watched: its failure is seen by someone, not reported. */
+  observe(): void {
+    this.flags |= OBSERVED;
+  }
+
+  // ---- waiting on it -----------------------------------------------------
+
+  /**
+   * Waits until the greenlet is dead. Returns true, or false when the
+   * timeout (ms) expires first; a Timeout given as `timeout` is raised
+   * instead. Never throws the greenlet's error. If the caller is killed
+   * while waiting, it stops waiting and the kill goes on.
+   */
+  join(options?: JoinOptions): Operation<boolean> {
+    checkOptions('Greenlet.join', options);
+    if (ctx.current === (this as Greenlet<unknown>)) throw new Error(`Greenlet.join: ${this.name} cannot join itself`);
+    this.observe();
+    return JOIN.call(this, undefined, options?.timeout);
+  }
+
+  /**
+   * Waits until the greenlet is dead and returns its value, or throws its
+   * exception. Throws `Timeout` if the timeout (ms) expires first (`0`:
+   * never blocks); a Timeout given as `timeout` is raised itself.
+   */
+  get(options?: GetOptions): Operation<T> {
+    checkOptions('Greenlet.get', options);
+    if (ctx.current === (this as Greenlet<unknown>)) throw new Error(`Greenlet.get: ${this.name} cannot wait for itself`);
+    this.observe();
+    return GET.call(this, undefined, options?.timeout) as Operation<T>;
+  }
+
+  /**
+   * Raises `GreenletExit` (or `exception`) in the greenlet where it is
+   * blocked, so its `finally` blocks run. Takes effect when called and does
+   * not block; the returned Operation, used with `yield*`, waits for the
+   * death (up to `timeout` ms, then gives up silently). A greenlet that has
+   * not started yet never runs; killing a dead one does nothing. Killing
+   * the running greenlet raises the exception right here.
+   */
+  kill(options?: KillOptions): Operation<void> {
+    checkOptions('Greenlet.kill', options);
+    const error = toException('Greenlet.kill', options?.exception) ?? new GreenletExit();
+    const timeout = checkTimeout('Greenlet.kill', options?.timeout);
+    this.killWith(error);
+    return waitForDeath([this], timeout);
+  }
+
+  /** @internal kill without waiting. */
+  killWith(error: unknown): void {
+    if ((this.flags & DEAD) !== 0) return;
+    const extras = this.extra();
+    extras.killReason = error;
+    extras.abort?.abort(error);
+    if ((this.flags & RAN) === 0) {
+      // It never ran, so it never will: dead at once, links on the next turn.
+      this.flags &= ~STARTED;
+      this.die(error);
+      return;
+    }
+    this.interrupt(error);
+  }
+
+  // ---- links -------------------------------------------------------------
+
+  /**
+   * Calls `callback(greenlet)` from the hub after the greenlet dies, in the
+   * order links were added; at the next turn if it is already dead.
+   * Callbacks must not block (spawn a greenlet for that); an error they throw
+   * is reported and the other links still run.
+   */
+  link(callback: (greenlet: this) => void): void {
+    checkFunction('Greenlet.link', 'callback', callback);
+    this.observe();
+    this.addLink(new CallbackLink<this>(callback, null));
+  }
+
+  /** Like `link`, but only when the greenlet succeeds (returned, or killed with GreenletExit). */
+  linkValue(callback: (greenlet: this) => void): void {
+    checkFunction('Greenlet.linkValue', 'callback', callback);
+    this.addLink(new CallbackLink<this>(callback, (g) => g.successful()));
+  }
+
+  /** Like `link`, but only when the greenlet fails. */
+  linkException(callback: (greenlet: this) => void): void {
+    checkFunction('Greenlet.linkException', 'callback', callback);
+    this.observe();
+    this.addLink(new CallbackLink<this>(callback, (g) => !g.successful()));
+  }
+
+  /** Removes every link of `callback`. */
+  unlink(callback: (greenlet: this) => void): void {
+    for (let link = this.head; link !== null; ) {
+      const next = link.nextLink;
+      if (link instanceof CallbackLink && link.callback === callback) this.remove(link);
+      link = next;
+    }
+  }
+
+  /** @internal a link that runs whether or not anyone else watches; `observe` marks failures as seen. */
+  rawLink(callback: (greenlet: this) => void, observe: boolean): void {
+    if (observe) this.observe();
+    this.addLink(new CallbackLink<this>(callback, null));
+  }
+}
+
+/**
+ * How a dead greenlet ended, in Erlang's terms: `'normal'` (it returned),
+ * `'killed'` (GreenletExit), an ExitSignal's reason, or the error it threw.
+ * Undefined while it is alive.
+ */
+export function exitReason(g: Greenlet<unknown>): unknown {
+  if (!g.dead) return undefined;
+  if (g.successful()) return g.value instanceof GreenletExit ? 'killed' : 'normal';
+  const error = g.exception;
+  return error instanceof ExitSignal ? error.reason : error;
+}
+
+/** Fires `startLater`. */
+class StartTimer implements TimerEntry {
+  deadline = 0;
+  seq = 0;
+  heapIndex = -1;
+  constructor(private readonly greenlet: Greenlet<unknown>) {}
+  fire(): void {
+    this.heapIndex = -1;
+    this.greenlet.wake();
+  }
+}
+
+/** Waiting for a greenlet's death: `join()` and `get()`. */
+abstract class DeathWait<T> extends WaitOp<T> {
+  protected isReady(s: WaitState): boolean {
+    return (s.target as Greenlet<unknown>).dead;
+  }
+  protected enlist(s: WaitState): void {
+    if (s.list === null) (s.target as Greenlet<unknown>).addLink(s);
+  }
+}
+
+/** `join()`: true, or false on timeout. */
+class JoinOp extends DeathWait<boolean> {
+  readonly label = 'Greenlet.join';
+  protected outcome(): boolean {
+    return true;
+  }
+  protected expire(): boolean {
+    return false;
+  }
+}
+
+/** `get()`: the value, or the error rethrown; Timeout on timeout. */
+class GetOp extends DeathWait<unknown> {
+  readonly label = 'Greenlet.get';
+  protected outcome(s: WaitState): unknown {
+    const target = s.target as Greenlet<unknown>;
+    if (!target.successful()) throw target.exception;
+    return target.value;
+  }
+  protected expire(s: WaitState): unknown {
+    throw new Timeout(s.timeout as number);
+  }
+}
+
+const JOIN = new JoinOp();
+const GET = new GetOp();
+
+/**
+ * The Operation `kill`, `killAll` and `shutdown` return: the kill already
+ * happened, so leaving it unused is fine (it is not checked as a dropped
+ * call); used with `yield*` it waits for every victim's death.
+ */
+export function waitForDeath(victims: Greenlet<unknown>[], timeout: number | Timeout | null): Operation<void> {
+  const op: Operation<void> & { [OPERATION]: true } = {
+    [OPERATION]: true,
+    *[Symbol.iterator](): Generator<Suspend, void, unknown> {
+      if (timeout instanceof Timeout) {
+        // One Timeout covers every join: started once, cancelled at the end.
+        if (!timeout.pending) timeout.start();
+        try {
+          for (const victim of victims) if (!victim.dead) yield* JOIN.call(victim, undefined);
+        } finally {
+          timeout.cancel();
+        }
+        return;
+      }
+      const hub = getHub();
+      const deadline = timeout === null ? Infinity : hub.now() + timeout;
+      for (const victim of victims) {
+        if (victim.dead) continue;
+        const left = deadline === Infinity ? null : Math.max(0, deadline - hub.now());
+        if (!(yield* JOIN.call(victim, undefined, left))) return;
+      }
+    },
+  };
+  return op;
+}
+
+/**
+ * Creates a greenlet running `fn(...args)` and starts it: it runs when the
+ * greenlets already queued have run. Never switches.
+ */
+export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T> {
+  checkFunction('spawn', 'fn', fn);
+  const g = new Greenlet<T>(fn as unknown as Body<T>);
+  if (args.length > 0) g.args = args;
+  g.start();
+  return g;
+}
+
+/** Creates a greenlet running `fn(...args)` and starts it after `ms` milliseconds. */
+export function spawnLater<T, A extends unknown[]>(ms: number, fn: Body<T, A>, ...args: A): Greenlet<T> {
+  checkMs('spawnLater', 'ms', ms);
+  checkFunction('spawnLater', 'fn', fn);
+  const g = new Greenlet<T>(fn as unknown as Body<T>);
+  if (args.length > 0) g.args = args;
+  g.startLater(ms);
+  return g;
+}
+
+/** The greenlet running now. Throws `NotInGreenlet` outside any greenlet. */
+export function getCurrent(): Greenlet<unknown> {
+  const g = ctx.current;
+  if (g === null) throw new NotInGreenlet('getCurrent()');
+  return g;
+}

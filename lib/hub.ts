@@ -1,0 +1,410 @@
+/**
+ * The hub: grove's scheduler, one per program (`getHub()`), or one per test
+ * (`new Hub({ clock: 'virtual' })`, which `grove/testing` creates for you).
+ *
+ * It owns the FIFO ready queue, the timer heap, and the bridge to Node's
+ * event loop. Its loop runs the greenlets and notifiers that are ready, in
+ * batches: everything queued when a batch starts runs, then the timers that
+ * are due fire, then the next batch — so `sleep(0)` round-robins fairly and
+ * never starves timers, and a timer that expired during a busy stretch fires
+ * after the greenlets already queued (gevent's order). When nothing is ready
+ * the hub sleeps until its next timer (a real clock arms one Node timer; a
+ * virtual clock jumps straight to the deadline) or until a promise a
+ * greenlet waits on settles. When nothing at all can happen any more, the
+ * greenlets `run()` waits for get `LoopExit` instead of hanging silently.
+ */
+import { Observable, type Subscriber } from 'rxjs';
+import { Deque } from './internal/deque.js';
+import { TimerHeap, type TimerEntry } from './internal/timer-heap.js';
+import { ctx } from './internal/context.js';
+import type { Task } from './internal/task.js';
+import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js';
+import { Greenlet } from './greenlet.js';
+import type { Operation } from './operation.js';
+import { checkFunction } from './internal/validate.js';
+
+/** Which clock a hub's timers run on. */
+export type Clock = 'real' | 'virtual';
+
+/** Where the hub met an error it reports. */
+export interface ErrorContext {
+  /** The greenlet that failed, or whose link callback failed. */
+  greenlet?: Greenlet<unknown>;
+  /** `'greenlet'`: a greenlet died of it and nobody was watching; `'link'`: a link callback threw. */
+  where: 'greenlet' | 'link';
+}
+
+/**
+ * Receives every error the hub reports: a greenlet that failed while nobody
+ * joined or linked it, and a link callback that threw. It runs in the hub;
+ * if it throws, the default handler reports both.
+ */
+export type ErrorHandler = (error: unknown, context: ErrorContext) => void;
+
+/**
+ * The lifecycle events a hub emits on `events$`, by type. Other layers add
+ * theirs (actors, supervisors) by augmenting this interface.
+ */
+export interface HubEvents {
+  /** A greenlet was started (or scheduled to start, for `startLater`). */
+  spawn: { greenlet: Greenlet<unknown> };
+  /** The hub switched into a greenlet. Emitted only while someone subscribes. */
+  switch: { greenlet: Greenlet<unknown> };
+  /** A greenlet ended: `'normal'`, `'killed'` (GreenletExit), an ExitSignal's reason, or the error. */
+  exit: { greenlet: Greenlet<unknown>; reason: unknown };
+  /** The hub reported an error (see {@link ErrorHandler}). */
+  error: { error: unknown; greenlet?: Greenlet<unknown>; where: ErrorContext['where'] };
+}
+
+/** One event of `hub.events$`: `{ type, ...fields }`. */
+export type HubEvent = { [K in keyof HubEvents]: { type: K } & HubEvents[K] }[keyof HubEvents];
+
+/** Options of `new Hub()`. */
+export interface HubOptions {
+  /** `'real'` (default): timers follow wall time. `'virtual'`: time jumps to the next timer when nothing is ready. */
+  clock?: Clock;
+  /** Replaces the default error report (one line and the stack on stderr). */
+  onError?: ErrorHandler;
+  /**
+   * Makes the schedule a reproducible pseudo-random interleaving: among
+   * the tasks of a batch, and among timers due at the same instant, the hub
+   * runs them in the order this seed draws instead of FIFO.
+   */
+  seed?: number;
+}
+
+/** How often (in batches) a long-running loop checks whether to let Node's event loop run. */
+const SLICE_CHECK_MASK = 63;
+/** After this many ms of uninterrupted running, the loop yields to Node (I/O, promises). */
+const SLICE_MS = 20;
+
+/** A small, fast PRNG (mulberry32): seeded schedules must replay exactly. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The default error report: `<name> failed with <Error>: <message>` and the stack, on stderr. */
+export function defaultErrorHandler(error: unknown, context: ErrorContext): void {
+  const who = context.greenlet ? context.greenlet.name : 'hub';
+  const what = context.where === 'link' ? `a link callback of ${who}` : who;
+  let stack = '';
+  if (error instanceof Error && typeof error.stack === 'string') {
+    const newline = error.stack.indexOf('\n');
+    if (newline >= 0) stack = error.stack.slice(newline + 1) + '\n';
+  }
+  console.error(`${what} failed with ${describeReason(error)}\n${stack}`);
+}
+
+/**
+ * The scheduler. Use `getHub()` for the program's hub; create one for a
+ * test with `new Hub({ clock: 'virtual' })` and run code on it with
+ * `hub.run(main)`.
+ */
+export class Hub {
+  /** The clock its timers run on. */
+  readonly clock: Clock;
+  /** Called for every error the hub reports; see {@link ErrorHandler}. */
+  onError: ErrorHandler;
+  /** Number of times the hub switched into a greenlet. */
+  switches = 0;
+  /**
+   * Lifecycle events as an Observable (see {@link HubEvents}). Costs nothing
+   * while nobody subscribes: the hub builds no event objects then.
+   */
+  readonly events$: Observable<HubEvent>;
+
+  /** @internal subscribers of events$, null when there are none. */
+  listeners: Set<Subscriber<HubEvent>> | null = null;
+  /** @internal promises greenlets are waiting on; while > 0 the hub is not stuck. */
+  externals = 0;
+  /** @internal greenlets started and not dead, as an intrusive list. */
+  liveHead: Greenlet<unknown> | null = null;
+  /** @internal number of live greenlets. */
+  liveCount = 0;
+
+  private readonly ready = new Deque<Task>();
+  private readonly timers = new TimerHeap();
+  private running = false;
+  private loopRequested = false;
+  private virtualNow = 0;
+  private readonly origin = performance.now();
+  private nodeTimer: ReturnType<typeof setTimeout> | null = null;
+  private nodeTimerDue = Infinity;
+  /** Greenlets `run()` is waiting for: they get LoopExit when the hub is stuck. */
+  private readonly mains = new Set<Greenlet<unknown>>();
+  private readonly random: (() => number) | null;
+  private readonly boundLoop = (): void => this.loop();
+  private readonly onNodeTimer = (): void => {
+    this.nodeTimer = null;
+    this.nodeTimerDue = Infinity;
+    this.loop();
+  };
+
+  constructor(options: HubOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`new Hub: options must be an object, got ${String(options)}`);
+    }
+    const { clock = 'real', onError = defaultErrorHandler, seed } = options;
+    if (clock !== 'real' && clock !== 'virtual') {
+      throw new TypeError(`new Hub: clock must be 'real' or 'virtual', got ${JSON.stringify(clock)}`);
+    }
+    if (typeof onError !== 'function') throw new TypeError('new Hub: onError must be a function');
+    if (seed !== undefined && !Number.isInteger(seed)) {
+      throw new TypeError(`new Hub: seed must be an integer, got ${String(seed)}`);
+    }
+    this.clock = clock;
+    this.onError = onError;
+    this.random = seed === undefined ? null : mulberry32(seed);
+    this.events$ = new Observable<HubEvent>((subscriber) => {
+      (this.listeners ??= new Set()).add(subscriber);
+      return () => {
+        this.listeners?.delete(subscriber);
+        if (this.listeners?.size === 0) this.listeners = null;
+      };
+    });
+  }
+
+  /** The hub's time in ms: since the hub was created (real), or the virtual clock's reading. */
+  now(): number {
+    return this.clock === 'virtual' ? this.virtualNow : performance.now() - this.origin;
+  }
+
+  /** The seed this hub's schedule is drawn from, or undefined for FIFO. */
+  get seeded(): boolean {
+    return this.random !== null;
+  }
+
+  /**
+   * Runs `main(...args)` as a greenlet on this hub and returns a promise of
+   * its value (rejected with its error). If `main` blocks and nothing can
+   * ever wake it, it gets `LoopExit`. Accepts the same bodies as `spawn`.
+   */
+  run<T, A extends unknown[]>(main: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Promise<T> {
+    checkFunction('run', 'main', main);
+    const g = new Greenlet<T>(main as unknown as (...args: never[]) => T, ...args);
+    this.addMain(g);
+    return new Promise<T>((resolve, reject) => {
+      g.rawLink(() => {
+        this.removeMain(g);
+        if (g.successful()) resolve(g.value as T);
+        else reject(g.exception);
+      }, true);
+      g.startOn(this);
+    });
+  }
+
+  /** A snapshot of the greenlets started on this hub and not yet dead, oldest first. */
+  greenlets(): Greenlet<unknown>[] {
+    const all: Greenlet<unknown>[] = [];
+    for (let g = this.liveHead; g !== null; g = g.nextLive) all.unshift(g);
+    return all;
+  }
+
+  // ---- scheduling (internal) -------------------------------------------
+
+  /** @internal queues a task at the tail of the ready queue. */
+  schedule(task: Task): void {
+    task.scheduled = true;
+    this.ready.push(task);
+    if (!this.running) this.requestLoop();
+  }
+
+  /** @internal starts a timer entry `ms` from now. */
+  addTimer(entry: TimerEntry, ms: number): void {
+    const tie = this.random === null ? undefined : Math.floor(this.random() * 2 ** 52);
+    this.timers.add(entry, this.now() + ms, tie);
+    if (!this.running) this.requestLoop();
+  }
+
+  /** @internal stops a timer entry; a no-op if it is not pending. */
+  removeTimer(entry: TimerEntry): void {
+    this.timers.remove(entry);
+  }
+
+  /** @internal `run()` waits for `g`: it gets LoopExit if the hub gets stuck. */
+  addMain(g: Greenlet<unknown>): void {
+    this.mains.add(g);
+    if (this.nodeTimer !== null) this.nodeTimer.ref();
+  }
+
+  /** @internal `run()` no longer waits for `g`. */
+  removeMain(g: Greenlet<unknown>): void {
+    this.mains.delete(g);
+    // Greenlets left blocked after the last run() ends must not keep Node alive (gevent's rule).
+    if (this.mains.size === 0 && this.nodeTimer !== null) this.nodeTimer.unref();
+  }
+
+  /** @internal greenlet `g` was started. */
+  addLive(g: Greenlet<unknown>): void {
+    g.prevLive = null;
+    g.nextLive = this.liveHead;
+    if (this.liveHead !== null) this.liveHead.prevLive = g;
+    this.liveHead = g;
+    this.liveCount++;
+  }
+
+  /** @internal greenlet `g` died. */
+  removeLive(g: Greenlet<unknown>): void {
+    if (g.prevLive === null) {
+      if (this.liveHead !== g) return;
+      this.liveHead = g.nextLive;
+    } else g.prevLive.nextLive = g.nextLive;
+    if (g.nextLive !== null) g.nextLive.prevLive = g.prevLive;
+    g.prevLive = g.nextLive = null;
+    this.liveCount--;
+  }
+
+  /** @internal emits a lifecycle event; callers check `listeners !== null` first. */
+  emit(event: HubEvent): void {
+    const listeners = this.listeners;
+    if (listeners === null) return;
+    for (const subscriber of [...listeners]) subscriber.next(event);
+  }
+
+  /** @internal reports an error through the handler; never throws. */
+  report(error: unknown, context: ErrorContext): void {
+    if (error instanceof GreenletExit || error instanceof ExitSignal) return;
+    try {
+      this.onError(error, context);
+    } catch (handlerError) {
+      defaultErrorHandler(error, context);
+      defaultErrorHandler(handlerError, { where: context.where });
+    }
+    if (this.listeners !== null) this.emit({ type: 'error', error, greenlet: context.greenlet, where: context.where });
+  }
+
+  // ---- the loop ----------------------------------------------------------
+
+  private requestLoop(): void {
+    if (this.loopRequested || this.running) return;
+    this.loopRequested = true;
+    queueMicrotask(this.boundLoop);
+  }
+
+  private loop(): void {
+    this.loopRequested = false;
+    if (this.running) return;
+    // Loops of different hubs never nest: each is entered from Node's event loop.
+    const outer = ctx.hub;
+    this.running = true;
+    ctx.hub = this;
+    const sliceStart = performance.now();
+    let batches = 0;
+    try {
+      for (;;) {
+        this.runBatch();
+        this.fireDueTimers();
+        if (this.ready.length > 0) {
+          if ((++batches & SLICE_CHECK_MASK) === 0 && performance.now() - sliceStart > SLICE_MS) {
+            // Let Node run I/O callbacks and settle promises, then carry on.
+            this.loopRequested = true;
+            setImmediate(this.boundLoop);
+            return;
+          }
+          continue;
+        }
+        const next = this.timers.peek();
+        if (next !== undefined) {
+          // A virtual clock does not jump while a greenlet waits on a real
+          // promise: the timeout around a real call must not fire instantly.
+          if (this.clock === 'virtual') {
+            if (this.externals > 0) return;
+            if (next.deadline > this.virtualNow) this.virtualNow = next.deadline;
+            continue;
+          }
+          this.armNodeTimer(next.deadline);
+          return;
+        }
+        if (this.externals > 0) return;
+        if (!this.deliverLoopExit()) return;
+      }
+    } finally {
+      this.running = false;
+      ctx.hub = outer;
+    }
+  }
+
+  private runBatch(): void {
+    const ready = this.ready;
+    let n = ready.length;
+    if (this.random === null) {
+      while (n-- > 0) ready.shift()!.runTask();
+      return;
+    }
+    // Seeded: run this batch's tasks in a drawn order; later arrivals wait for the next batch.
+    const batch: Task[] = [];
+    while (n-- > 0) batch.push(ready.shift()!);
+    for (let i = batch.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      const t = batch[i];
+      batch[i] = batch[j];
+      batch[j] = t;
+    }
+    for (const task of batch) task.runTask();
+  }
+
+  private fireDueTimers(): void {
+    const timers = this.timers;
+    if (timers.size === 0) return;
+    const now = this.now();
+    for (;;) {
+      const entry = timers.peek();
+      if (entry === undefined || entry.deadline > now) return;
+      timers.shift();
+      entry.fire();
+    }
+  }
+
+  private armNodeTimer(deadline: number): void {
+    if (this.nodeTimer !== null) {
+      if (this.nodeTimerDue <= deadline) return;
+      clearTimeout(this.nodeTimer);
+    }
+    this.nodeTimerDue = deadline;
+    // Node's timers count whole ms; rounding up means the loop wakes at or after the deadline.
+    const delay = Math.max(0, Math.ceil(deadline - this.now()));
+    this.nodeTimer = setTimeout(this.onNodeTimer, delay);
+    if (this.mains.size === 0) this.nodeTimer.unref();
+  }
+
+  /** Nothing is ready, no timers, no promises: wake the stuck mains with LoopExit. */
+  private deliverLoopExit(): boolean {
+    let delivered = false;
+    for (const main of this.mains) {
+      if (main.dead || main.scheduled) continue;
+      const blockedIn = main.waitingOn?.label;
+      main.interrupt(new LoopExit(`${main.name} is blocked${blockedIn ? ` in ${blockedIn}()` : ''} and nothing can wake it`));
+      delivered = true;
+    }
+    return delivered;
+  }
+}
+
+let defaultHub: Hub | null = null;
+
+/**
+ * The hub of the code that is running: inside a hub's loop (a greenlet, a
+ * link callback), that hub; anywhere else the program's default hub, a
+ * real-clock hub created on first use.
+ */
+export function getHub(): Hub {
+  return ctx.hub ?? (defaultHub ??= new Hub());
+}
+
+/**
+ * Runs `main(...args)` as a greenlet on the current hub (the program's hub
+ * outside any loop) and returns a promise of its value, rejected with its
+ * error: the bridge from ordinary async code, and from tests. If `main`
+ * blocks and nothing can ever wake it, it gets `LoopExit` — never a silent
+ * hang. Greenlets still blocked when it ends are left as they are.
+ */
+export function run<T, A extends unknown[]>(main: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Promise<T> {
+  return getHub().run(main, ...args);
+}

@@ -1,0 +1,36 @@
+/**
+ * grove: gevent's model in TypeScript. The runtime (hub, greenlets,
+ * timeouts) and gevent's data structures. Actors are in `grove/actors`,
+ * supervisors in `grove/supervision`, test helpers in `grove/testing`.
+ */
+export type { Operation, Suspend } from './operation.js';
+export { Interrupt, GreenletExit, ExitSignal, LoopExit, DroppedOperation, NotInGreenlet } from './errors.js';
+export {
+  Hub,
+  getHub,
+  run,
+  defaultErrorHandler,
+  type Clock,
+  type HubOptions,
+  type HubEvent,
+  type HubEvents,
+  type ErrorHandler,
+  type ErrorContext,
+} from './hub.js';
+export {
+  Greenlet,
+  spawn,
+  spawnLater,
+  getCurrent,
+  exitReason,
+  type Body,
+  type ExceptionOption,
+  type JoinOptions,
+  type GetOptions,
+  type KillOptions,
+} from './greenlet.js';
+export { sleep } from './sleep.js';
+export { call, type Awaitable, type CallOptions } from './call.js';
+export { Timeout, withTimeout, type TimeoutOptions, type WithTimeoutOptions } from './timeout.js';
+export { joinAll, killAll, wait, shutdown, type JoinAllOptions, type WaitOptions, type KillAllOptions, type Waitable } from './join.js';
+export type { TimeoutOption } from './internal/validate.js';

@@ -1,0 +1,20 @@
+/**
+ * The runtime's ambient state, one object so every module reads and writes
+ * the same slots: which greenlet is running, which hub's loop is running,
+ * and the Operation created but not yet started (for catching a blocking
+ * call made without `yield*`).
+ */
+import type { Greenlet } from '../greenlet.js';
+import type { Hub } from '../hub.js';
+import type { Labelled } from './wait.js';
+
+export const ctx: {
+  /** The greenlet running now; null in the hub (between greenlets) and outside any loop. */
+  current: Greenlet<unknown> | null;
+  /** The hub whose loop is running; null outside any loop. */
+  hub: Hub | null;
+  /** The Operation the running greenlet created and has not used yet (one at most). */
+  fresh: Labelled | null;
+  /** The greenlet that created `fresh`. */
+  freshOwner: Greenlet<unknown> | null;
+} = { current: null, hub: null, fresh: null, freshOwner: null };

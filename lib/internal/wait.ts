@@ -1,0 +1,276 @@
+/**
+ * The base of every call that can block: gevent's "switch to the hub and
+ * wait to be switched back", written once.
+ *
+ * A blocking call (`q.get()`, `sleep(5)`, `g.join()`) returns the shared
+ * operation of its kind — one `WaitOp` instance per kind of call, not one
+ * per call — after writing the call's arguments into the calling greenlet's
+ * `WaitState`. That works because a greenlet has exactly one blocking call
+ * in flight: an Operation must be used with `yield*` right after the call
+ * that made it, before the greenlet makes another (the runtime checks this,
+ * which is also how it catches a call made without `yield*`). The payoff is
+ * that blocking allocates nothing: the operation is its own iterator and its
+ * own iterator result (V8's `yield*` hands an inner result object through
+ * unchanged and reads `done`/`value` at once, before any other greenlet
+ * runs), and the WaitState — allocated once per greenlet — is the node that
+ * sits in the waiter list of what it waits on and the entry of its timer.
+ *
+ * A call's life: `next()` completes at once (`isReady`) or registers
+ * (`enlist`), arms the timeout and yields SUSPEND to the hub. It is woken by
+ * what it waits on (`notify`: the greenlet resumes on the spot, as gevent's
+ * notifiers switch into each waiter in turn), by its timeout (`fire`), or
+ * interrupted by a kill, a Timeout or LoopExit (`cancel`, then the error is
+ * thrown into the greenlet). On waking it checks again, so a wake-up that
+ * lost its item to a barging greenlet just waits again.
+ */
+import { ctx } from './context.js';
+import { Link } from './link-list.js';
+import type { TimerEntry } from './timer-heap.js';
+import { OPERATION, isTimeout } from './brand.js';
+import { DroppedOperation, NotInGreenlet } from '../errors.js';
+import { show } from './validate.js';
+import type { Timeout } from '../timeout.js';
+import type { Operation, Suspend } from '../operation.js';
+import type { Greenlet } from '../greenlet.js';
+
+/** The value a suspended operation yields to the hub. */
+export const SUSPEND = Symbol('grove.suspend') as unknown as Suspend;
+
+/** WaitState.flags: the timeout is armed (the call has blocked once). */
+export const ARMED = 1;
+/** WaitState.flags: the per-call timeout expired. */
+export const TIMED_OUT = 2;
+/** WaitState.flags: free for each kind of call (a sleep's timer fired, an item was handed over...). */
+export const KIND_FLAG = 4;
+
+/** The error for an Operation that was created and never used with `yield*`. */
+export function droppedError(label: string): DroppedOperation {
+  return new DroppedOperation(
+    `${label}() was called without yield*: the Operation it returned never ran. Write \`yield* ${label}(...)\`.`,
+  );
+}
+
+/** Something the fresh-operation check can name. */
+export interface Labelled {
+  readonly label: string;
+}
+
+/**
+ * Registers `op` as the running greenlet's unused Operation and returns the
+ * greenlet; throws `DroppedOperation` if the previous one was never used,
+ * and `NotInGreenlet` outside a greenlet.
+ */
+export function markFresh(op: Labelled): Greenlet<unknown> {
+  const g = ctx.current;
+  if (g === null) throw new NotInGreenlet(`${op.label}()`);
+  const fresh = ctx.fresh;
+  if (fresh !== null) {
+    ctx.fresh = null;
+    ctx.freshOwner = null;
+    throw droppedError(fresh.label);
+  }
+  ctx.fresh = op;
+  ctx.freshOwner = g;
+  return g;
+}
+
+/**
+ * Called when `op` is iterated: it must be the running greenlet's unused
+ * Operation. Anything else is an Operation used twice, or kept and used
+ * after another blocking call: its arguments are gone.
+ */
+export function claimFresh(op: Labelled): void {
+  if (ctx.fresh !== op || ctx.freshOwner !== ctx.current || ctx.current === null) {
+    throw new TypeError(
+      `${op.label}(): an Operation runs once, with yield* right where it was created; call ${op.label}() again instead of reusing it`,
+    );
+  }
+  ctx.fresh = null;
+  ctx.freshOwner = null;
+}
+
+/** Validates a `{ timeout }` option; Infinity and null mean none. */
+export function checkTimeout(call: string, timeout: unknown): number | Timeout | null {
+  if (timeout === undefined || timeout === null || timeout === Infinity) return null;
+  if (isTimeout(timeout)) return timeout;
+  if (typeof timeout !== 'number') {
+    throw new TypeError(`${call}: timeout must be a number of ms or a Timeout, got ${show(timeout)}`);
+  }
+  if (!(timeout >= 0)) {
+    throw new RangeError(`${call}: timeout must be a non-negative number of ms, got ${show(timeout)}`);
+  }
+  return timeout;
+}
+
+/**
+ * A greenlet's blocking call in flight: its arguments, and the node and
+ * timer entry it uses while blocked. One per greenlet, made on first need.
+ */
+export class WaitState extends Link implements TimerEntry {
+  /** The kind of call in flight. */
+  op: WaitOp<unknown> | null = null;
+  /** What it waits on (a queue, an event, a greenlet, a per-call record). */
+  target: unknown = null;
+  /** The call's argument (an item to put, a sleep's ms...). */
+  arg: unknown = undefined;
+  /** ms (> 0 arms a timer, 0 never blocks), a Timeout run for the call, or null. */
+  timeout: number | Timeout | null = null;
+  flags = 0;
+  deadline = 0;
+  seq = 0;
+  heapIndex = -1;
+
+  constructor(readonly greenlet: Greenlet<unknown>) {
+    super();
+  }
+
+  /** Its turn came in the list it waits in (hub context). */
+  notify(source: unknown): void {
+    this.op!.notify(this, source);
+  }
+
+  /** Its timer expired (hub context). */
+  fire(): void {
+    this.heapIndex = -1;
+    this.op!.fire(this);
+  }
+}
+
+/**
+ * A kind of blocking call. Subclasses are instantiated once; their factory
+ * functions validate the arguments and return `this.call(...)`.
+ */
+export abstract class WaitOp<T> implements Operation<T>, Labelled {
+  /** Iterator-result field: false while suspended, true once the value is known. */
+  done = false;
+  /** Iterator-result field: SUSPEND while suspended, then the result. */
+  value: unknown = undefined;
+  declare readonly [OPERATION]: true;
+
+  /** The call's name for messages, e.g. `'Queue.get'`. */
+  abstract readonly label: string;
+
+  /** True when the call can complete now. */
+  protected abstract isReady(s: WaitState): boolean;
+  /** The result of a ready call (may throw, e.g. a failed greenlet's error). */
+  protected abstract outcome(s: WaitState): T;
+  /** Puts the call on the waiter list of what it waits on. */
+  protected abstract enlist(s: WaitState): void;
+  /** The result when a numeric timeout expires: a value (wait-style calls) or a throw (get-style). */
+  protected abstract expire(s: WaitState): T;
+
+  /**
+   * Records a call on the running greenlet and returns the Operation to
+   * `yield*`. `timeout` is validated first, so a bad one throws before
+   * anything is recorded.
+   */
+  call(target: unknown, arg: unknown, timeout?: unknown): Operation<T> {
+    const limit = timeout === undefined ? null : checkTimeout(this.label, timeout);
+    const g = markFresh(this);
+    const s = g.waitState();
+    s.op = this as WaitOp<unknown>;
+    s.target = target;
+    s.arg = arg;
+    s.timeout = limit;
+    s.flags = 0;
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Suspend, T, unknown> {
+    claimFresh(this);
+    return this as unknown as Iterator<Suspend, T, unknown>;
+  }
+
+  next(): IteratorResult<Suspend, T> {
+    const s = ctx.current!.w!;
+    if (this.isReady(s)) {
+      this.settle(s);
+      return this.complete(this.outcome(s));
+    }
+    if ((s.flags & TIMED_OUT) !== 0 || s.timeout === 0) {
+      s.flags |= TIMED_OUT;
+      this.settle(s);
+      return this.complete(this.expire(s));
+    }
+    this.enlist(s);
+    return this.suspend(s);
+  }
+
+  /** An interrupt arrives here after `cancel` has cleaned up: let it through. */
+  throw(error: unknown): never {
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<Suspend, T> {
+    const g = ctx.current;
+    if (g !== null && g.waitingOn === (this as WaitOp<unknown>)) {
+      g.waitingOn = null;
+      this.cancel(g);
+    }
+    return { done: true, value: value as T };
+  }
+
+  /** Suspends the greenlet; arms the timeout the first time. */
+  protected suspend(s: WaitState): IteratorResult<Suspend, T> {
+    if ((s.flags & ARMED) === 0) {
+      s.flags |= ARMED;
+      const timeout = s.timeout;
+      if (typeof timeout === 'number') s.greenlet.hub!.addTimer(s, timeout);
+      else if (timeout !== null && !timeout.pending) timeout.start();
+    }
+    s.greenlet.waitingOn = this as WaitOp<unknown>;
+    this.done = false;
+    this.value = SUSPEND;
+    return this as unknown as IteratorResult<Suspend, T>;
+  }
+
+  /** The wait is over: stop the timeout. Called before computing a result that may throw. */
+  protected settle(s: WaitState): void {
+    this.disarm(s);
+    s.greenlet.waitingOn = null;
+  }
+
+  /** Ends the call with `value`. */
+  protected complete(value: T): IteratorResult<Suspend, T> {
+    this.value = value;
+    this.done = true;
+    return this as unknown as IteratorResult<Suspend, T>;
+  }
+
+  /** Its turn came: resume the greenlet right now, inside the notifier (gevent's order). */
+  notify(s: WaitState, _source: unknown): void {
+    s.greenlet.step();
+  }
+
+  /** The per-call timeout expired: stop waiting, and let the greenlet see it. */
+  fire(s: WaitState): void {
+    s.flags |= TIMED_OUT;
+    this.detach(s);
+    s.greenlet.waitingOn = null;
+    s.greenlet.wake();
+  }
+
+  /** Interrupted (a kill, a Timeout, LoopExit): leave every list, stop the timer. */
+  cancel(g: Greenlet<unknown>): void {
+    const s = g.w!;
+    this.detach(s);
+    this.disarm(s);
+  }
+
+  /** Leaves the waiter list; kinds that were handed something pass it on here. */
+  protected detach(s: WaitState): void {
+    s.list?.remove(s);
+  }
+
+  private disarm(s: WaitState): void {
+    const timeout = s.timeout;
+    if (timeout === null) return;
+    if (typeof timeout === 'number') {
+      if (s.heapIndex >= 0) s.greenlet.hub!.removeTimer(s);
+    } else {
+      // gevent cancels a Timeout given as `timeout=` when the call returns, whichever way.
+      timeout.cancel();
+    }
+  }
+}
+(WaitOp.prototype as unknown as { [OPERATION]: boolean })[OPERATION] = true;

@@ -1,0 +1,218 @@
+/**
+ * Waiting on many things at once: `joinAll` and `wait` (results in the
+ * order things finished), `killAll`, and `shutdown`.
+ */
+import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
+import { Link } from './internal/link-list.js';
+import type { Linkable } from './internal/linkable.js';
+import { ctx } from './internal/context.js';
+import { checkOptions, show, type TimeoutOption } from './internal/validate.js';
+import { Greenlet, toException, waitForDeath, type ExceptionOption } from './greenlet.js';
+import { GreenletExit } from './errors.js';
+import { getHub } from './hub.js';
+import type { Operation } from './operation.js';
+
+/** Options of `joinAll`. */
+export interface JoinAllOptions {
+  /** Stop waiting after this many ms and return the greenlets finished so far (a Timeout given here is raised). */
+  timeout?: TimeoutOption;
+  /** Throw the first failure's error as soon as it happens (the other greenlets keep running). */
+  raiseError?: boolean;
+  /** Return as soon as this many have finished. */
+  count?: number;
+}
+
+/** Options of `wait`. */
+export interface WaitOptions {
+  /** Stop waiting after this many ms and return what is ready so far (a Timeout given here is raised). */
+  timeout?: TimeoutOption;
+  /** Return as soon as this many are ready. */
+  count?: number;
+}
+
+/** Options of `killAll` and `shutdown`. */
+export interface KillAllOptions {
+  /** What to raise in each: an error class (one instance each) or an instance; `GreenletExit` by default. */
+  exception?: ExceptionOption;
+  /** With `yield*`: stop waiting for the deaths after this many ms. */
+  timeout?: TimeoutOption;
+}
+
+/** Something `wait` can wait on: a Greenlet, an Event, an AsyncResult. */
+export type Waitable = Linkable;
+
+function toList<W>(call: string, field: string, items: unknown, check: (item: unknown) => boolean, kind: string): W[] {
+  if (items === null || typeof items !== 'object' || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${call}: ${field} must be an iterable of ${kind}s, got ${show(items)}`);
+  }
+  // Duplicates are kept, as gevent keeps them: [g, g] waits for both entries and returns both.
+  const list: W[] = Array.isArray(items) ? (items as W[]).slice() : [...(items as Iterable<W>)];
+  for (let i = 0; i < list.length; i++) {
+    if (!check(list[i])) throw new TypeError(`${call}: ${field}[${i}] must be a ${kind}, got ${show(list[i])}`);
+  }
+  return list;
+}
+
+function checkCount(call: string, count: unknown, length: number): number {
+  if (count === undefined || count === null) return length;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+    throw new RangeError(`${call}: count must be a non-negative integer, got ${show(count)}`);
+  }
+  return Math.min(count, length);
+}
+
+/** One object watched by a `joinAll` or `wait`. */
+class Watch extends Link {
+  constructor(private readonly record: WaitManyRecord) {
+    super();
+  }
+  notify(source: Linkable): void {
+    this.record.arrived(source);
+  }
+}
+
+/** One `joinAll` or `wait`: what has become ready so far, in order. */
+class WaitManyRecord {
+  readonly finished: Linkable[] = [];
+  failure: Greenlet<unknown> | null = null;
+  watches: Watch[] | null = null;
+  state: WaitState | null = null;
+
+  constructor(
+    readonly op: WaitManyOp,
+    readonly objects: Linkable[],
+    readonly count: number,
+    readonly raiseError: boolean,
+  ) {
+    for (const o of objects) if (o.ready()) this.add(o);
+  }
+
+  get complete(): boolean {
+    return this.finished.length >= this.count || this.failure !== null;
+  }
+
+  add(o: Linkable): void {
+    this.finished.push(o);
+    if (this.raiseError && this.failure === null && o instanceof Greenlet && !o.successful()) this.failure = o;
+  }
+
+  /** A watched object became ready (hub context): resume the waiter once enough are. */
+  arrived(o: Linkable): void {
+    this.add(o);
+    const s = this.state;
+    if (s !== null && s.target === this && s.greenlet.waitingOn === this.op && this.complete) s.greenlet.step();
+  }
+
+  watch(s: WaitState): void {
+    if (this.watches !== null) return;
+    this.state = s;
+    this.watches = [];
+    for (const o of this.objects) {
+      if (o.ready()) continue;
+      const watch = new Watch(this);
+      this.watches.push(watch);
+      o.addLink(watch);
+    }
+  }
+
+  unwatch(): void {
+    const watches = this.watches;
+    if (watches === null) return;
+    this.watches = null;
+    for (const watch of watches) watch.list?.remove(watch);
+  }
+}
+
+class WaitManyOp extends WaitOp<Linkable[]> {
+  constructor(readonly label: string) {
+    super();
+  }
+  protected isReady(s: WaitState): boolean {
+    return (s.target as WaitManyRecord).complete;
+  }
+  protected outcome(s: WaitState): Linkable[] {
+    const record = s.target as WaitManyRecord;
+    if (record.failure !== null) throw record.failure.exception;
+    return record.finished;
+  }
+  protected expire(s: WaitState): Linkable[] {
+    return (s.target as WaitManyRecord).finished;
+  }
+  protected enlist(s: WaitState): void {
+    (s.target as WaitManyRecord).watch(s);
+  }
+  protected override settle(s: WaitState): void {
+    super.settle(s);
+    (s.target as WaitManyRecord).unwatch();
+  }
+  protected override detach(s: WaitState): void {
+    (s.target as WaitManyRecord).unwatch();
+  }
+}
+
+const JOIN_ALL = new WaitManyOp('joinAll');
+const WAIT = new WaitManyOp('wait');
+
+/**
+ * Waits until every greenlet has ended and returns them in the order they
+ * ended. With `timeout` (ms), returns those that ended in time; with
+ * `count`, returns as soon as that many have; with `raiseError`, throws the
+ * first failure's error at once. Never throws a greenlet's error otherwise.
+ */
+export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, options?: JoinAllOptions): Operation<G[]> {
+  checkOptions('joinAll', options);
+  const list = toList<G>('joinAll', 'greenlets', greenlets, (g) => g instanceof Greenlet, 'Greenlet');
+  for (const g of list) g.observe();
+  const record = new WaitManyRecord(JOIN_ALL, list, checkCount('joinAll', options?.count, list.length), options?.raiseError === true);
+  return JOIN_ALL.call(record, undefined, options?.timeout) as Operation<G[]>;
+}
+
+/**
+ * Waits until the objects (greenlets, Events, AsyncResults) are ready and
+ * returns them in the order they became ready; with `count`, as soon as that
+ * many are; with `timeout` (ms), those ready in time.
+ */
+export function wait<W extends Waitable>(objects: Iterable<W>, options?: WaitOptions): Operation<W[]> {
+  checkOptions('wait', options);
+  const list = toList<W>('wait', 'objects', objects, isWaitable, 'Greenlet, Event or AsyncResult');
+  for (const o of list) if (o instanceof Greenlet) o.observe();
+  const record = new WaitManyRecord(WAIT, list, checkCount('wait', options?.count, list.length), false);
+  return WAIT.call(record, undefined, options?.timeout) as Operation<W[]>;
+}
+
+function isWaitable(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Linkable).addLink === 'function' &&
+    typeof (value as Linkable).ready === 'function'
+  );
+}
+
+/**
+ * Kills every greenlet, in list order (see `Greenlet.kill`). Takes effect
+ * when called; the returned Operation, used with `yield*`, waits until all
+ * are dead (or `timeout` ms have passed).
+ */
+export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAllOptions): Operation<void> {
+  checkOptions('killAll', options);
+  const list = toList<Greenlet<unknown>>('killAll', 'greenlets', greenlets, (g) => g instanceof Greenlet, 'Greenlet');
+  const timeout = checkTimeout('killAll', options?.timeout);
+  toException('killAll', options?.exception);
+  for (const g of list) g.killWith(toException('killAll', options?.exception) ?? new GreenletExit());
+  return waitForDeath(list, timeout);
+}
+
+/**
+ * Kills every live greenlet of the current hub but the caller, newest
+ * first (gevent's `shutdown`, for a clean exit on a signal). Takes effect
+ * when called; with `yield*`, waits for the deaths.
+ */
+export function shutdown(options?: KillAllOptions): Operation<void> {
+  checkOptions('shutdown', options);
+  const victims = getHub()
+    .greenlets()
+    .filter((g) => g !== ctx.current)
+    .reverse();
+  return killAll(victims, options);
+}

@@ -1,0 +1,80 @@
+/**
+ * `sleep(ms)`: block the calling greenlet for `ms` milliseconds and let the
+ * others run. `sleep(0)` is a pure yield: the caller goes to the tail of the
+ * ready queue, behind every greenlet already queued, and the hub does not
+ * process timers for it — so greenlets that `sleep(0)` in turn alternate
+ * strictly.
+ */
+import { KIND_FLAG, SUSPEND, WaitOp, markFresh, type WaitState } from './internal/wait.js';
+import { ctx } from './internal/context.js';
+import { checkMs } from './internal/validate.js';
+import type { Operation, Suspend } from './operation.js';
+import type { Greenlet } from './greenlet.js';
+
+/** `sleep(0)`: its only state is the greenlet's `waitingOn`, so it needs no WaitState. */
+class YieldOp extends WaitOp<void> {
+  readonly label = 'sleep';
+
+  yieldNow(): Operation<void> {
+    markFresh(this);
+    return this;
+  }
+
+  override next(): IteratorResult<Suspend, void> {
+    const g = ctx.current!;
+    if (g.waitingOn === (this as WaitOp<unknown>)) {
+      g.waitingOn = null;
+      return this.complete(undefined);
+    }
+    g.waitingOn = this as WaitOp<unknown>;
+    g.wake();
+    this.done = false;
+    this.value = SUSPEND;
+    return this as unknown as IteratorResult<Suspend, void>;
+  }
+
+  override cancel(): void {}
+  protected isReady(): boolean {
+    return false;
+  }
+  protected outcome(): void {}
+  protected expire(): void {}
+  protected enlist(): void {}
+}
+
+/** `sleep(ms > 0)`: a timer; KIND_FLAG marks it fired. */
+class SleepOp extends WaitOp<void> {
+  readonly label = 'sleep';
+
+  protected isReady(s: WaitState): boolean {
+    return (s.flags & KIND_FLAG) !== 0;
+  }
+  protected outcome(): void {}
+  protected expire(): void {}
+  protected enlist(s: WaitState): void {
+    s.greenlet.hub!.addTimer(s, s.arg as number);
+  }
+
+  override fire(s: WaitState): void {
+    s.flags |= KIND_FLAG;
+    s.greenlet.waitingOn = null;
+    s.greenlet.wake();
+  }
+
+  override cancel(g: Greenlet<unknown>): void {
+    const s = g.w!;
+    if (s.heapIndex >= 0) g.hub!.removeTimer(s);
+  }
+}
+
+const YIELD = new YieldOp();
+const SLEEP = new SleepOp();
+
+/**
+ * Blocks the calling greenlet for `ms` milliseconds (0: just yield to the
+ * others). A kill or a Timeout interrupts it, `sleep(0)` included.
+ */
+export function sleep(ms = 0): Operation<void> {
+  checkMs('sleep', 'ms', ms);
+  return ms === 0 ? YIELD.yieldNow() : SLEEP.call(null, ms);
+}

@@ -1,0 +1,185 @@
+/**
+ * Timeouts: a limit on how long a greenlet may stay blocked.
+ *
+ * A started `Timeout` raises itself (or its `exception`) in the greenlet that
+ * started it, wherever that greenlet is blocked when the time is up; it is a
+ * signal (an `Interrupt`), so `catch (e) { if (e !== timeout) throw e }` tells
+ * one timeout from another. `timeout.scope(body)` is gevent's
+ * `with Timeout(...)`, and `withTimeout(ms, fn)` runs a function under one.
+ * Every blocking call also takes `{ timeout }`: ms (the call then returns
+ * false or throws, by its kind), or a Timeout (started for the call,
+ * cancelled when it returns, raised itself if it fires).
+ *
+ * Scheduling is cooperative: a greenlet that never blocks is never
+ * interrupted, even by an expired Timeout.
+ */
+import { Interrupt } from './errors.js';
+import { ctx } from './internal/context.js';
+import { Composite } from './internal/composite.js';
+import { TIMEOUT } from './internal/brand.js';
+import type { TimerEntry } from './internal/timer-heap.js';
+import { checkMs, checkOptions, show } from './internal/validate.js';
+import { NotInGreenlet } from './errors.js';
+import { runBody } from './call.js';
+import type { Operation, Suspend } from './operation.js';
+import type { Greenlet, ExceptionOption } from './greenlet.js';
+
+/** Options of `new Timeout`. */
+export interface TimeoutOptions {
+  /** Raise this (an error class, instantiated when it fires, or an instance) instead of the Timeout itself. */
+  exception?: ExceptionOption;
+  /** Raise the Timeout, and let `scope()` swallow it: the block just ends (gevent's `Timeout(t, False)`). */
+  silent?: boolean;
+}
+
+function checkException(exception: unknown): void {
+  if (exception === undefined || exception instanceof Error) return;
+  if (typeof exception === 'function' && (exception === Error || exception.prototype instanceof Error)) return;
+  throw new TypeError(`new Timeout: exception must be an Error class or instance, got ${show(exception)}`);
+}
+
+/**
+ * A timer that raises an error in the greenlet that started it. `ms`
+ * undefined or null: it never fires. Its message is `"<ms> ms"`.
+ */
+export class Timeout extends Interrupt implements TimerEntry {
+  static {
+    this.prototype.name = 'Timeout';
+    (this.prototype as unknown as { [TIMEOUT]: boolean })[TIMEOUT] = true;
+  }
+  /** The delay in ms, or null for a Timeout that never fires. */
+  readonly ms: number | null;
+  /** @internal */
+  deadline = 0;
+  /** @internal */
+  seq = 0;
+  /** @internal */
+  heapIndex = -1;
+  private readonly exception: ExceptionOption | undefined;
+  private readonly silent: boolean;
+  private owner: Greenlet<unknown> | null = null;
+
+  constructor(ms?: number | null, options: TimeoutOptions = {}) {
+    const delay = ms === undefined || ms === null ? null : checkMs('new Timeout', 'ms', ms);
+    checkOptions('new Timeout', options);
+    checkException(options.exception);
+    const silent = options.silent === true;
+    let message = delay === null ? '' : `${delay} ms`;
+    if (silent) message += ' (silent)';
+    else if (options.exception instanceof Error) message += `: ${options.exception.message}`;
+    super(message);
+    this.ms = delay;
+    this.exception = options.exception;
+    this.silent = silent;
+  }
+
+  /** Creates a Timeout and starts it. */
+  static startNew(ms?: number | null, options?: TimeoutOptions): Timeout {
+    return new Timeout(ms, options).start();
+  }
+
+  /** True while started and not yet fired or cancelled. */
+  get pending(): boolean {
+    return this.heapIndex >= 0;
+  }
+
+  /**
+   * Starts the timer in the running greenlet, which it will interrupt. A
+   * pending Timeout cannot be started again (cancel it first); a fired one can.
+   */
+  start(): this {
+    const owner = ctx.current;
+    if (owner === null) throw new NotInGreenlet('Timeout.start()');
+    if (this.pending) throw new Error(`Timeout.start: this Timeout (${this.message}) is already pending; cancel it first`);
+    this.owner = owner;
+    if (this.ms !== null) owner.hub!.addTimer(this, this.ms);
+    return this;
+  }
+
+  /** Stops the timer; nothing is raised, then or later. A no-op if it is not pending. */
+  cancel(): void {
+    if (this.heapIndex >= 0) this.owner!.hub!.removeTimer(this);
+  }
+
+  /** @internal the time is up: raise in the owner, wherever it is blocked. */
+  fire(): void {
+    this.heapIndex = -1;
+    const owner = this.owner;
+    if (owner === null || owner.dead) return;
+    const exception = this.exception;
+    owner.interrupt(
+      exception === undefined ? this : exception instanceof Error ? exception : new (exception as new () => Error)(),
+    );
+  }
+
+  /**
+   * gevent's `with Timeout(...)`: starts the timer, runs `body` (an Operation,
+   * or a function returning one or a plain value) and cancels the timer when
+   * it ends, whichever way. Returns the body's value, or `undefined` if a
+   * silent Timeout fired; otherwise the Timeout (or its exception) propagates.
+   */
+  scope<T>(body: Operation<T> | (() => Operation<T> | T)): Operation<T | undefined> {
+    if (typeof body !== 'function' && !isIterable(body)) {
+      throw new TypeError(`Timeout.scope: body must be an Operation or a function, got ${show(body)}`);
+    }
+    return new Composite<T | undefined>('Timeout.scope', () => this.runScope(body), body);
+  }
+
+  private *runScope<T>(body: Operation<T> | (() => Operation<T> | T)): Generator<Suspend, T | undefined, unknown> {
+    this.start();
+    try {
+      return typeof body === 'function' ? yield* runBody(body) : yield* body;
+    } catch (error) {
+      if (error === this && this.silent) return undefined;
+      throw error;
+    } finally {
+      this.cancel();
+    }
+  }
+}
+
+function isIterable(value: unknown): value is Operation<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as Operation<unknown>)[Symbol.iterator] === 'function';
+}
+
+/** Options of `withTimeout`. */
+export interface WithTimeoutOptions<D> {
+  /** Returned instead of raising when the time is up (`undefined` counts when given). */
+  timeoutValue: D;
+}
+
+/**
+ * Runs `fn()` (a generator function or a plain one) in the calling greenlet
+ * under a Timeout of `ms`: returns its value; when the time is up, returns
+ * `timeoutValue` if the option was given, else throws the `Timeout`.
+ */
+export function withTimeout<T>(ms: number, fn: () => Operation<T> | T): Operation<T>;
+export function withTimeout<T, D>(ms: number, fn: () => Operation<T> | T, options: WithTimeoutOptions<D>): Operation<T | D>;
+export function withTimeout<T, D>(
+  ms: number,
+  fn: () => Operation<T> | T,
+  options?: WithTimeoutOptions<D>,
+): Operation<T | D> {
+  checkMs('withTimeout', 'ms', ms);
+  if (typeof fn !== 'function') throw new TypeError(`withTimeout: fn must be a function, got ${show(fn)}`);
+  checkOptions('withTimeout', options);
+  const hasValue = options !== undefined && 'timeoutValue' in options;
+  return new Composite<T | D>('withTimeout', () => runWithTimeout(ms, fn, hasValue, options?.timeoutValue as D));
+}
+
+function* runWithTimeout<T, D>(
+  ms: number,
+  fn: () => Operation<T> | T,
+  hasValue: boolean,
+  timeoutValue: D,
+): Generator<Suspend, T | D, unknown> {
+  const timeout = new Timeout(ms).start();
+  try {
+    return yield* runBody(fn);
+  } catch (error) {
+    if (error === timeout && hasValue) return timeoutValue;
+    throw error;
+  } finally {
+    timeout.cancel();
+  }
+}
