@@ -137,6 +137,9 @@ export class Greenlet<T = unknown> extends Linkable {
    * A greenlet that will run `fn(...args)` once started. Subclasses that
    * override `run()` call `super()` with no arguments.
    */
+  constructor(fn: (...args: never[]) => Operation<T>, ...args: unknown[]);
+  constructor(fn: (...args: never[]) => PromiseLike<T>, ...args: unknown[]);
+  constructor(fn?: (...args: never[]) => T, ...args: unknown[]);
   constructor(fn?: Body<T>, ...args: unknown[]) {
     super();
     this.id = ++lastId;
@@ -157,7 +160,9 @@ export class Greenlet<T = unknown> extends Linkable {
    * Creates and starts a greenlet: `Greenlet.spawn(fn, ...args)`, or for a
    * subclass, `Sub.spawn(...constructorArgs)`.
    */
-  static spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T>;
+  static spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
+  static spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
+  static spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Greenlet<T>;
   static spawn<G extends Greenlet<unknown>, P extends unknown[]>(this: new (...args: P) => G, ...args: P): G;
   static spawn(this: new (...args: unknown[]) => Greenlet<unknown>, ...args: unknown[]): Greenlet<unknown> {
     const g = new this(...args);
@@ -637,19 +642,25 @@ export function waitForDeath(victims: Greenlet<unknown>[], timeout: number | Tim
  * Creates a greenlet running `fn(...args)` and starts it: it runs when the
  * greenlets already queued have run. Never switches.
  */
+export function spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
+export function spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
+export function spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Greenlet<T>;
 export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkFunction('spawn', 'fn', fn);
-  const g = new Greenlet<T>(fn as unknown as Body<T>);
+  const g = new Greenlet<T>(fn as unknown as () => T);
   if (args.length > 0) g.args = args;
   g.start();
   return g;
 }
 
 /** Creates a greenlet running `fn(...args)` and starts it after `ms` milliseconds. */
+export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
+export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
+export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => T, ...args: A): Greenlet<T>;
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkMs('spawnLater', 'ms', ms);
   checkFunction('spawnLater', 'fn', fn);
-  const g = new Greenlet<T>(fn as unknown as Body<T>);
+  const g = new Greenlet<T>(fn as unknown as () => T);
   if (args.length > 0) g.args = args;
   g.startLater(ms);
   return g;

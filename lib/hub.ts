@@ -186,9 +186,12 @@ export class Hub {
    * its value (rejected with its error). If `main` blocks and nothing can
    * ever wake it, it gets `LoopExit`. Accepts the same bodies as `spawn`.
    */
+  run<T, A extends unknown[]>(main: (...args: A) => Operation<T>, ...args: A): Promise<T>;
+  run<T, A extends unknown[]>(main: (...args: A) => PromiseLike<T>, ...args: A): Promise<T>;
+  run<T, A extends unknown[]>(main: (...args: A) => T, ...args: A): Promise<T>;
   run<T, A extends unknown[]>(main: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Promise<T> {
     checkFunction('run', 'main', main);
-    const g = new Greenlet<T>(main as unknown as (...args: never[]) => T, ...args);
+    const g = new Greenlet<T>(main as unknown as () => T, ...args);
     this.addMain(g);
     return new Promise<T>((resolve, reject) => {
       g.rawLink(() => {
@@ -405,6 +408,9 @@ export function getHub(): Hub {
  * blocks and nothing can ever wake it, it gets `LoopExit` — never a silent
  * hang. Greenlets still blocked when it ends are left as they are.
  */
+export function run<T, A extends unknown[]>(main: (...args: A) => Operation<T>, ...args: A): Promise<T>;
+export function run<T, A extends unknown[]>(main: (...args: A) => PromiseLike<T>, ...args: A): Promise<T>;
+export function run<T, A extends unknown[]>(main: (...args: A) => T, ...args: A): Promise<T>;
 export function run<T, A extends unknown[]>(main: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Promise<T> {
-  return getHub().run(main, ...args);
+  return getHub().run(main as (...args: A) => T, ...args);
 }
