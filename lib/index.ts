@@ -33,4 +33,16 @@ export { sleep } from './sleep.js';
 export { call, type Awaitable, type CallOptions } from './call.js';
 export { Timeout, withTimeout, type TimeoutOptions, type WithTimeoutOptions } from './timeout.js';
 export { joinAll, killAll, wait, shutdown, type JoinAllOptions, type WaitOptions, type KillAllOptions, type Waitable } from './join.js';
+export {
+  BaseGroup,
+  Group,
+  Pool,
+  PoolFull,
+  type GroupJoinOptions,
+  type GroupKillOptions,
+  type MapOptions,
+  type PoolAddOptions,
+  type WaitAvailableOptions,
+} from './pool.js';
+export { IMap, type IMapNextOptions } from './imap.js';
 export type { TimeoutOption } from './internal/validate.js';
