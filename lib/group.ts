@@ -124,8 +124,8 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     if (current !== null && this.members.has(current)) {
       throw new Error(`${label}: ${current.name} is a member of this group and would wait for itself`);
     }
-    if (options?.raiseError !== true) return JOIN.call(this, undefined, options?.timeout);
-    const timeout = checkTimeout(label, options.timeout);
+    const timeout = checkTimeout(label, options?.timeout);
+    if (options?.raiseError !== true) return JOIN.call(this, undefined, timeout);
     const watched = new Set(this.members.keys());
     for (const greenlet of watched) greenlet.observe();
     return JOIN.call(new JoinRecord(this, watched), undefined, timeout);
@@ -201,8 +201,10 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   /**
    * Starts `fn(item)` for every item, each in a new member, and returns at
    * once an `IMap` whose `next()` gives the results in input order. The
-   * items start when the caller next blocks (in a Pool, in input order as
-   * slots free). See `IMap` for failures, timeouts and `close()`.
+   * items start when the caller next blocks, in input order: in a Group all
+   * at once (so the input must be finite), in a Pool as slots free, however
+   * fast the results are taken. See `IMap` for failures, timeouts and
+   * `close()`.
    */
   imap<T, R>(fn: (item: T) => Operation<R>, items: Iterable<T>): IMap<R>;
   imap<T, R>(fn: (item: T) => PromiseLike<R>, items: Iterable<T>): IMap<R>;

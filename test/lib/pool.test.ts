@@ -948,4 +948,55 @@ pool('a blocked spawn with nothing left to free a slot ends in LoopExit', async 
   assert.match(error!.message, /blocked in Pool\.spawn\(\)/);
 });
 
+pool('under 200 seeded interleavings with kills, no slot leaks, no job runs twice and at most capacity run at once', async () => {
+  const reported: string[] = [];
+  for (let seed = 1; seed <= 200; seed++) {
+    await simulate(
+      function* () {
+        const p = new Pool(3);
+        let running = 0;
+        let most = 0;
+        const ran = new Map<string, number>();
+        const returned = new Set<string>();
+        function* job(name: string, ms: number): Operation<string> {
+          ran.set(name, (ran.get(name) ?? 0) + 1);
+          most = Math.max(most, ++running);
+          try {
+            yield* sleep(ms);
+          } finally {
+            running--;
+          }
+          return name;
+        }
+        const spawners = [0, 1, 2, 3].map((s) =>
+          spawn(function* () {
+            for (let j = 0; j < 5; j++) {
+              yield* p.spawn(job, `s${s}j${j}`, (s * 7 + j * 3 + seed) % 4);
+              returned.add(`s${s}j${j}`);
+              assert.is(p.size + p.freeCount(), 3);
+            }
+          }),
+        );
+        const mapper = spawn(() => p.map((n: number) => job(`m${n}`, n % 3), [0, 1, 2, 3, 4, 5]));
+        yield* sleep(seed % 5);
+        spawners[seed % 4].kill();
+        if (seed % 3 === 0) p.kill();
+        yield* sleep(3);
+        spawners[(seed + 1) % 4].kill();
+        for (const g of [...spawners, mapper]) yield* g.join();
+        yield* p.join();
+        assert.ok(spawners.every((g) => g.successful()), `seed ${seed}: a spawner failed`);
+        assert.is(p.freeCount(), 3, `seed ${seed}: a slot leaked`);
+        assert.ok(most <= 3, `seed ${seed}: ${most} jobs ran at once`);
+        for (const [name, n] of ran) {
+          assert.is(n, 1, `seed ${seed}: ${name} ran ${n} times`);
+          assert.ok(name.startsWith('m') || returned.has(name), `seed ${seed}: ${name} ran though its spawn never returned`);
+        }
+      },
+      { seed, onError: (error) => void reported.push(`seed ${seed}: ${String(error)}`) },
+    );
+  }
+  assert.equal(reported, []);
+});
+
 pool.run();
