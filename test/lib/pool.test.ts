@@ -864,6 +864,27 @@ pool('when map fails, items not started yet never start', () => {
   );
 });
 
+pool('killing a greenlet blocked in map stops the items not started; those running go on', () =>
+  simulate(function* () {
+    const p = new Pool(1);
+    const started: number[] = [];
+    const mapper = spawn(() =>
+      p.map(function* (n: number) {
+        started.push(n);
+        yield* sleep(10);
+        return n;
+      }, [0, 1, 2]),
+    );
+    yield* sleep(5);
+    yield* mapper.kill();
+    assert.is(p.size, 1);
+    yield* p.join();
+    yield* sleep(50);
+    assert.equal(started, [0]);
+    assert.is(now(), 60);
+    assert.is(p.freeCount(), 1);
+  }));
+
 pool('closing an imap whose feeder waits for a slot frees nothing it did not hold', () =>
   simulate(function* () {
     const p = new Pool(2);
