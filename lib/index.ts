@@ -45,4 +45,7 @@ export {
   type WaitAvailableOptions,
 } from './pool.js';
 export { IMap, type IMapNextOptions } from './imap.js';
+export { Event, AsyncResult, type EventWaitOptions } from './event.js';
+export { Semaphore, BoundedSemaphore, Lock, RLock, ReleaseError, type AcquireOptions, type ScopeBody } from './lock.js';
+export { local } from './local.js';
 export type { TimeoutOption } from './internal/validate.js';
