@@ -1,0 +1,219 @@
+/**
+ * The workloads on the hand-written baseline scheduler
+ * (bench/baseline/scheduler.mjs): grove's design at the speed of light.
+ * An actor is a task and its unbounded inbox Queue.
+ */
+import { Queue, Scheduler, get, join, put, sleep, sleep0, spawn } from '../baseline/scheduler.mjs';
+import { SleepLog, settledHeap } from '../workloads.mjs';
+
+export const system = {
+  name: 'baseline',
+  description: 'minimal hand-written generator scheduler (bench/baseline/scheduler.mjs)',
+  fifo: true,
+  version: null,
+};
+
+const sched = new Scheduler();
+
+function* switcher(id, n, state) {
+  let k = 0;
+  for (; k < n; k++) {
+    if (state.last === id) state.violations++;
+    state.last = id;
+    yield sleep0;
+  }
+  return k;
+}
+
+function* player(me, peer, n, first, out) {
+  let expected = first;
+  let received = 0;
+  let sum = 0;
+  let bad = 0;
+  for (;;) {
+    const i = yield get(me);
+    if (i !== expected) bad++;
+    expected = i + 2;
+    received++;
+    sum += i;
+    if (i + 1 < n) yield put(peer, i + 1);
+    if (i + 2 >= n) break;
+  }
+  out.received[first] = received;
+  out.sum += sum;
+  out.orderErrors += bad;
+}
+
+function* yieldOnce(i, stats) {
+  yield sleep0;
+  stats.ran++;
+  return i;
+}
+
+function* idle(inbox, stats) {
+  stats.started++;
+  const m = yield get(inbox);
+  stats.handled++;
+  stats.sum += m;
+}
+
+function* producer(out, n, progress) {
+  let maxAhead = 0;
+  for (let i = 0; i < n; i++) {
+    const ahead = i - progress.sunk;
+    if (ahead > maxAhead) maxAhead = ahead;
+    yield put(out, i);
+  }
+  yield put(out, -1);
+  progress.maxAhead = maxAhead;
+}
+
+function* stage(input, output) {
+  for (;;) {
+    const x = yield get(input);
+    if (x < 0) {
+      yield put(output, x);
+      return;
+    }
+    yield put(output, x + 1);
+  }
+}
+
+function* sink(input, progress) {
+  let expected = 3;
+  let count = 0;
+  let sum = 0;
+  let bad = 0;
+  for (;;) {
+    const x = yield get(input);
+    if (x < 0) break;
+    if (x !== expected) bad++;
+    expected++;
+    sum += x;
+    progress.sunk = ++count;
+  }
+  return { count, sum, orderErrors: bad };
+}
+
+function* worker(inbox, collector, perActor) {
+  let forwarded = 0;
+  while (forwarded < perActor) {
+    const m = yield get(inbox);
+    yield put(collector, m);
+    forwarded++;
+  }
+  return forwarded;
+}
+
+function* collect(inbox, total) {
+  let sum = 0;
+  for (let k = 0; k < total; k++) sum += yield get(inbox);
+  return sum;
+}
+
+function* sleeper(ms, log) {
+  yield sleep(ms);
+  log.woke(ms);
+}
+
+export const workloads = {
+  switch: ({ n }) =>
+    sched.run(function* () {
+      const state = { last: -1, violations: 0 };
+      const a = yield spawn(switcher(0, n / 2, state));
+      const b = yield spawn(switcher(1, n / 2, state));
+      const counts = [yield join(a), yield join(b)];
+      return { counts, violations: state.violations };
+    }),
+
+  W1: ({ n }) =>
+    sched.run(function* () {
+      const out = { received: [0, 0], sum: 0, orderErrors: 0 };
+      const pingInbox = new Queue();
+      const pongInbox = new Queue();
+      const pong = yield spawn(player(pongInbox, pingInbox, n, 0, out));
+      const ping = yield spawn(player(pingInbox, pongInbox, n, 1, out));
+      yield put(pongInbox, 0);
+      yield join(pong);
+      yield join(ping);
+      return out;
+    }),
+
+  W2: ({ n }) =>
+    sched.run(function* () {
+      const stats = { ran: 0 };
+      const tasks = new Array(n);
+      for (let i = 0; i < n; i++) tasks[i] = yield spawn(yieldOnce(i, stats));
+      let sum = 0;
+      let joined = 0;
+      for (let i = 0; i < n; i++) {
+        sum += yield join(tasks[i]);
+        joined++;
+      }
+      return { ran: stats.ran, joined, sum };
+    }),
+
+  W2mem: ({ n }) =>
+    sched.run(function* () {
+      const stats = { started: 0, handled: 0, sum: 0 };
+      const tasks = new Array(n).fill(null);
+      const inboxes = new Array(n).fill(null);
+      const before = settledHeap();
+      for (let i = 0; i < n; i++) {
+        const inbox = new Queue();
+        inboxes[i] = inbox;
+        tasks[i] = yield spawn(idle(inbox, stats));
+      }
+      while (stats.started < n) yield sleep0;
+      const bytes = settledHeap() - before;
+      for (let i = 0; i < n; i++) yield put(inboxes[i], i);
+      for (let i = 0; i < n; i++) yield join(tasks[i]);
+      return { bytes, handled: stats.handled, sum: stats.sum };
+    }),
+
+  W3: ({ n, capacity }) =>
+    sched.run(function* () {
+      const progress = { sunk: 0, maxAhead: 0 };
+      const qs = [new Queue(capacity), new Queue(capacity), new Queue(capacity), new Queue(capacity)];
+      yield spawn(producer(qs[0], n, progress));
+      for (let s = 0; s < 3; s++) yield spawn(stage(qs[s], qs[s + 1]));
+      const result = yield join(yield spawn(sink(qs[3], progress)));
+      return { ...result, maxAhead: progress.maxAhead };
+    }),
+
+  W4: ({ actors, perActor }) =>
+    sched.run(function* () {
+      const total = actors * perActor;
+      const collectorInbox = new Queue();
+      const collector = yield spawn(collect(collectorInbox, total));
+      const inboxes = new Array(actors);
+      const workers = new Array(actors);
+      for (let a = 0; a < actors; a++) {
+        inboxes[a] = new Queue();
+        workers[a] = yield spawn(worker(inboxes[a], collectorInbox, perActor));
+      }
+      for (let r = 0; r < perActor; r++) {
+        for (let a = 0; a < actors; a++) yield put(inboxes[a], r * actors + a);
+        yield sleep0;
+      }
+      const sum = yield join(collector);
+      let minPerActor = Infinity;
+      let maxPerActor = 0;
+      for (let a = 0; a < actors; a++) {
+        const forwarded = yield join(workers[a]);
+        if (forwarded < minPerActor) minPerActor = forwarded;
+        if (forwarded > maxPerActor) maxPerActor = forwarded;
+      }
+      return { collected: total, sum, minPerActor, maxPerActor };
+    }),
+
+  W5: (p) =>
+    sched.run(function* () {
+      const log = new SleepLog(p);
+      log.start();
+      const tasks = new Array(p.count);
+      for (let i = 0; i < p.count; i++) tasks[i] = yield spawn(sleeper(log.delays[i], log));
+      for (let i = 0; i < p.count; i++) yield join(tasks[i]);
+      return log.result();
+    }),
+};

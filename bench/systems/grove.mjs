@@ -1,0 +1,287 @@
+/**
+ * The workloads on grove, through its public API, loaded from the BUILT
+ * bundle (dist/, `npm run build`) — never through tsx, whose keepNames
+ * output makes V8 construct derived-class objects ~10x slower (see
+ * bench/README.md). What users import is what is measured.
+ *
+ * W1, W4 and W2mem use actors (`grove/actors`: Actor, send) and W3 uses
+ * `Queue`: they are written against DESIGN.md and report `n/a (not built
+ * yet)` until dist/ has those exports, so the suite picks them up by itself
+ * once lib/queue.ts and actors/ land.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { NotApplicable, SleepLog, settledHeap } from '../workloads.mjs';
+
+const dist = new URL('../../dist/', import.meta.url);
+if (!existsSync(new URL('index.js', dist))) {
+  throw new Error('grove: dist/index.js is missing; run `npm run build` first (npm run bench does)');
+}
+const grove = await import(new URL('index.js', dist).href);
+const actorsModule = existsSync(new URL('actors.js', dist)) ? await import(new URL('actors.js', dist).href) : null;
+const { run, spawn, sleep, joinAll } = grove;
+
+export const system = {
+  name: 'grove',
+  description: 'grove, from the built bundle dist/index.js',
+  fifo: true,
+  version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+};
+
+/** The export `name` of grove (or of grove/actors), or n/a naming what is missing. */
+function need(module, name, where) {
+  const value = module?.[name];
+  if (value === undefined) {
+    throw new NotApplicable(`not built yet: ${module === actorsModule ? 'dist/actors.js' : 'dist/index.js'} has no ${name} (${where})`);
+  }
+  return value;
+}
+
+function* switcher(id, n, state) {
+  let k = 0;
+  for (; k < n; k++) {
+    if (state.last === id) state.violations++;
+    state.last = id;
+    yield* sleep(0);
+  }
+  return k;
+}
+
+function* yieldOnce(i, stats) {
+  yield* sleep(0);
+  stats.ran++;
+  return i;
+}
+
+function* producer(out, n, progress) {
+  let maxAhead = 0;
+  for (let i = 0; i < n; i++) {
+    const ahead = i - progress.sunk;
+    if (ahead > maxAhead) maxAhead = ahead;
+    yield* out.put(i);
+  }
+  yield* out.put(-1);
+  progress.maxAhead = maxAhead;
+}
+
+function* stage(input, output) {
+  for (;;) {
+    const x = yield* input.get();
+    if (x < 0) {
+      yield* output.put(x);
+      return;
+    }
+    yield* output.put(x + 1);
+  }
+}
+
+function* sink(input, progress) {
+  let expected = 3;
+  let count = 0;
+  let sum = 0;
+  let bad = 0;
+  for (;;) {
+    const x = yield* input.get();
+    if (x < 0) break;
+    if (x !== expected) bad++;
+    expected++;
+    sum += x;
+    progress.sunk = ++count;
+  }
+  return { count, sum, orderErrors: bad };
+}
+
+function* sleeper(ms, log) {
+  yield* sleep(ms);
+  log.woke(ms);
+}
+
+/** The actor classes, made on first use (Actor may not exist yet). */
+let actorClasses = null;
+function actors(workloadId) {
+  if (actorClasses !== null) return actorClasses;
+  const Actor = need(actorsModule, 'Actor', `actors/, needed by ${workloadId}`);
+
+  /** W1: receives message i, sends i + 1 to its peer; stops after its last message. */
+  class Player extends Actor {
+    #peer = null;
+    #n;
+    #expected;
+    #received = 0;
+    #sum = 0;
+    #bad = 0;
+    constructor(name, n, first) {
+      super({ name });
+      this.#n = n;
+      this.#expected = first;
+    }
+    benchSetPeer(peer) {
+      this.#peer = peer;
+    }
+    receive(i) {
+      if (i !== this.#expected) this.#bad++;
+      this.#expected = i + 2;
+      this.#received++;
+      this.#sum += i;
+      if (i + 1 < this.#n) this.#peer.send(i + 1);
+      if (i + 2 >= this.#n) this.stop();
+    }
+    benchReport(out, slot) {
+      out.received[slot] = this.#received;
+      out.sum += this.#sum;
+      out.orderErrors += this.#bad;
+    }
+  }
+
+  /** W2mem: idles on its inbox until its one message. */
+  class Idle extends Actor {
+    #stats;
+    constructor(stats) {
+      super();
+      this.#stats = stats;
+    }
+    receive(m) {
+      this.#stats.handled++;
+      this.#stats.sum += m;
+      this.stop();
+    }
+  }
+
+  /** W4: forwards each message to the collector; stops after `perActor`. */
+  class Worker extends Actor {
+    #collector;
+    #left;
+    #forwarded = 0;
+    constructor(collector, perActor) {
+      super();
+      this.#collector = collector;
+      this.#left = perActor;
+    }
+    receive(m) {
+      this.#collector.send(m);
+      this.#forwarded++;
+      if (--this.#left === 0) this.stop();
+    }
+    get benchForwarded() {
+      return this.#forwarded;
+    }
+  }
+
+  /** W4: sums what arrives; stops after `total`. */
+  class Collector extends Actor {
+    #left;
+    #collected = 0;
+    #sum = 0;
+    constructor(total) {
+      super({ name: 'collector' });
+      this.#left = total;
+    }
+    receive(m) {
+      this.#sum += m;
+      this.#collected++;
+      if (--this.#left === 0) this.stop();
+    }
+    benchResult() {
+      return { collected: this.#collected, sum: this.#sum };
+    }
+  }
+
+  return (actorClasses = { Player, Idle, Worker, Collector });
+}
+
+export const workloads = {
+  switch: ({ n }) =>
+    run(function* () {
+      const state = { last: -1, violations: 0 };
+      const gs = [spawn(switcher, 0, n / 2, state), spawn(switcher, 1, n / 2, state)];
+      yield* joinAll(gs);
+      return { counts: gs.map((g) => g.value), violations: state.violations };
+    }),
+
+  W1: ({ n }) => {
+    const { Player } = actors('W1');
+    return run(function* () {
+      const out = { received: [0, 0], sum: 0, orderErrors: 0 };
+      const pong = new Player('pong', n, 0);
+      const ping = new Player('ping', n, 1);
+      pong.benchSetPeer(ping);
+      ping.benchSetPeer(pong);
+      pong.start();
+      ping.start();
+      pong.send(0);
+      yield* joinAll([pong, ping]);
+      pong.benchReport(out, 0);
+      ping.benchReport(out, 1);
+      return out;
+    });
+  },
+
+  W2: ({ n }) =>
+    run(function* () {
+      const stats = { ran: 0 };
+      const gs = new Array(n);
+      for (let i = 0; i < n; i++) gs[i] = spawn(yieldOnce, i, stats);
+      const joined = yield* joinAll(gs);
+      let sum = 0;
+      for (const g of joined) sum += g.value;
+      return { ran: stats.ran, joined: joined.length, sum };
+    }),
+
+  W2mem: ({ n }) => {
+    const { Idle } = actors('W2mem');
+    return run(function* () {
+      const stats = { handled: 0, sum: 0 };
+      const all = new Array(n).fill(null);
+      const before = settledHeap();
+      for (let i = 0; i < n; i++) all[i] = new Idle(stats).start();
+      // Behind every actor in the ready queue: when this resumes, each has blocked on its inbox.
+      yield* sleep(0);
+      const bytes = settledHeap() - before;
+      for (let i = 0; i < n; i++) all[i].send(i);
+      yield* joinAll(all);
+      return { bytes, handled: stats.handled, sum: stats.sum };
+    });
+  },
+
+  W3: ({ n, capacity }) => {
+    const Queue = need(grove, 'Queue', 'lib/queue.ts, needed by W3');
+    return run(function* () {
+      const progress = { sunk: 0, maxAhead: 0 };
+      const qs = [new Queue(capacity), new Queue(capacity), new Queue(capacity), new Queue(capacity)];
+      spawn(producer, qs[0], n, progress);
+      for (let s = 0; s < 3; s++) spawn(stage, qs[s], qs[s + 1]);
+      const result = yield* spawn(sink, qs[3], progress).get();
+      return { ...result, maxAhead: progress.maxAhead };
+    });
+  },
+
+  W4: ({ actors: count, perActor }) => {
+    const { Worker, Collector } = actors('W4');
+    return run(function* () {
+      const collector = new Collector(count * perActor).start();
+      const workers = new Array(count);
+      for (let a = 0; a < count; a++) workers[a] = new Worker(collector, perActor).start();
+      for (let r = 0; r < perActor; r++) {
+        for (let a = 0; a < count; a++) workers[a].send(r * count + a);
+        yield* sleep(0);
+      }
+      yield* joinAll([collector, ...workers]);
+      let minPerActor = Infinity;
+      let maxPerActor = 0;
+      for (const w of workers) {
+        minPerActor = Math.min(minPerActor, w.benchForwarded);
+        maxPerActor = Math.max(maxPerActor, w.benchForwarded);
+      }
+      return { ...collector.benchResult(), minPerActor, maxPerActor };
+    });
+  },
+
+  W5: (p) =>
+    run(function* () {
+      const log = new SleepLog(p);
+      log.start();
+      const gs = new Array(p.count);
+      for (let i = 0; i < p.count; i++) gs[i] = spawn(sleeper, log.delays[i], log);
+      yield* joinAll(gs);
+      return log.result();
+    }),
+};
