@@ -196,7 +196,9 @@ abstract class Acquirable extends Linkable {
     const child = ctx.freshOwner === g ? ctx.fresh : null;
     const s = g.w;
     let saved: SavedCall | null = null;
-    if (child instanceof WaitOp && s !== null) {
+    // Saved whenever an unused Operation is pending, even a composite one: a leaf call it wraps
+    // (`lock.scope(other.scope(q.get()))`) keeps its arguments here too.
+    if (child !== null && s !== null) {
       saved = { op: s.op, target: s.target, arg: s.arg, timeout: s.timeout, flags: s.flags };
     }
     ctx.fresh = null;
