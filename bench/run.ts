@@ -54,6 +54,8 @@ interface Measurement {
   version?: string | null;
   reason?: string;
   error?: string;
+  /** Seconds the whole child process took (warm-up included). */
+  processSeconds?: number;
 }
 
 interface Summary {
@@ -147,6 +149,7 @@ function measure(system: string, w: Workload, repeat: number, options: Options):
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   return new Promise((resolve) => {
+    const t0 = performance.now();
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -159,7 +162,7 @@ function measure(system: string, w: Workload, repeat: number, options: Options):
     }, options.timeoutSeconds * 1000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const base = { system, workload: w.id, repeat };
+      const base = { system, workload: w.id, repeat, processSeconds: Math.round(performance.now() - t0) / 1000 };
       if (timedOut) {
         const what = `ran over ${options.timeoutSeconds} s`;
         resolve(OWN.has(system) ? { ...base, status: 'error', error: `${what} (hung?)` } : { ...base, status: 'timeout', reason: what });

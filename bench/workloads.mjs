@@ -172,7 +172,7 @@ export const WORKLOADS = [
     kind: 'memory',
     unit: 'B/actor',
     full: { n: 50_000 },
-    quick: { n: 5_000 },
+    quick: { n: 2_000 },
     verify(p, obs, checks) {
       checks.that(obs.bytes > 0, `W2mem: heap grew by ${obs.bytes} bytes for ${p.n} actors`);
       checks.equal(obs.handled, p.n, 'W2mem: actors that handled their one message after the measurement');
@@ -202,8 +202,8 @@ export const WORKLOADS = [
     kind: 'rate',
     unit: 'msg/s',
     full: { actors: 10_000, perActor: 100 },
-    quick: { actors: 1_000, perActor: 20 },
-    warmup: { actors: 1_000, perActor: 10 },
+    quick: { actors: 500, perActor: 20 },
+    warmup: { actors: 500, perActor: 10 },
     ops: (p) => p.actors * p.perActor,
     verify(p, obs, checks) {
       const total = p.actors * p.perActor;
@@ -219,8 +219,8 @@ export const WORKLOADS = [
     kind: 'overhead',
     unit: 'ms over ideal',
     full: { count: 10_000, maxMs: 20, seed: 7 },
-    quick: { count: 2_000, maxMs: 20, seed: 7 },
-    warmup: { count: 1_000, maxMs: 2, seed: 11 },
+    quick: { count: 1_000, maxMs: 20, seed: 7 },
+    warmup: 'same',
     verify(p, obs, checks) {
       checks.equal(obs.woken, p.count, 'W5: sleepers that woke');
       checks.equal(obs.sum, timerDelays(p.count, p.maxMs, p.seed).reduce((a, b) => a + b, 0), 'W5: checksum of the delays slept');

@@ -10,11 +10,16 @@
  * once lib/queue.ts and actors/ land.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NotApplicable, SleepLog, settledHeap } from '../workloads.mjs';
 
-const dist = new URL('../../dist/', import.meta.url);
+// GROVE_BENCH_DIST measures another build (a copy of dist/ from before a change, say).
+const dist = process.env.GROVE_BENCH_DIST
+  ? pathToFileURL(resolve(process.env.GROVE_BENCH_DIST) + '/')
+  : new URL('../../dist/', import.meta.url);
 if (!existsSync(new URL('index.js', dist))) {
-  throw new Error('grove: dist/index.js is missing; run `npm run build` first (npm run bench does)');
+  throw new Error(`grove: ${fileURLToPath(dist)}index.js is missing; run \`npm run build\` first (npm run bench does)`);
 }
 const grove = await import(new URL('index.js', dist).href);
 const actorsModule = existsSync(new URL('actors.js', dist)) ? await import(new URL('actors.js', dist).href) : null;
