@@ -34,7 +34,7 @@ class ChannelPutOp extends WaitOp<void> {
   protected outcome(s: WaitState): void {
     if ((s.flags & KIND_FLAG) !== 0) return;
     const ch = s.target as Channel<unknown>;
-    if (ch.isShutdown) throw shutDownError(this.label, ch.shutdownCause);
+    if (ch.isShutdown) throw shutDownError(this.label, ch.shutdownCause, 'channel');
     const item = s.arg;
     s.arg = undefined;
     ch.offer(item);
@@ -63,7 +63,7 @@ class ChannelGetOp extends WaitOp<unknown> {
   protected outcome(s: WaitState): unknown {
     const ch = s.target as Channel<unknown>;
     if (ch.canTake()) return ch.take();
-    throw shutDownError(this.label, ch.shutdownCause);
+    throw shutDownError(this.label, ch.shutdownCause, 'channel');
   }
   protected enlist(s: WaitState): void {
     if (s.list === null) (s.target as Channel<unknown>).enlistGetter(s, (s.flags & KIND_FLAG) !== 0);
@@ -152,7 +152,7 @@ export class Channel<T> implements Task, AsyncIterable<T> {
    * getter).
    */
   putNowait(item: T): void {
-    if (this.shut) throw shutDownError('Channel.putNowait', this.cause);
+    if (this.shut) throw shutDownError('Channel.putNowait', this.cause, 'channel');
     if (!this.canOffer()) throw new Full('Channel.putNowait: no getter is waiting');
     this.offer(item);
   }
@@ -172,7 +172,7 @@ export class Channel<T> implements Task, AsyncIterable<T> {
   /** Takes the item of a blocked putter if there is one, else throws `Empty`. Never switches. */
   getNowait(): T {
     if (this.canTake()) return this.take();
-    if (this.shut) throw shutDownError('Channel.getNowait', this.cause);
+    if (this.shut) throw shutDownError('Channel.getNowait', this.cause, 'channel');
     throw new Empty('Channel.getNowait: no putter is waiting');
   }
 

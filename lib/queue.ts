@@ -81,8 +81,8 @@ export function hubOf(waiter: Link): Hub {
 }
 
 /** @internal the error of a call on a shut-down queue. */
-export function shutDownError(call: string, cause: unknown): QueueShutDown {
-  const error = new QueueShutDown(`${call}: the queue is shut down`);
+export function shutDownError(call: string, cause: unknown, noun = 'queue'): QueueShutDown {
+  const error = new QueueShutDown(`${call}: the ${noun} is shut down`);
   if (cause !== undefined) (error as { cause?: unknown }).cause = cause;
   return error;
 }
