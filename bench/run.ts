@@ -14,8 +14,7 @@
  *   npm run bench -- --only W1,W2 --repeats 3
  *   npm run bench -- --systems grove,baseline
  */
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -303,8 +302,7 @@ function markdownTable(w: Workload, summaries: Summary[]): string {
 
 function gitCommit(): string {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    return commit;
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
   }
