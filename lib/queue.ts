@@ -82,9 +82,7 @@ export function hubOf(waiter: Link): Hub {
 
 /** @internal the error of a call on a shut-down queue. */
 export function shutDownError(call: string, cause: unknown, noun = 'queue'): QueueShutDown {
-  const error = new QueueShutDown(`${call}: the ${noun} is shut down`);
-  if (cause !== undefined) (error as { cause?: unknown }).cause = cause;
-  return error;
+  return new QueueShutDown(`${call}: the ${noun} is shut down`, cause === undefined ? undefined : { cause });
 }
 
 function checkMaxsize(call: string, maxsize: unknown): number {
@@ -205,6 +203,13 @@ function callsOf(name: string): QueueCalls {
 /**
  * A FIFO queue of items of type `T`, bounded by `maxsize` or unbounded.
  * Safe between greenlets: each item is got exactly once.
+ *
+ * `put`, `get`, `peek` block and are used with `yield*` in a greenlet; the
+ * `...Nowait` calls, `shutdown` and `for await` work anywhere, ordinary
+ * async code included. The hub cannot see such code, though: a greenlet
+ * that `run()` waits for, blocked on a queue that only plain code will
+ * fill, gets `LoopExit` — except while a `for await` loop or a
+ * `fromObservable` feed on the queue is active on a real-clock hub.
  */
 export class Queue<T> implements Task, AsyncIterable<T> {
   /** The most items it holds; `Infinity` when unbounded. */
@@ -263,9 +268,11 @@ export class Queue<T> implements Task, AsyncIterable<T> {
    * Puts `item` in the queue, blocking while it is full; never switches when
    * there is room. Blocked putters are let in in the order they blocked.
    * With `timeout` (ms; `0`: never block), throws `Full` if no room came in
-   * time; a Timeout given as `timeout` is raised itself. A putter killed or
-   * timed out while blocked has not put its item, and never will. Throws
-   * `QueueShutDown` once the queue is shut down (a blocked putter too).
+   * time; a Timeout given as `timeout` is raised itself. A call that ends
+   * with `Full`, a kill or a Timeout has not put its item, and never will
+   * (if room frees in the very instant the timeout expires, the put may
+   * still succeed when the putter runs). Throws `QueueShutDown` once the
+   * queue is shut down (a blocked putter too).
    */
   put(item: T, options?: QueueWaitOptions): Operation<void> {
     const put = this.calls.put;
@@ -287,8 +294,11 @@ export class Queue<T> implements Task, AsyncIterable<T> {
    * never switches when there is one. Blocked getters are served in the
    * order they blocked. With `timeout` (ms; `0`: never block), throws
    * `Empty` if no item came in time; a Timeout given as `timeout` is raised
-   * itself. A getter killed or timed out while blocked takes nothing. Once
-   * the queue is shut down, throws `QueueShutDown` when it is empty.
+   * itself. A getter killed or timed out while blocked takes nothing; if an
+   * item arrives in the very instant the timeout expires, the getter takes
+   * it when it runs if it is still there, else throws `Empty` and leaves it
+   * for others. Once the queue is shut down, throws `QueueShutDown` when it
+   * is empty.
    */
   get(options?: QueueWaitOptions): Operation<T> {
     const get = this.calls.get;
