@@ -9,12 +9,10 @@
  * they arrived, each woken greenlet running until it blocks before the next
  * is woken. `wait([event, result, greenlet])` (lib/join.ts) works on both.
  */
-import { ctx } from './internal/context.js';
 import { Link } from './internal/link-list.js';
 import { CallbackLink, Linkable } from './internal/linkable.js';
 import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
 import { checkFunction, checkOptions, type TimeoutOption } from './internal/validate.js';
-import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
 import type { Operation } from './operation.js';
 
@@ -50,7 +48,6 @@ const ROUND_END = new RoundEnd();
  */
 abstract class Notifier extends Linkable {
   /** The hub of the greenlets that wait here: `set()` from outside any loop notifies on it. */
-  private home: Hub | null = null;
   private notifying = false;
 
   /**
@@ -64,14 +61,7 @@ abstract class Notifier extends Linkable {
 
   /** @internal puts a waiting call at the tail of the links. */
   enlist(s: WaitState): void {
-    this.home = s.greenlet.hub;
-    this.push(s);
-  }
-
-  /** @internal */
-  override addLink(link: Link): void {
-    if (ctx.hub !== null) this.home = ctx.hub;
-    super.addLink(link);
+    this.addWaiter(s);
   }
 
   /** @internal */
@@ -89,10 +79,6 @@ abstract class Notifier extends Linkable {
     }
     // Waiters that arrived during the round, while the object stayed ready, get a round of their own.
     if (this.ready()) this.scheduleNotify();
-  }
-
-  protected override notifyHub(): Hub {
-    return this.home ?? getHub();
   }
 
   protected addCallback(call: string, callback: (source: this) => void): void {

@@ -318,7 +318,11 @@ export class Hub {
           // A virtual clock does not jump while a greenlet waits on a real
           // promise: the timeout around a real call must not fire instantly.
           if (this.clock === 'virtual') {
-            if (this.externals > 0) return;
+            // Virtual time passes only for someone: while a greenlet waits on
+            // a real promise (so a timeout around real I/O does not fire at
+            // once), or once no run() is waiting any more (greenlets left
+            // sleeping in a loop would spin the clock forever), it stands still.
+            if (this.externals > 0 || this.mains.size === 0) return;
             if (next.deadline > this.virtualNow) this.virtualNow = next.deadline;
             continue;
           }

@@ -16,12 +16,10 @@
  */
 import { ctx } from './internal/context.js';
 import { Linkable } from './internal/linkable.js';
-import type { Link } from './internal/link-list.js';
 import { Composite } from './internal/composite.js';
 import { WaitOp, type WaitState } from './internal/wait.js';
 import { checkOptions, show, type TimeoutOption } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
-import { getHub, type Hub } from './hub.js';
 import { runBody } from './call.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation, Suspend } from './operation.js';
@@ -105,15 +103,6 @@ const BOUNDED = callsOf('BoundedSemaphore');
 const LOCK = callsOf('Lock');
 const RLOCK = callsOf('RLock');
 
-/** A call's arguments kept in the greenlet's WaitState, set aside while `scope()` acquires. */
-interface SavedCall {
-  op: WaitOp<unknown> | null;
-  target: unknown;
-  arg: unknown;
-  timeout: WaitState['timeout'];
-  flags: number;
-}
-
 /**
  * What every lock shares: blocked acquirers in a FIFO list, `acquire`,
  * `tryAcquire`, `scope`. Subclasses say when a greenlet may take it and what
@@ -121,7 +110,6 @@ interface SavedCall {
  */
 abstract class Acquirable extends Linkable {
   /** The hub of the greenlets blocked here: a `release()` from outside any loop wakes them on it. */
-  private home: Hub | null = null;
 
   /** @internal the blocking calls, named after the class. */
   protected abstract get calls(): Calls;
@@ -173,64 +161,23 @@ abstract class Acquirable extends Linkable {
     if (typeof body !== 'function' && !isIterable(body)) {
       throw new TypeError(`${label}: body must be an Operation or a function, got ${show(body)}`);
     }
-    return new Composite<T>(label, () => this.runScope(body), body);
+    return new Composite<T>(label, (rearm) => this.runScope(body, rearm), body);
   }
 
-  private *runScope<T>(body: ScopeBody<T>): Generator<Suspend, T, unknown> {
-    if (!this.tryAcquire()) yield* this.acquireAround();
+  private *runScope<T>(body: ScopeBody<T>, rearm: () => void): Generator<Suspend, T, unknown> {
+    if (!this.tryAcquire()) yield* this.acquire();
     try {
-      return typeof body === 'function' ? yield* runBody(body) : yield* body;
+      if (typeof body === 'function') return yield* runBody(body);
+      rearm();
+      return yield* body;
     } finally {
       this.release();
     }
   }
 
-  /**
-   * Blocks in `acquire()` although a body Operation was already made: that
-   * Operation is the greenlet's unused call, and a leaf call keeps its
-   * arguments in the greenlet's WaitState, which acquiring needs too. Both
-   * are set aside and restored, so `lock.scope(queue.get())` works.
-   */
-  private *acquireAround(): Generator<Suspend, void, unknown> {
-    const g = ctx.current!;
-    const child = ctx.freshOwner === g ? ctx.fresh : null;
-    const s = g.w;
-    let saved: SavedCall | null = null;
-    // Saved whenever an unused Operation is pending, even a composite one: a leaf call it wraps
-    // (`lock.scope(other.scope(q.get()))`) keeps its arguments here too.
-    if (child !== null && s !== null) {
-      saved = { op: s.op, target: s.target, arg: s.arg, timeout: s.timeout, flags: s.flags };
-    }
-    ctx.fresh = null;
-    ctx.freshOwner = null;
-    yield* this.acquire();
-    if (saved !== null) {
-      s!.op = saved.op;
-      s!.target = saved.target;
-      s!.arg = saved.arg;
-      s!.timeout = saved.timeout;
-      s!.flags = saved.flags;
-    }
-    if (child !== null) {
-      ctx.fresh = child;
-      ctx.freshOwner = g;
-    }
-  }
-
   /** @internal puts a blocked call at the tail of the waiters. */
   enlist(s: WaitState): void {
-    this.home = s.greenlet.hub;
-    this.push(s);
-  }
-
-  /** @internal */
-  override addLink(link: Link): void {
-    if (ctx.hub !== null) this.home = ctx.hub;
-    super.addLink(link);
-  }
-
-  protected override notifyHub(): Hub {
-    return this.home ?? getHub();
+    this.addWaiter(s);
   }
 }
 

@@ -122,13 +122,15 @@ export class Timeout extends Interrupt implements TimerEntry {
     if (typeof body !== 'function' && !isIterable(body)) {
       throw new TypeError(`Timeout.scope: body must be an Operation or a function, got ${show(body)}`);
     }
-    return new Composite<T | undefined>('Timeout.scope', () => this.runScope(body), body);
+    return new Composite<T | undefined>('Timeout.scope', (rearm) => this.runScope(body, rearm), body);
   }
 
-  private *runScope<T>(body: Operation<T> | (() => Operation<T> | T)): Generator<Suspend, T | undefined, unknown> {
+  private *runScope<T>(body: Operation<T> | (() => Operation<T> | T), rearm: () => void): Generator<Suspend, T | undefined, unknown> {
     this.start();
     try {
-      return typeof body === 'function' ? yield* runBody(body) : yield* body;
+      if (typeof body === 'function') return yield* runBody(body);
+      rearm();
+      return yield* body;
     } catch (error) {
       if (error === this && this.silent) return undefined;
       throw error;

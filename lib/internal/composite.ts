@@ -1,45 +1,82 @@
 /**
  * Operations built from other operations (`withTimeout`, `Timeout.scope`,
- * `joinAll`'s helpers...). A plain generator would slip past the check for a
+ * `sem.scope`, `map`...). A plain generator would slip past the check for a
  * blocking call made without `yield*`; wrapped here, the runtime sees them
  * as it sees every leaf call. They allocate per call: none is on a hot path.
+ *
+ * A composite may be handed an Operation already made (`sem.scope(q.get())`):
+ * that child is the greenlet's unused call, and a leaf call keeps its
+ * arguments in the greenlet's one WaitState. The composite takes the child
+ * over and sets its arguments aside, so it can block first (acquiring the
+ * semaphore) and then `rearm()` the child just before running it.
  */
 import { ctx } from './context.js';
-import { claimFresh, markFresh, type Labelled } from './wait.js';
+import { claimFresh, markFresh, type Labelled, type WaitOp } from './wait.js';
 import { OPERATION } from './brand.js';
+import type { Timeout } from '../timeout.js';
 import type { Operation, Suspend } from '../operation.js';
+
+/** A leaf call's arguments, set aside while its composite blocks on something else. */
+interface SavedCall {
+  op: WaitOp<unknown> | null;
+  target: unknown;
+  arg: unknown;
+  timeout: number | Timeout | null;
+  flags: number;
+}
 
 export class Composite<T> implements Operation<T>, Labelled {
   declare readonly [OPERATION]: true;
-  /** The child Operation this call was given unused, to be used when the call runs. */
-  private readonly child: Labelled | null;
+  /** The child Operation this call was given unused, to be run when the call runs. */
+  private readonly child: Labelled | null = null;
+  private readonly saved: SavedCall | null = null;
 
   /**
    * @param label the call's name for messages
-   * @param body runs the operation when it is used
+   * @param body runs the operation when it is used; it must call `rearm()`
+   *   right before `yield*`-ing the child it was given (if any)
    * @param child an Operation given to the call (e.g. `scope(q.get())`)
    */
   constructor(
     readonly label: string,
-    private readonly body: () => Iterator<Suspend, T, unknown>,
+    private readonly body: (rearm: () => void) => Iterator<Suspend, T, unknown>,
     child?: unknown,
   ) {
-    if (child !== undefined && child === ctx.fresh) {
-      // The child is now this call's to run; it becomes "unused" again when the call runs.
+    const g = ctx.current;
+    if (child !== undefined && child === ctx.fresh && g !== null && ctx.freshOwner === g) {
       this.child = ctx.fresh;
+      const s = g.w;
+      // A leaf child's arguments live in the WaitState; a composite child keeps its own.
+      if (s !== null && s.op === (child as unknown)) {
+        this.saved = { op: s.op, target: s.target, arg: s.arg, timeout: s.timeout, flags: s.flags };
+      }
       ctx.fresh = null;
       ctx.freshOwner = null;
-    } else this.child = null;
+    }
     markFresh(this);
   }
 
   [Symbol.iterator](): Iterator<Suspend, T, unknown> {
     claimFresh(this);
-    if (this.child !== null) {
-      ctx.fresh = this.child;
-      ctx.freshOwner = ctx.current;
+    return this.body(() => this.rearm());
+  }
+
+  /** Makes the child the greenlet's unused call again, with its arguments back. */
+  private rearm(): void {
+    const child = this.child;
+    if (child === null) return;
+    const g = ctx.current!;
+    const saved = this.saved;
+    if (saved !== null) {
+      const s = g.waitState();
+      s.op = saved.op;
+      s.target = saved.target;
+      s.arg = saved.arg;
+      s.timeout = saved.timeout;
+      s.flags = saved.flags;
     }
-    return this.body();
+    ctx.fresh = child;
+    ctx.freshOwner = g;
   }
 }
 (Composite.prototype as unknown as { [OPERATION]: boolean })[OPERATION] = true;

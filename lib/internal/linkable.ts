@@ -10,6 +10,8 @@
 import { Link, LinkList } from './link-list.js';
 import type { Task } from './task.js';
 import { getHub, type Hub } from '../hub.js';
+import { ctx } from './context.js';
+import { WaitState } from './wait.js';
 
 export abstract class Linkable extends LinkList implements Task {
   // The object is itself the list of its links (callbacks and waiters, in
@@ -17,14 +19,27 @@ export abstract class Linkable extends LinkList implements Task {
 
   /** @internal in the hub's ready queue. */
   scheduled = false;
+  /**
+   * The hub its waiters run on, so that a `set()` made from outside any
+   * loop (a promise callback) wakes them there, not on the program's hub.
+   */
+  protected home: Hub | null = null;
 
   /** True when the object is in the state its waiters wait for. */
   abstract ready(): boolean;
 
   /** @internal adds a link; notified from the hub once the object is (or already is) ready. */
   addLink(link: Link): void {
+    if (link instanceof WaitState) this.home = link.greenlet.hub;
+    else if (ctx.hub !== null) this.home = ctx.hub;
     this.push(link);
     if (this.ready()) this.scheduleNotify();
+  }
+
+  /** @internal puts a blocked call at the tail of the links, without starting a round. */
+  addWaiter(s: WaitState): void {
+    this.home = s.greenlet.hub;
+    this.push(s);
   }
 
   /** @internal removes a link if present. */
@@ -49,7 +64,7 @@ export abstract class Linkable extends LinkList implements Task {
 
   /** The hub that runs this object's notifications. */
   protected notifyHub(): Hub {
-    return getHub();
+    return this.home ?? getHub();
   }
 
   /** @internal reports an error thrown by one of this object's link callbacks. */

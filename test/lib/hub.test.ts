@@ -1,0 +1,524 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  Hub,
+  LoopExit,
+  Greenlet,
+  call,
+  getCurrent,
+  getHub,
+  joinAll,
+  run,
+  sleep,
+  spawn,
+  spawnLater,
+  type HubEvent,
+} from 'grove';
+import { simulate } from 'grove/testing';
+import { errorSink, recorder } from '../support.js';
+
+const scheduling = suite('Hub scheduling');
+
+scheduling('spawn never switches: the new greenlet runs only when the spawner blocks', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    spawn(() => log('child'));
+    log('parent after spawn');
+    yield* sleep(0);
+    log('parent resumed');
+    assert.equal(lines, ['parent after spawn', 'child', 'parent resumed']);
+  }));
+
+scheduling('ten spawns and one sleep(0) run all ten, in spawn order, before the caller resumes', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    for (let i = 0; i < 10; i++) spawn((n: number) => log(`g${n}`), i);
+    yield* sleep(0);
+    log('main');
+    assert.equal(lines, ['g0', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7', 'g8', 'g9', 'main']);
+  }));
+
+scheduling('greenlets that sleep(0) in turn alternate strictly', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    function* turn(name: string) {
+      for (let i = 0; i < 3; i++) {
+        log(`${name}${i}`);
+        yield* sleep(0);
+      }
+    }
+    yield* joinAll([spawn(turn, 'a'), spawn(turn, 'b'), spawn(turn, 'c')]);
+    assert.equal(lines.join(' '), 'a0 b0 c0 a1 b1 c1 a2 b2 c2');
+  }));
+
+scheduling("a greenlet spawned by another runs after everything already queued, including main's sleep(0) resume", () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    spawn(() => {
+      log('outer');
+      spawn(() => log('inner'));
+    });
+    yield* sleep(0);
+    log('main');
+    yield* sleep(0);
+    assert.equal(lines, ['outer', 'main', 'inner']);
+  }));
+
+scheduling('timers fire in deadline order, and equal deadlines in the order they were started', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    function* sleeper(name: string, ms: number) {
+      yield* sleep(ms);
+      log(name);
+    }
+    yield* joinAll([
+      spawn(sleeper, 'c30', 30),
+      spawn(sleeper, 'a10', 10),
+      spawn(sleeper, 'b10', 10),
+      spawn(sleeper, 'd20', 20),
+      spawn(sleeper, 'e10', 10),
+    ]);
+    assert.equal(lines, ['a10', 'b10', 'e10', 'd20', 'c30']);
+  }));
+
+scheduling('spawnLater(0) runs after a plain spawn made later', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const late = spawnLater(0, () => log('later(0)'));
+    const now = spawn(() => log('spawn'));
+    yield* joinAll([late, now]);
+    assert.equal(lines, ['spawn', 'later(0)']);
+  }));
+
+scheduling('sleep(0) tasks finish first in spawn order, then the 1 ms ones, then the 2 ms ones', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const delays = [2, 0, 1, 0, 2, 1, 0];
+    function* task(i: number) {
+      yield* sleep(delays[i]);
+      log(`${i}:${delays[i]}`);
+    }
+    yield* joinAll(delays.map((_, i) => spawn(task, i)));
+    assert.equal(lines, ['1:0', '3:0', '6:0', '2:1', '5:1', '0:2', '4:2']);
+  }));
+
+scheduling('a timer that expired during a busy stretch fires only after the greenlets already queued have run', async () => {
+  const hub = new Hub(); // real clock: the busy loop really lets time pass
+  const lines: string[] = [];
+  await hub.run(function* () {
+    const timed = spawn(function* () {
+      yield* sleep(1);
+      lines.push('timer');
+    });
+    const spinner = spawn(function* () {
+      const until = performance.now() + 5;
+      while (performance.now() < until); // the timer expires here, unnoticed
+      for (let i = 0; i < 3; i++) {
+        lines.push(`spin${i}`);
+        yield* sleep(0);
+      }
+    });
+    yield* joinAll([timed, spinner]);
+  });
+  // The spinner was queued (by its sleep(0)) before the overdue timer fired, so it runs first.
+  assert.equal(lines, ['spin0', 'spin1', 'timer', 'spin2']);
+});
+
+scheduling.run();
+
+const clocks = suite('Hub clocks');
+
+clocks('a virtual clock runs hours of sleeps instantly, and now() reads the virtual time', async () => {
+  const started = performance.now();
+  const seen = await simulate(function* () {
+    const readings: number[] = [];
+    for (let hour = 0; hour < 5; hour++) {
+      yield* sleep(3_600_000);
+      readings.push(getHub().now());
+    }
+    return readings;
+  });
+  assert.equal(seen, [3_600_000, 7_200_000, 10_800_000, 14_400_000, 18_000_000]);
+  assert.ok(performance.now() - started < 1000, 'five virtual hours took more than a real second');
+});
+
+clocks('a virtual clock jumps only when nothing is ready', () =>
+  simulate(function* () {
+    const hub = getHub();
+    const { lines, log } = recorder();
+    spawn(function* () {
+      yield* sleep(100);
+      log(`timer at ${hub.now()}`);
+    });
+    for (let i = 0; i < 3; i++) {
+      log(`busy at ${hub.now()}`);
+      yield* sleep(0);
+    }
+    yield* sleep(200);
+    assert.equal(lines, ['busy at 0', 'busy at 0', 'busy at 0', 'timer at 100']);
+    assert.is(hub.now(), 200);
+  }));
+
+clocks('a real clock sleeps at least as long as asked', async () => {
+  const hub = new Hub({ clock: 'real' });
+  assert.is(hub.clock, 'real');
+  const elapsed = await hub.run(function* () {
+    const start = hub.now();
+    yield* sleep(25);
+    return hub.now() - start;
+  });
+  assert.ok(elapsed >= 25, `slept ${elapsed} ms`);
+});
+
+clocks('a virtual clock does not jump while a greenlet waits on a real promise', () =>
+  simulate(function* () {
+    const hub = getHub();
+    const timer = spawn(function* () {
+      yield* sleep(60_000);
+      return hub.now();
+    });
+    const value = yield* call(new Promise<string>((resolve) => setTimeout(() => resolve('io done'), 5)));
+    assert.is(value, 'io done');
+    assert.is(hub.now(), 0);
+    assert.is(yield* timer.get(), 60_000);
+  }));
+
+clocks('new Hub rejects a bad clock, seed or handler', () => {
+  assert.throws(() => new Hub({ clock: 'fast' as 'real' }), /new Hub: clock must be 'real' or 'virtual', got "fast"/);
+  assert.throws(() => new Hub({ seed: 1.5 }), /new Hub: seed must be an integer, got 1.5/);
+  assert.throws(() => new Hub({ onError: 5 as never }), /new Hub: onError must be a function/);
+});
+
+clocks.run();
+
+const stuck = suite('LoopExit');
+
+stuck('a main blocked with nothing left to wake it gets LoopExit instead of hanging', async () => {
+  const hub = new Hub({ clock: 'virtual' });
+  try {
+    await hub.run(function* () {
+      const never = new Greenlet(() => 1); // never started
+      yield* never.join();
+    });
+    assert.unreachable('run() resolved');
+  } catch (error) {
+    assert.instance(error, LoopExit);
+    assert.match((error as Error).message, /^This operation would block forever\n\tGreenlet-\d+ is blocked in Greenlet.join\(\) and nothing can wake it$/);
+  }
+});
+
+stuck('LoopExit can be caught, and the blocked greenlets stay alive to be woken later', () =>
+  simulate(function* () {
+    const gate = new Greenlet(() => 'opened');
+    const waiter = spawn(function* () {
+      return yield* gate.get();
+    });
+    try {
+      yield* waiter.join();
+      assert.unreachable('join returned');
+    } catch (error) {
+      assert.instance(error, LoopExit);
+    }
+    assert.not.ok(waiter.dead);
+    gate.start();
+    assert.is(yield* waiter.get(), 'opened');
+  }));
+
+stuck('no LoopExit while a timer is pending or a promise is awaited', () =>
+  simulate(function* () {
+    const late = spawnLater(5000, () => 'late');
+    assert.is(yield* late.get(), 'late');
+    const slow = spawn(() => new Promise<string>((resolve) => setTimeout(() => resolve('slow'), 5)));
+    assert.is(yield* slow.get(), 'slow');
+  }));
+
+stuck('a Node process ends when the last run() is over, even with greenlets still sleeping', () => {
+  const script = `
+    import { run, spawn, sleep } from 'grove';
+    await run(function* () { spawn(function* () { yield* sleep(3_600_000); }); yield* sleep(1); });
+    console.log('main done');
+  `;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const started = Date.now();
+  const child = spawnSync(process.execPath, ['--conditions=grove-source', '--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.is(child.status, 0, child.stderr);
+  assert.is(child.stdout.trim(), 'main done');
+  assert.ok(Date.now() - started < 15_000);
+});
+
+stuck.run();
+
+const errors = suite('Hub error reporting');
+
+errors('a greenlet that fails with nobody watching is reported with its name', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const g = spawn(() => {
+        throw new Error('boom');
+      });
+      g.name = 'worker';
+      yield* sleep(0);
+      assert.ok(g.dead);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['worker: greenlet: Error: boom']);
+});
+
+errors('a failure someone joins, links or gets is not reported: they see it', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const joined = spawn(() => {
+        throw new Error('joined');
+      });
+      const linked = spawn(() => {
+        throw new Error('linked');
+      });
+      linked.linkException(() => {});
+      yield* joined.join();
+      yield* sleep(0);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, []);
+});
+
+errors('GreenletExit is never reported; an uncaught Timeout is', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const victim = spawn(function* () {
+        yield* sleep(1000);
+      });
+      const timed = spawn(function* () {
+        yield* withTimeoutOf(10);
+      });
+      timed.name = 'timed';
+      yield* sleep(0);
+      victim.kill();
+      yield* sleep(50);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['timed: greenlet: Timeout: 10 ms']);
+});
+
+function* withTimeoutOf(ms: number) {
+  const { Timeout } = yield* importTimeout();
+  new Timeout(ms).start();
+  yield* sleep(ms * 10);
+}
+function* importTimeout() {
+  return yield* call(import('grove'));
+}
+
+errors('a link callback that throws is reported and the other links still run', async () => {
+  const sink = errorSink();
+  const order: string[] = [];
+  await simulate(
+    function* () {
+      const g = spawn(() => 'v');
+      g.name = 'linked';
+      g.link(() => order.push('first'));
+      g.link(() => {
+        throw new Error('bad callback');
+      });
+      g.link(() => order.push('third'));
+      yield* g.join();
+      yield* sleep(0);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(order, ['first', 'third']);
+  assert.equal(sink.reports, ['linked: link: Error: bad callback']);
+});
+
+errors('an error handler that throws falls back to the default report instead of breaking the hub', async () => {
+  const original = console.error;
+  const printed: string[] = [];
+  console.error = (line: string) => void printed.push(line);
+  try {
+    const value = await simulate(
+      function* () {
+        const g = spawn(() => {
+          throw new Error('first');
+        });
+        g.name = 'loud';
+        yield* sleep(0);
+        return 'hub survived';
+      },
+      {
+        onError: () => {
+          throw new Error('handler broke');
+        },
+      },
+    );
+    assert.is(value, 'hub survived');
+  } finally {
+    console.error = original;
+  }
+  assert.ok(printed.some((line) => line.startsWith('loud failed with Error: first')));
+  assert.ok(printed.some((line) => line.startsWith('hub failed with Error: handler broke')));
+});
+
+errors('the default report is one line "<name> failed with <Error>: <message>" and the stack', async () => {
+  const original = console.error;
+  const printed: string[] = [];
+  console.error = (line: string) => void printed.push(line);
+  try {
+    await new Hub({ clock: 'virtual' }).run(function* () {
+      const g = spawn(function failing() {
+        throw new TypeError('bad thing');
+      });
+      g.name = 'reporter';
+      yield* sleep(0);
+    });
+  } finally {
+    console.error = original;
+  }
+  assert.is(printed.length, 1);
+  const [first, second] = printed[0].split('\n');
+  assert.is(first, 'reporter failed with TypeError: bad thing');
+  assert.match(second, /^\s+at failing/);
+});
+
+errors.run();
+
+const events = suite('Hub events$');
+
+events('lifecycle events: spawn, switch and exit with the reason', async () => {
+  const hub = new Hub({ clock: 'virtual' });
+  const seen: [string, Greenlet<unknown>, unknown][] = [];
+  const subscription = hub.events$.subscribe((event: HubEvent) => {
+    if (event.type !== 'error') seen.push([event.type, event.greenlet, event.type === 'exit' ? event.reason : undefined]);
+  });
+  let main: Greenlet<unknown> | undefined;
+  await hub.run(function* () {
+    main = getCurrent();
+    const ok = spawn(() => 1);
+    ok.name = 'ok';
+    const killed = spawn(function* () {
+      yield* sleep(10);
+    });
+    killed.name = 'killed';
+    const failed = spawn(() => {
+      throw new Error('bad');
+    });
+    failed.name = 'failed';
+    failed.linkException(() => {});
+    yield* sleep(0);
+    yield* killed.kill();
+  });
+  subscription.unsubscribe();
+  const lines = seen
+    .filter(([, g]) => g !== main)
+    .map(([type, g, reason]) => `${type} ${g.name}${type === 'exit' ? `:${reason instanceof Error ? reason.message : String(reason)}` : ''}`);
+  assert.equal(lines, [
+    'spawn ok',
+    'spawn killed',
+    'spawn failed',
+    'switch ok',
+    'exit ok:normal',
+    'switch killed',
+    'switch failed',
+    'exit failed:bad',
+    'switch killed',
+    'exit killed:killed',
+  ]);
+  assert.equal(
+    seen.filter(([, g]) => g === main).map(([type]) => type),
+    ['spawn', 'switch', 'switch', 'switch', 'exit'],
+  );
+  assert.is(hub.listeners, null);
+});
+
+events('switches are counted whether or not anyone subscribes', () =>
+  simulate(function* () {
+    const hub = getHub();
+    const before = hub.switches;
+    yield* sleep(0);
+    yield* sleep(0);
+    assert.is(hub.switches - before, 2);
+  }));
+
+events.run();
+
+const hubs = suite('Hubs');
+
+hubs('getHub() is the hub whose loop is running, and the program hub outside any loop', async () => {
+  const programHub = getHub();
+  const hub = new Hub({ clock: 'virtual' });
+  const inside = await hub.run(() => getHub());
+  assert.is(inside, hub);
+  assert.is(getHub(), programHub);
+  assert.is(await run(() => getHub()), programHub);
+});
+
+hubs('a greenlet spawned outside any greenlet runs on the program hub', async () => {
+  const g = spawn(() => 'ran');
+  assert.is(await run(function* () {
+    return yield* g.get();
+  }), 'ran');
+});
+
+hubs('greenlets() lists the live greenlets, oldest first', () =>
+  simulate(function* () {
+    const a = spawn(function* () {
+      yield* sleep(10);
+    });
+    const b = spawn(function* () {
+      yield* sleep(10);
+    });
+    const names = getHub()
+      .greenlets()
+      .map((g) => g.name);
+    assert.equal(names.slice(1), [a.name, b.name]);
+    yield* joinAll([a, b]);
+    assert.is(getHub().greenlets().length, 1);
+  }));
+
+hubs('a seeded hub replays the same interleaving, and seeds differ from FIFO', async () => {
+  function* body() {
+    const order: number[] = [];
+    const gs = Array.from({ length: 8 }, (_, i) => spawn(() => void order.push(i)));
+    yield* joinAll(gs);
+    return order.join('');
+  }
+  const fifo = await simulate(body);
+  assert.is(fifo, '01234567');
+  const a = await simulate(body, { seed: 42 });
+  const b = await simulate(body, { seed: 42 });
+  assert.is(a, b);
+  const orders = new Set<string>();
+  for (let seed = 1; seed <= 20; seed++) orders.add(await simulate(body, { seed }));
+  assert.ok(orders.size > 5, `only ${orders.size} distinct orders`);
+});
+
+hubs('a long sleep(0) loop still lets Node settle promises (the hub yields to the event loop)', async () => {
+  const hub = new Hub();
+  const result = await hub.run(function* () {
+    let done = false;
+    const waiter = spawn(function* () {
+      yield* call(new Promise<void>((resolve) => setTimeout(resolve, 1)));
+      done = true;
+    });
+    let spins = 0;
+    while (!done) {
+      spins++;
+      yield* sleep(0);
+    }
+    yield* waiter.join();
+    return spins;
+  });
+  assert.ok(result > 0);
+});
+
+hubs.run();
