@@ -59,6 +59,12 @@ export interface HubEvents {
 /** One event of `hub.events$`: `{ type, ...fields }`. */
 export type HubEvent = { [K in keyof HubEvents]: { type: K } & HubEvents[K] }[keyof HubEvents];
 
+/** What `hub.hold()` returns. */
+export interface HubHold {
+  /** Ends the hold; the hub may then find its greenlets stuck and deliver LoopExit. */
+  release(): void;
+}
+
 /** Options of `new Hub()`. */
 export interface HubOptions {
   /** `'real'` (default): timers follow wall time. `'virtual'`: time jumps to the next timer when nothing is ready. */
@@ -133,6 +139,8 @@ export class Hub {
   private readonly timers = new TimerHeap();
   private running = false;
   private loopRequested = false;
+  /** The hub looked stuck and is giving Node one turn before delivering LoopExit. */
+  private confirmingStuck = false;
   private virtualNow = 0;
   private readonly origin = performance.now();
   private nodeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -201,6 +209,28 @@ export class Hub {
       }, true);
       g.startOn(this);
     });
+  }
+
+  /**
+   * Tells the hub that code outside it (an HTTP handler that will `set()`
+   * an Event or `putNowait` into a Queue, a socket callback) may still wake
+   * its greenlets: while held, a blocked `run()` main is not given
+   * `LoopExit`, and a virtual clock does not jump (as while a greenlet waits
+   * in `call()`). Release the hold when that outside source is gone;
+   * releasing twice does nothing.
+   */
+  hold(): HubHold {
+    this.externals++;
+    let held = true;
+    return {
+      release: () => {
+        if (!held) return;
+        held = false;
+        this.externals--;
+        // The hub may be idle with a greenlet only the hold kept from LoopExit: let it look again.
+        if (this.externals === 0 && !this.running) this.requestLoop();
+      },
+    };
   }
 
   /** A snapshot of the greenlets started on this hub and not yet dead, oldest first. */
@@ -300,8 +330,12 @@ export class Hub {
     ctx.hub = this;
     const sliceStart = performance.now();
     let batches = 0;
+    const confirming = this.confirmingStuck;
+    this.confirmingStuck = false;
+    let ran = false;
     try {
       for (;;) {
+        if (this.ready.length > 0) ran = true;
         this.runBatch();
         this.fireDueTimers();
         if (this.ready.length > 0) {
@@ -329,7 +363,16 @@ export class Hub {
           this.armNodeTimer(next.deadline);
           return;
         }
-        if (this.externals > 0) return;
+        if (this.externals > 0 || this.mains.size === 0) return;
+        if (ran || !confirming) {
+          // Looks stuck; but code outside the hub may have a callback queued
+          // (a promise reaction, an immediate) that will wake someone. Give
+          // Node one turn, and deliver LoopExit only if nothing changed.
+          this.confirmingStuck = true;
+          this.loopRequested = true;
+          setImmediate(this.boundLoop);
+          return;
+        }
         if (!this.deliverLoopExit()) return;
       }
     } finally {

@@ -12,6 +12,7 @@ export {
   defaultErrorHandler,
   type Clock,
   type HubOptions,
+  type HubHold,
   type HubEvent,
   type HubEvents,
   type ErrorHandler,

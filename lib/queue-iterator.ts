@@ -15,8 +15,7 @@
  * early (`break`, an exception) stops consuming and leaves the queue as it is.
  */
 import { Link } from './internal/link-list.js';
-import type { Task } from './internal/task.js';
-import { getHub, type Hub } from './hub.js';
+import { getHub, type Hub, type HubHold } from './hub.js';
 
 /** `pull()`'s "nothing to take now" (undefined is a legal item). */
 export const NONE: unique symbol = Symbol('grove.none');
@@ -41,14 +40,6 @@ export abstract class ForeignWaiter extends Link {
   }
 }
 
-/** Lets an idle hub look again at its blocked greenlets once outside code can no longer reach them. */
-class Poke implements Task {
-  scheduled = false;
-  runTask(): void {
-    this.scheduled = false;
-  }
-}
-
 /**
  * @internal Tells a real-clock hub that code outside it (an async consumer, an
  * Observable feeding a queue) may still put or get, so a greenlet blocked on
@@ -57,19 +48,14 @@ class Poke implements Task {
  * simulation a greenlet waiting on real-world input should fail loudly.
  */
 export class ExternalHold {
-  private held: boolean;
+  private readonly hold: HubHold | null;
 
-  constructor(private readonly hub: Hub) {
-    this.held = hub.clock === 'real';
-    if (this.held) hub.externals++;
+  constructor(hub: Hub) {
+    this.hold = hub.clock === 'real' ? hub.hold() : null;
   }
 
   release(): void {
-    if (!this.held) return;
-    this.held = false;
-    this.hub.externals--;
-    // The hub may be idle with a greenlet that only this could have woken: let it look again.
-    if (this.hub.externals === 0) this.hub.schedule(new Poke());
+    this.hold?.release();
   }
 }
 
