@@ -1,5 +1,5 @@
 /**
- * `npm start`: a tour of grove, the gevent tutorial's examples ported.
+ * `npm start`: a tour of grove — the gevent tutorial's examples, ported.
  */
 import { Hub, type Operation } from 'grove';
 import type { Log } from './support.js';
@@ -8,16 +8,26 @@ import * as determinism from './tutorial/determinism.js';
 import * as spawning from './tutorial/spawning-greenlets.js';
 import * as state from './tutorial/greenlet-state.js';
 import * as timeouts from './tutorial/timeouts.js';
+import * as events from './tutorial/events.js';
+import * as queues from './tutorial/queues.js';
+import * as groupsPools from './tutorial/groups-pools.js';
+import * as locks from './tutorial/locks-semaphores.js';
+import * as locals from './tutorial/thread-locals.js';
 
-const sections: [string, (log: Log) => Operation<void>][] = [
+export const sections: [string, (log: Log) => Operation<void>][] = [
   ['Synchronous & Asynchronous Execution', syncAsync.main],
   ['Determinism', determinism.main],
   ['Spawning Greenlets', spawning.main],
   ['Greenlet State', state.main],
   ['Timeouts', timeouts.main],
+  ['Events', events.main],
+  ['Queues', queues.main],
+  ['Groups and Pools', groupsPools.main],
+  ['Locks and Semaphores', locks.main],
+  ['Thread Locals', locals.main],
 ];
 
-// A virtual clock: the examples' 16 s of sleeps and timeouts run in milliseconds, in the same order.
+// A virtual clock: the examples' sleeps and timeouts take no real time, and run in the same order.
 const hub = new Hub({ clock: 'virtual' });
 await hub.run(function* () {
   console.log('grove demo (virtual clock: every sleep below is instant, the order is exact)');

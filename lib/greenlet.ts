@@ -201,7 +201,12 @@ export class Greenlet<T = unknown> extends Linkable {
     return (this.flags & (DEAD | FAILED)) === DEAD;
   }
 
-  /** What it returned (the `GreenletExit` instance if it was killed); undefined until then or if it failed. */
+  /**
+   * What it returned; undefined until then or if it failed. gevent's rule: a
+   * greenlet killed with `GreenletExit` ended successfully and its value is
+   * that `GreenletExit` instance (the type says `T`; check `exitReason(g)`
+   * or `instanceof GreenletExit` when a kill is possible).
+   */
   get value(): T | undefined {
     return this.successful() ? (this.result as T) : undefined;
   }

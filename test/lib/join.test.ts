@@ -1,0 +1,195 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Greenlet, GreenletExit, Timeout, getCurrent, getHub, joinAll, killAll, shutdown, sleep, spawn, wait } from 'grove';
+import { simulate } from 'grove/testing';
+import { recorder } from '../support.js';
+
+function* napper(ms: number) {
+  yield* sleep(ms);
+  return ms;
+}
+
+const joinAllSuite = suite('joinAll');
+
+joinAllSuite('returns the greenlets in the order they finished, not the input order', () =>
+  simulate(function* () {
+    const gs = [30, 10, 20].map((ms) => spawn(napper, ms));
+    const done = yield* joinAll(gs);
+    assert.equal(done.map((g) => g.value), [10, 20, 30]);
+  }));
+
+joinAllSuite('with timeout returns those finished in time and raises nothing', () =>
+  simulate(function* () {
+    const gs = [30, 10, 20].map((ms) => spawn(napper, ms));
+    const done = yield* joinAll(gs, { timeout: 25 });
+    assert.equal(done.map((g) => g.value), [10, 20]);
+    assert.is(getHub().now(), 25);
+  }));
+
+joinAllSuite('with count returns as soon as that many have finished', () =>
+  simulate(function* () {
+    const gs = [30, 10, 20].map((ms) => spawn(napper, ms));
+    const done = yield* joinAll(gs, { count: 1 });
+    assert.equal(done.map((g) => g.value), [10]);
+    assert.is(getHub().now(), 10);
+  }));
+
+joinAllSuite('never throws a failure, except with raiseError: the first failure at once, the others running on', () =>
+  simulate(function* () {
+    const error = new Error('second fails');
+    const make = () => [
+      spawn(napper, 50),
+      spawn(function* () {
+        yield* sleep(20);
+        throw error;
+      }),
+    ];
+    const quiet = yield* joinAll(make());
+    assert.is(quiet.length, 2);
+    const [slow, failing] = make();
+    const start = getHub().now();
+    try {
+      yield* joinAll([slow, failing], { raiseError: true });
+      assert.unreachable('no raise');
+    } catch (e) {
+      assert.is(e, error);
+    }
+    assert.is(getHub().now() - start, 20);
+    assert.not.ok(slow.dead);
+    assert.is(yield* slow.get(), 50);
+  }));
+
+joinAllSuite('already-dead greenlets come first, in input order; an empty list returns at once', () =>
+  simulate(function* () {
+    const a = spawn(() => 'a');
+    const b = spawn(() => 'b');
+    yield* sleep(0);
+    const c = spawn(napper, 5);
+    const done = yield* joinAll([c, b, a]);
+    assert.equal(done.map((g) => g.value), ['b', 'a', 5]);
+    assert.equal(yield* joinAll([]), []);
+  }));
+
+joinAllSuite('a Timeout as timeout is raised itself', () =>
+  simulate(function* () {
+    const t = new Timeout(10);
+    try {
+      yield* joinAll([spawn(napper, 100)], { timeout: t });
+      assert.unreachable('no raise');
+    } catch (e) {
+      assert.is(e, t);
+    }
+  }));
+
+joinAllSuite('bad input names the argument and its position', () =>
+  simulate(function* () {
+    const g = spawn(() => 1);
+    assert.throws(() => joinAll(5 as never), /joinAll: greenlets must be an iterable of Greenlets, got 5/);
+    assert.throws(() => joinAll([g, 'x' as never]), /joinAll: greenlets\[1\] must be a Greenlet, got "x"/);
+    assert.throws(() => joinAll([g], { count: -1 }), /joinAll: count must be a non-negative integer, got -1/);
+    assert.throws(() => joinAll([g], { timeout: -3 }), /joinAll: timeout must be a non-negative number of ms, got -3/);
+    yield* g.join();
+  }));
+
+joinAllSuite.run();
+
+const waitSuite = suite('wait');
+
+waitSuite('waits on greenlets and returns them in the order they became ready; count and timeout apply', () =>
+  simulate(function* () {
+    const gs = [30, 10, 20].map((ms) => spawn(napper, ms));
+    assert.equal((yield* wait(gs, { count: 2 })).map((g) => g.value), [10, 20]);
+    assert.equal((yield* wait(gs, { timeout: 5 })).map((g) => g.value), [10, 20]);
+    assert.equal((yield* wait(gs)).map((g) => g.value), [10, 20, 30]);
+  }));
+
+waitSuite('rejects what cannot be waited on', () =>
+  simulate(function* () {
+    assert.throws(() => wait([{} as never]), /wait: objects\[0\] must be a Greenlet, Event or AsyncResult, got an object/);
+  }));
+
+waitSuite.run();
+
+const killAllSuite = suite('killAll and shutdown');
+
+killAllSuite('killAll kills in list order; each runs its finally; yield* waits for all', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const victim = (name: string) =>
+      spawn(function* () {
+        try {
+          yield* sleep(1000);
+        } finally {
+          log(`${name} finally`);
+        }
+      });
+    const gs = [victim('a'), victim('b'), victim('c')];
+    yield* sleep(0);
+    yield* killAll([gs[2], gs[0], gs[1]]);
+    assert.equal(lines, ['c finally', 'a finally', 'b finally']);
+    assert.ok(gs.every((g) => g.dead && (g.value as unknown) instanceof GreenletExit));
+  }));
+
+killAllSuite('killAll of greenlets that never ran: the bodies never run', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const gs = [spawn(() => log('ran')), spawn(() => log('ran'))];
+    yield* killAll(gs);
+    yield* sleep(0);
+    assert.equal(lines, []);
+    assert.ok(gs.every((g) => (g.value as unknown) instanceof GreenletExit && !g.started));
+  }));
+
+killAllSuite('killAll({ exception: Class }) gives each victim its own instance', () =>
+  simulate(function* () {
+    class Stop extends Error {}
+    const gs = [spawn(napper, 100), spawn(napper, 100)];
+    yield* sleep(0);
+    yield* killAll(gs, { exception: Stop });
+    assert.instance(gs[0].exception, Stop);
+    assert.instance(gs[1].exception, Stop);
+    assert.is.not(gs[0].exception, gs[1].exception);
+  }));
+
+killAllSuite('killAll takes effect without yield*', () =>
+  simulate(function* () {
+    const g = spawn(napper, 100);
+    yield* sleep(0);
+    killAll([g]);
+    yield* sleep(0);
+    assert.ok(g.dead);
+  }));
+
+killAllSuite('shutdown() kills every other live greenlet of the hub, newest first', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const victim = (name: string) =>
+      spawn(function* () {
+        try {
+          yield* sleep(1000);
+        } finally {
+          log(name);
+        }
+      });
+    victim('old');
+    victim('new');
+    yield* sleep(0);
+    yield* shutdown();
+    assert.equal(lines, ['new', 'old']);
+    assert.equal(getHub().greenlets(), [getCurrent()]);
+  }));
+
+killAllSuite.run();
+
+const misc = suite('Greenlet bodies under joinAll');
+
+misc('the tutorial: spawning ten tasks and joining them all', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const gs = Array.from({ length: 10 }, (_, i) => spawn((x: number) => log(`inside ${x}`), i));
+    yield* joinAll(gs);
+    assert.equal(lines, Array.from({ length: 10 }, (_, i) => `inside ${i}`));
+    assert.ok(gs.every((g) => g instanceof Greenlet));
+  }));
+
+misc.run();
