@@ -72,9 +72,10 @@ export interface HubOptions {
   /** Replaces the default error report (one line and the stack on stderr). */
   onError?: ErrorHandler;
   /**
-   * Makes the schedule a reproducible pseudo-random interleaving: among
-   * the tasks of a batch, and among timers due at the same instant, the hub
-   * runs them in the order this seed draws instead of FIFO.
+   * Makes the schedule a reproducible pseudo-random interleaving: the hub
+   * runs each batch of ready tasks in an order this seed draws (now and then
+   * deferring one to the next batch), and timers due at the same instant in
+   * a drawn order, instead of FIFO.
    */
   seed?: number;
 }
@@ -83,6 +84,9 @@ export interface HubOptions {
 const SLICE_CHECK_MASK = 63;
 /** After this many ms of uninterrupted running, the loop yields to Node (I/O, promises). */
 const SLICE_MS = 20;
+
+/** How often a seeded hub defers a ready task to the next batch. */
+const DEFER_CHANCE = 0.25;
 
 /** A small, fast PRNG (mulberry32): seeded schedules must replay exactly. */
 function mulberry32(seed: number): () => number {
@@ -231,6 +235,16 @@ export class Hub {
         if (this.externals === 0 && !this.running) this.requestLoop();
       },
     };
+  }
+
+  /**
+   * True when nothing else can run at the current instant: the ready queue
+   * is empty (the caller aside) and no timer is due. Test helpers use it to
+   * wait until a virtual instant has played out.
+   */
+  settled(): boolean {
+    const next = this.timers.peek();
+    return this.ready.length === 0 && (next === undefined || next.deadline > this.now());
   }
 
   /** A snapshot of the greenlets started on this hub and not yet dead, oldest first. */
@@ -388,16 +402,22 @@ export class Hub {
       while (n-- > 0) ready.shift()!.runTask();
       return;
     }
-    // Seeded: run this batch's tasks in a drawn order; later arrivals wait for the next batch.
+    // Seeded: run this batch's tasks in a drawn order, and now and then
+    // defer one to the next batch, so that steps of different greenlets can
+    // also overtake each other across batches (a race FIFO order hides).
+    const random = this.random;
     const batch: Task[] = [];
     while (n-- > 0) batch.push(ready.shift()!);
     for (let i = batch.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1));
+      const j = Math.floor(random() * (i + 1));
       const t = batch[i];
       batch[i] = batch[j];
       batch[j] = t;
     }
-    for (const task of batch) task.runTask();
+    for (const task of batch) {
+      if (random() < DEFER_CHANCE && task.scheduled) ready.push(task);
+      else task.runTask();
+    }
   }
 
   private fireDueTimers(): void {

@@ -3,3 +3,5 @@
  * clock, deterministic and replayable.
  */
 export { simulate, type SimulateOptions } from './simulate.js';
+export { explore, ExploreFailure, type ExploreOptions } from './explore.js';
+export { advance } from './advance.js';

@@ -1,0 +1,177 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AsyncResult, Queue, getHub, joinAll, sleep, spawn, type Operation } from 'grove';
+import { ExploreFailure, advance, explore, simulate } from 'grove/testing';
+
+/**
+ * A deliberately racy protocol: a store greenlet serves get/set requests
+ * from a queue; two clients each read the counter and write it back plus one,
+ * without a lock. In FIFO order the second client happens to start after the
+ * first has finished, so the count is 2; other interleavings lose an update.
+ */
+function* racyCounter(): Operation<number> {
+  type Request = { kind: 'get'; reply: AsyncResult<number> } | { kind: 'set'; value: number; reply: AsyncResult<number> };
+  const requests = new Queue<Request>();
+  let counter = 0;
+  const store = spawn(function* () {
+    for (;;) {
+      const request = yield* requests.get();
+      if (request.kind === 'set') counter = request.value;
+      request.reply.set(counter);
+    }
+  });
+  function* ask(request: Request): Operation<number> {
+    requests.putNowait(request);
+    return yield* request.reply.get();
+  }
+  function* client(head: number): Operation<void> {
+    for (let i = 0; i < head; i++) yield* sleep(0);
+    const value = yield* ask({ kind: 'get', reply: new AsyncResult() });
+    yield* ask({ kind: 'set', value: value + 1, reply: new AsyncResult() });
+  }
+  yield* joinAll([spawn(client, 0), spawn(client, 6)]);
+  store.kill();
+  return counter;
+}
+
+function* racyCounterMustCountTwo(): Operation<void> {
+  const count = yield* racyCounter();
+  if (count !== 2) throw new Error(`lost update: counter is ${count}, expected 2`);
+}
+
+const exploring = suite('explore');
+
+exploring('the racy protocol passes in FIFO order', async () => {
+  assert.is(await simulate(racyCounter), 2);
+});
+
+exploring('exploration finds the lost update, names the seed and carries the error', async () => {
+  try {
+    await explore(racyCounterMustCountTwo, { seeds: 200 });
+    assert.unreachable('no failing seed found');
+  } catch (error) {
+    assert.instance(error, ExploreFailure);
+    const failure = error as ExploreFailure;
+    assert.ok(Number.isInteger(failure.seed) && failure.seed >= 1 && failure.seed <= 200);
+    assert.is(failure.passed, failure.seed - 1);
+    assert.instance(failure.cause, Error);
+    assert.is((failure.cause as Error).message, 'lost update: counter is 1, expected 2');
+    assert.ok(failure.message.startsWith(`explore: seed ${failure.seed} fails (after ${failure.passed} passing seeds): Error: lost update`));
+    assert.match(failure.message, new RegExp(`replay it with simulate\\(body, \\{ seed: ${failure.seed} \\}\\)`));
+  }
+});
+
+exploring('the failing seed replays the same failure every time', async () => {
+  let seed = 0;
+  try {
+    await explore(racyCounterMustCountTwo, { seeds: 200 });
+  } catch (error) {
+    seed = (error as ExploreFailure).seed;
+  }
+  assert.ok(seed > 0);
+  for (let i = 0; i < 5; i++) assert.is(await simulate(racyCounter, { seed }), 1);
+});
+
+exploring('a correct protocol passes every seed, and explicit seeds are used as given', async () => {
+  const used: number[] = [];
+  await explore(function* () {
+    used.push(-1);
+    const gs = [spawn(() => 1), spawn(() => 2)];
+    yield* joinAll(gs);
+  }, { seeds: [7, 9, 11] });
+  assert.equal(used, [-1, -1, -1]);
+  await explore(function* () {
+    yield* sleep(5);
+  });
+});
+
+exploring('bad seeds are rejected', async () => {
+  for (const seeds of [0, -3, 1.5, [] as number[], [1, 2.5]]) {
+    try {
+      await explore(() => 1, { seeds });
+      assert.unreachable(`seeds ${String(seeds)} accepted`);
+    } catch (error) {
+      assert.instance(error, RangeError);
+      assert.match((error as Error).message, /^explore: seeds must be a positive integer/);
+    }
+  }
+});
+
+exploring.run();
+
+const simulating = suite('simulate');
+
+simulating('runs on a fresh virtual hub and returns the body value', async () => {
+  const [a, b] = await Promise.all([
+    simulate(function* () {
+      yield* sleep(1000);
+      return [getHub().now(), getHub().clock] as const;
+    }),
+    simulate(() => getHub()),
+  ]);
+  assert.equal(a, [1000, 'virtual']);
+  assert.is.not(b, getHub());
+});
+
+simulating('rejects with the body error', async () => {
+  const error = new Error('body failed');
+  try {
+    await simulate(() => {
+      throw error;
+    });
+    assert.unreachable('resolved');
+  } catch (e) {
+    assert.is(e, error);
+  }
+});
+
+simulating('a seed changes the interleaving reproducibly', async () => {
+  function* order(): Operation<string> {
+    const seen: number[] = [];
+    yield* joinAll(Array.from({ length: 6 }, (_, i) => spawn(() => void seen.push(i))));
+    return seen.join('');
+  }
+  assert.is(await simulate(order), '012345');
+  assert.is(await simulate(order, { seed: 3 }), await simulate(order, { seed: 3 }));
+});
+
+simulating.run();
+
+const advancing = suite('advance');
+
+advancing('moves virtual time and returns once everything due by then has run', () =>
+  simulate(function* () {
+    const seen: string[] = [];
+    spawn(function* () {
+      yield* sleep(100);
+      seen.push('at 100');
+      yield* sleep(0);
+      seen.push('after its sleep(0)');
+    });
+    spawn(function* () {
+      yield* sleep(250);
+      seen.push('at 250');
+    });
+    assert.is(yield* advance(100), 100);
+    assert.equal(seen, ['at 100', 'after its sleep(0)']);
+    assert.is(yield* advance(200), 300);
+    assert.equal(seen, ['at 100', 'after its sleep(0)', 'at 250']);
+  }));
+
+advancing('refuses a real clock and a bad ms', async () => {
+  const { Hub } = await import('grove');
+  try {
+    await new Hub().run(() => advance(5));
+    assert.unreachable('advanced a real clock');
+  } catch (e) {
+    assert.match((e as Error).message, /^advance: the hub runs on a real clock/);
+  }
+  try {
+    await simulate(() => advance(-1));
+    assert.unreachable('negative ms');
+  } catch (e) {
+    assert.instance(e, RangeError);
+  }
+});
+
+advancing.run();

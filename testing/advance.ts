@@ -1,0 +1,20 @@
+/**
+ * `advance(ms)`: move a virtual clock by hand, to look at a protocol mid-way.
+ */
+import { getHub, sleep, type Operation } from 'grove';
+
+/**
+ * Lets `ms` of virtual time pass, and returns once everything due by then
+ * has run — every timer up to the new time fired, and every greenlet it woke
+ * ran until it blocked — so the caller looks at the state "at" that instant.
+ * Only on a virtual clock (use `sleep` on a real one).
+ */
+export function* advance(ms: number): Operation<number> {
+  if (typeof ms !== 'number' || !(ms >= 0)) throw new RangeError(`advance: ms must be a non-negative number of ms, got ${String(ms)}`);
+  const hub = getHub();
+  if (hub.clock !== 'virtual') throw new Error('advance: the hub runs on a real clock; advance() moves virtual time only (use sleep())');
+  yield* sleep(ms);
+  // Greenlets woken at this same instant may still be queued behind us: let them run first.
+  while (!hub.settled()) yield* sleep(0);
+  return hub.now();
+}
