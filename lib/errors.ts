@@ -31,6 +31,18 @@ export class GreenletExit extends Interrupt {
 }
 
 /**
+ * @internal A `GreenletExit` that ends its greenlet with exit reason
+ * `'normal'` rather than `'killed'`: how an actor's `stop()` (and Erlang's
+ * `exit(self, 'normal')`) ends it from wherever it is blocked. Not exported
+ * from `grove`; the actor layer raises it.
+ */
+export class NormalExit extends GreenletExit {
+  static {
+    this.prototype.name = 'NormalExit';
+  }
+}
+
+/**
  * An Erlang exit signal: a greenlet that throws one, or is killed with one,
  * exits with its {@link ExitSignal.reason} (so `'boom'` passes unchanged along
  * a chain of links, and a child stopped by its supervisor exits with

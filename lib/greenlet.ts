@@ -18,7 +18,7 @@ import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './intern
 import { OPERATION, isOperation } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
 import { checkFunction, checkMs, checkOptions, show, type TimeoutOption } from './internal/validate.js';
-import { ExitSignal, GreenletExit, NotInGreenlet } from './errors.js';
+import { ExitSignal, GreenletExit, NormalExit, NotInGreenlet } from './errors.js';
 import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
 import { callOperation } from './call.js';
@@ -552,13 +552,14 @@ export class Greenlet<T = unknown> extends Linkable {
 }
 
 /**
- * How a dead greenlet ended, in Erlang's terms: `'normal'` (it returned),
- * `'killed'` (GreenletExit), an ExitSignal's reason, or the error it threw.
+ * How a dead greenlet ended, in Erlang's terms: `'normal'` (it returned,
+ * or an actor was stopped), `'killed'` (GreenletExit), an ExitSignal's
+ * reason, or the error it threw.
  * Undefined while it is alive.
  */
 export function exitReason(g: Greenlet<unknown>): unknown {
   if (!g.dead) return undefined;
-  if (g.successful()) return g.value instanceof GreenletExit ? 'killed' : 'normal';
+  if (g.successful()) return g.value instanceof GreenletExit && !(g.value instanceof NormalExit) ? 'killed' : 'normal';
   const error = g.exception;
   return error instanceof ExitSignal ? error.reason : error;
 }

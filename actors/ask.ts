@@ -1,0 +1,221 @@
+/**
+ * Request/reply between actors: `ask(actor, (replyTo) => message)` sends a
+ * message carrying a fresh `ReplyTo` and blocks until `replyTo.reply(value)`.
+ * Like Erlang's `gen_server:call`, the asker watches the target while it
+ * waits (relations.ts), so a target that dies before replying fails the ask
+ * at once instead of leaving it to its timeout. Each ask has its own
+ * `ReplyTo`: a reply that comes after the ask gave up is discarded, never
+ * mistaken for the answer to a later ask.
+ */
+import { WaitOp, type WaitState } from '../lib/internal/wait.js';
+import { ctx } from '../lib/internal/context.js';
+import { checkFunction, checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
+import { describeReason } from '../lib/errors.js';
+import { Timeout } from '../lib/timeout.js';
+import type { Greenlet } from '../lib/greenlet.js';
+import type { Operation, Suspend } from '../lib/operation.js';
+import { Actor } from './actor.js';
+import { prepareMessage } from './config.js';
+import { ensureRelations, relationsOf, type DeathWatch } from './relations.js';
+
+/** Options of `ask`. */
+export interface AskOptions {
+  /**
+   * Give up after this many ms and throw `Timeout` (no default: the ask
+   * waits until the reply or the target's death). A Timeout given here is
+   * started for the call and raised itself if it fires.
+   */
+  timeout?: TimeoutOption;
+}
+
+/**
+ * Thrown by `ask` when the target exits before replying (`reason` is its
+ * exit reason), or was not alive when asked (`reason` is `'noproc'`).
+ * An ordinary error, not a signal: catch it to handle a dead server.
+ */
+export class AskFailed extends Error {
+  static {
+    this.prototype.name = 'AskFailed';
+  }
+  /** The target's exit reason, or `'noproc'`. */
+  readonly reason: unknown;
+  /** The actor that was asked. */
+  readonly target: Actor<unknown>;
+  constructor(target: Actor<unknown>, reason: unknown, wasDead: boolean) {
+    super(
+      wasDead
+        ? `ask: ${target} is not alive (noproc)`
+        : `ask: ${target} exited with ${describeReason(reason)} before replying`,
+    );
+    this.reason = reason;
+    this.target = target;
+  }
+}
+
+/** The reply type of a message type: `R` of its `replyTo: ReplyTo<R>` field(s), else unknown. */
+export type ReplyType<M> = [RepliesIn<M>] extends [never] ? unknown : RepliesIn<M>;
+type RepliesIn<M> = M extends { readonly replyTo: ReplyTo<infer R> } ? R : never;
+
+/** ReplyTo states. */
+const NEW = 0;
+const PENDING = 1;
+const REPLIED = 2;
+const FAILED = 3;
+const DONE = 4;
+
+/**
+ * Where the answer to one `ask` goes: the target calls `replyTo.reply(value)`
+ * once. Put it in the message; it is not frozen with it.
+ */
+export class ReplyTo<R> implements DeathWatch {
+  /** @internal */
+  state = NEW;
+  private result: unknown = undefined;
+  private asker: Greenlet<unknown> | null = null;
+
+  /** @internal made by `ask()`. */
+  constructor(
+    /** The actor asked. */
+    readonly target: Actor<unknown>,
+  ) {}
+
+  /**
+   * Answers the ask: the asker resumes with `value` (deep-frozen, as
+   * messages are). Returns true; false, and the value is discarded, if the
+   * ask is over (answered already, timed out, its asker killed). Never
+   * blocks; callable from anywhere.
+   */
+  reply(value: R): boolean {
+    if (this.state !== PENDING) return false;
+    this.state = REPLIED;
+    this.result = prepareMessage(value);
+    this.unwatch();
+    this.wakeAsker();
+    return true;
+  }
+
+  toString(): string {
+    return `<ReplyTo ${this.asker?.name ?? '?'} <- ${this.target.name}>`;
+  }
+
+  /** @internal the ask runs in `asker`: send the message `make` builds, watching the target. */
+  begin(asker: Greenlet<unknown>, make: (replyTo: ReplyTo<R>) => unknown): void {
+    this.asker = asker;
+    const target = this.target;
+    if (target.dead) {
+      this.state = FAILED;
+      this.result = NOPROC;
+      return;
+    }
+    this.state = PENDING;
+    (ensureRelations(target).watches ??= new Set()).add(this);
+    try {
+      target.send(make(this));
+    } catch (error) {
+      this.abandon();
+      throw error;
+    }
+  }
+
+  /** @internal the target died before replying. */
+  targetDied(_target: Greenlet<unknown>, reason: unknown): void {
+    if (this.state !== PENDING) return;
+    this.state = FAILED;
+    this.result = reason;
+    this.wakeAsker();
+  }
+
+  /** @internal the ask's outcome: the reply, or AskFailed. */
+  finish(): unknown {
+    const result = this.result;
+    const failed = this.state === FAILED;
+    this.state = DONE;
+    this.result = undefined;
+    if (failed) {
+      if (result === NOPROC) throw new AskFailed(this.target, 'noproc', true);
+      throw new AskFailed(this.target, result, false);
+    }
+    return result;
+  }
+
+  /** @internal the ask gave up (timeout, kill, a failed send): later replies are discarded. */
+  abandon(): void {
+    this.state = DONE;
+    this.result = undefined;
+    this.unwatch();
+  }
+
+  private unwatch(): void {
+    relationsOf(this.target)?.watches?.delete(this);
+  }
+
+  private wakeAsker(): void {
+    const asker = this.asker;
+    // Only while it is blocked in this very ask: any other wake-up would be spurious.
+    if (asker !== null && asker.waitingOn === (ASK as WaitOp<unknown>) && asker.w!.target === this) asker.wake();
+  }
+}
+
+/** Marks "the target was dead when asked" (a target may itself exit with reason 'noproc'). */
+const NOPROC = Symbol('grove.noproc');
+
+/** `ask`: sends on first run, then waits for the ReplyTo to be answered or failed. */
+class AskOp extends WaitOp<unknown> {
+  readonly label = 'ask';
+
+  override next(): IteratorResult<Suspend, unknown> {
+    const s = ctx.current!.w!;
+    const request = s.target as ReplyTo<unknown>;
+    if (request.state === NEW) {
+      const make = s.arg as (replyTo: ReplyTo<unknown>) => unknown;
+      s.arg = undefined;
+      request.begin(s.greenlet, make);
+    }
+    return super.next();
+  }
+  protected isReady(s: WaitState): boolean {
+    const state = (s.target as ReplyTo<unknown>).state;
+    return state === REPLIED || state === FAILED;
+  }
+  protected outcome(s: WaitState): unknown {
+    return (s.target as ReplyTo<unknown>).finish();
+  }
+  protected enlist(): void {
+    // The ReplyTo wakes the asker itself: there is no waiter list to join.
+  }
+  protected expire(s: WaitState): unknown {
+    (s.target as ReplyTo<unknown>).abandon();
+    throw new Timeout(s.timeout as number);
+  }
+  override cancel(g: Greenlet<unknown>): void {
+    super.cancel(g);
+    (g.w!.target as ReplyTo<unknown>).abandon();
+  }
+}
+
+const ASK = new AskOp();
+
+/**
+ * Request/reply: sends `make(replyTo)` to `target` and blocks until the
+ * target calls `replyTo.reply(value)`, then returns that value. Throws
+ * `AskFailed` (its `reason` the exit reason) as soon as the target exits
+ * without replying, or at once with reason `'noproc'` if it is not alive;
+ * `Timeout` when `timeout` ms pass first; `MailboxFull` if its inbox is
+ * full. A reply that comes after the ask ended is discarded. A kill or a
+ * Timeout interrupts the wait (the ask ends; a late reply is discarded).
+ * Use with `yield*`.
+ *
+ * The reply type `R` comes from the `replyTo: ReplyTo<R>` fields of the
+ * target's message type; when its messages expect different replies, name
+ * the one meant: `ask(counter, (replyTo: ReplyTo<number>) => ({ type: 'get', replyTo }))`.
+ */
+export function ask<const M, R = ReplyType<M>>(
+  target: Actor<M>,
+  make: (replyTo: ReplyTo<R>) => M,
+  options?: AskOptions,
+): Operation<R> {
+  if (!(target instanceof Actor)) throw new TypeError(`ask: target must be an Actor, got ${show(target)}`);
+  checkFunction('ask', 'make', make);
+  checkOptions('ask', options);
+  return ASK.call(new ReplyTo<R>(target as Actor<unknown>), make, options?.timeout) as Operation<R>;
+}

@@ -1,0 +1,48 @@
+/**
+ * The actor layer's process-wide settings: whether messages are frozen
+ * (deep, with immer) when they are sent. `Actor.send`, `ask`'s replies and
+ * the registry's `send` read them; nothing else does.
+ */
+import { freeze } from 'immer';
+import { checkOptions, show } from '../lib/internal/validate.js';
+
+/** The settings `configureActors` changes. */
+export interface ActorSettings {
+  /**
+   * Deep-freeze every message on send, and every `ask` reply (immer's
+   * `freeze(message, true)`), so that no two actors share mutable state: a
+   * receiver that assigns to a message throws a `TypeError`. On by default.
+   * Plain objects, arrays, Maps and Sets are frozen; class instances are
+   * passed as they are (immer's rule; mark a class `[immerable]` to freeze
+   * it too). Turn it off only where the cost matters and the code is known
+   * not to mutate what it sends (see README, "Actors").
+   */
+  freezeMessages: boolean;
+}
+
+const settings: ActorSettings = { freezeMessages: true };
+
+/**
+ * Changes the actor layer's settings for the whole process (every hub) and
+ * returns the settings that were in effect before, so a test can put them
+ * back. Takes effect for the next message sent.
+ */
+export function configureActors(options: Partial<ActorSettings>): ActorSettings {
+  checkOptions('configureActors', options);
+  if (options === undefined) throw new TypeError('configureActors: options must be an object, got undefined');
+  const before = { ...settings };
+  const { freezeMessages } = options;
+  if (freezeMessages !== undefined) {
+    if (typeof freezeMessages !== 'boolean') {
+      throw new TypeError(`configureActors: freezeMessages must be a boolean, got ${show(freezeMessages)}`);
+    }
+    settings.freezeMessages = freezeMessages;
+  }
+  return before;
+}
+
+/** @internal a message as it is to be delivered: deep-frozen unless freezing is off. */
+export function prepareMessage<M>(message: M): M {
+  // Primitives come back at once; an already frozen object costs one check (immer stops at it).
+  return settings.freezeMessages ? freeze(message, true) : message;
+}

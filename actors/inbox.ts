@@ -1,0 +1,127 @@
+/**
+ * An actor's inbox: a `Queue` (lib/queue.ts) that also supports Erlang's
+ * selective receive — take the first message a predicate accepts and leave
+ * the others queued in their order.
+ *
+ * The queue's own getters are served by its hand-off rounds, which hand the
+ * next item to the first getter in line; a selective receiver wants a
+ * particular item, so it does not wait in that line. It waits in the inbox's
+ * one `selective` slot (only the actor reads its own inbox selectively, and a
+ * greenlet has one blocking call at a time), and every item stored wakes it
+ * to look at what arrived. It remembers how many items from the front it has
+ * already rejected, so a long backlog is scanned once, not at every arrival.
+ */
+import { Queue, Empty } from '../lib/queue.js';
+import { WaitOp, type WaitState } from '../lib/internal/wait.js';
+import type { Greenlet } from '../lib/greenlet.js';
+
+/** The predicate of a selective receive. */
+export type MessagePredicate<M> = (message: M) => boolean;
+
+/** @internal the inbox of an actor. */
+export class Inbox<M> extends Queue<M> {
+  /** The actor's `receiveMatching` call while it is blocked, or null. */
+  selective: WaitState | null = null;
+  /** Items from the front already rejected by the blocked `receiveMatching`. */
+  scanned = 0;
+  /** Where the last scan found its match. */
+  matched = -1;
+
+  protected override store(item: M): void {
+    super.store(item);
+    const waiter = this.selective;
+    if (waiter !== null) {
+      // Wake it to look at the new item; it checks in its own greenlet, so a
+      // predicate that throws fails the receiver, never the sender.
+      this.selective = null;
+      waiter.greenlet.wake();
+    }
+  }
+
+  protected override take(): M {
+    // Someone else took an item from the front: one fewer already scanned.
+    if (this.scanned > 0) this.scanned--;
+    return super.take();
+  }
+
+  protected override drain(): number {
+    this.scanned = 0;
+    return super.drain();
+  }
+
+  /** Looks for a match among the items not scanned yet; true if `matched` now points at one. */
+  scan(predicate: MessagePredicate<M>): boolean {
+    const items = this.items;
+    for (let i = this.scanned; i < items.length; i++) {
+      if (predicate(items.at(i) as M)) {
+        this.matched = i;
+        return true;
+      }
+      this.scanned = i + 1;
+    }
+    return false;
+  }
+
+  /** Removes and returns the item `scan` matched. */
+  takeMatched(): M {
+    const item = this.items.removeAt(this.matched) as M;
+    this.matched = -1;
+    this.scanned = 0;
+    // Room was made: let a blocked putter in (as Queue.remove does).
+    if (this.putters.length > 0) this.scheduleRound();
+    return item;
+  }
+
+  /** Removes the first item identical to `item`; true if there was one (`demonitor`'s flush). */
+  discard(item: unknown): boolean {
+    const items = this.items;
+    for (let i = 0; i < items.length; i++) {
+      if (items.at(i) === item) {
+        items.removeAt(i);
+        if (this.scanned > i) this.scanned--;
+        if (this.putters.length > 0) this.scheduleRound();
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+/** `Actor.receiveMatching`: blocks until a queued message matches; `Empty` on timeout. */
+class ReceiveMatchingOp extends WaitOp<unknown> {
+  readonly label = 'Actor.receiveMatching';
+
+  protected isReady(s: WaitState): boolean {
+    try {
+      return (s.target as Inbox<unknown>).scan(s.arg as MessagePredicate<unknown>);
+    } catch (error) {
+      // The predicate threw: end the call cleanly (timer stopped, slot left) before it propagates.
+      this.settle(s);
+      this.detach(s);
+      throw error;
+    }
+  }
+  protected outcome(s: WaitState): unknown {
+    s.arg = undefined;
+    return (s.target as Inbox<unknown>).takeMatched();
+  }
+  protected enlist(s: WaitState): void {
+    (s.target as Inbox<unknown>).selective = s;
+  }
+  protected expire(s: WaitState): unknown {
+    s.arg = undefined;
+    const why = s.timeout === 0 ? 'no queued message matches' : `no matching message within ${s.timeout as number} ms`;
+    throw new Empty(`${this.label}: ${why}`);
+  }
+  protected override detach(s: WaitState): void {
+    const inbox = s.target as Inbox<unknown>;
+    if (inbox.selective === s) inbox.selective = null;
+  }
+  override cancel(g: Greenlet<unknown>): void {
+    super.cancel(g);
+    g.w!.arg = undefined;
+  }
+}
+
+/** @internal the one instance of the selective receive call. */
+export const RECEIVE_MATCHING = new ReceiveMatchingOp();

@@ -1,0 +1,31 @@
+/**
+ * Erlang's exit signals, delivered: the one rule that links (link.ts) and
+ * `exit` share. A greenlet that traps exits (an Actor with `trapExit`) gets
+ * an `ExitMessage` in its inbox; any other ignores `'normal'` and is killed
+ * with an `ExitSignal` carrying any other reason, so it exits with that same
+ * reason and passes it on along its own links.
+ */
+import { ExitSignal } from '../lib/errors.js';
+import type { Greenlet } from '../lib/greenlet.js';
+import { Actor } from './actor.js';
+
+/** What an actor that traps exits receives instead of dying. Frozen. */
+export interface ExitMessage {
+  readonly type: 'EXIT';
+  /** The linked greenlet that exited, or the caller of `exit` (null if called outside any greenlet). */
+  readonly from: Greenlet<unknown> | null;
+  /** Its exit reason: `'normal'`, `'killed'`, `'noproc'`, an ExitSignal's reason, or the error. */
+  readonly reason: unknown;
+}
+
+/** @internal delivers an exit signal from `from` to `target`. */
+export function sendExitSignal(target: Greenlet<unknown>, from: Greenlet<unknown> | null, reason: unknown): void {
+  if (target.dead) return;
+  if (target instanceof Actor && target.trapExit) {
+    const message: ExitMessage = Object.freeze({ type: 'EXIT', from, reason });
+    target.deliver(message);
+    return;
+  }
+  if (reason === 'normal') return;
+  target.killWith(new ExitSignal(reason));
+}
