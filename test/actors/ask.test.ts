@@ -1,0 +1,277 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DroppedOperation, ExitSignal, NotInGreenlet, Timeout, getHub, sleep, spawn, type Operation } from 'grove';
+import { Actor, AskFailed, MailboxFull, ReplyTo, ask } from 'grove/actors';
+import { simulate } from 'grove/testing';
+import { errorSink } from '../support.js';
+
+type CounterMessage =
+  | { type: 'add'; n: number }
+  | { type: 'get'; replyTo: ReplyTo<number> }
+  | { type: 'slowGet'; ms: number; replyTo: ReplyTo<number> }
+  | { type: 'crash'; replyTo: ReplyTo<number> }
+  | { type: 'ignore'; replyTo: ReplyTo<number> };
+
+class Counter extends Actor<CounterMessage> {
+  count = 0;
+  /** Replies that were sent too late, and what reply() said. */
+  readonly lateReplies: boolean[] = [];
+  *receive(message: CounterMessage): Operation<void> {
+    switch (message.type) {
+      case 'add':
+        this.count += message.n;
+        break;
+      case 'get':
+        message.replyTo.reply(this.count);
+        break;
+      case 'slowGet':
+        yield* sleep(message.ms);
+        this.lateReplies.push(message.replyTo.reply(this.count));
+        break;
+      case 'crash':
+        throw new ExitSignal('crashed');
+      case 'ignore':
+        break;
+    }
+  }
+}
+
+const asking = suite('ask');
+
+asking('returns the value the target replies; reply() says it was delivered', () =>
+  simulate(function* () {
+    const counter = new Counter({ name: 'counter' }).start();
+    counter.send({ type: 'add', n: 2 });
+    counter.send({ type: 'add', n: 3 });
+    const n = yield* ask(counter, (replyTo) => ({ type: 'get', replyTo }));
+    assert.is(n, 5);
+    const replies: boolean[] = [];
+    class Echo extends Actor<{ text: string; replyTo: ReplyTo<string> }> {
+      receive(message: { text: string; replyTo: ReplyTo<string> }): void {
+        replies.push(message.replyTo.reply(message.text.toUpperCase()));
+        replies.push(message.replyTo.reply('again'));
+      }
+    }
+    const echo = new Echo().start();
+    const text: string = yield* ask(echo, (replyTo) => ({ text: 'hi', replyTo }));
+    assert.is(text, 'HI');
+    assert.equal(replies, [true, false], 'a second reply is discarded');
+    counter.stop();
+    echo.stop();
+  }));
+
+asking('the reply is deep-frozen, as messages are', () =>
+  simulate(function* () {
+    class Lister extends Actor<{ replyTo: ReplyTo<{ items: number[] }> }> {
+      receive(message: { replyTo: ReplyTo<{ items: number[] }> }): void {
+        message.replyTo.reply({ items: [1, 2] });
+      }
+    }
+    const lister = new Lister().start();
+    const reply = yield* ask(lister, (replyTo) => ({ replyTo }));
+    assert.equal(reply.items, [1, 2]);
+    assert.throws(() => reply.items.push(3), TypeError);
+    lister.stop();
+  }));
+
+asking('an ask to an actor that dies before replying fails at once with AskFailed carrying the exit reason', () =>
+  simulate(function* () {
+    const counter = new Counter({ name: 'counter' }).start();
+    const started = getHub().now();
+    let error: unknown;
+    try {
+      yield* ask(counter, (replyTo) => ({ type: 'crash', replyTo }), { timeout: 1000 });
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, AskFailed);
+    assert.is((error as AskFailed).name, 'AskFailed');
+    assert.is((error as AskFailed).reason, 'crashed');
+    assert.is((error as AskFailed).target, counter);
+    assert.is((error as AskFailed).message, 'ask: <Counter "counter"> exited with crashed before replying');
+    assert.is(getHub().now(), started, 'not after the timeout: at once');
+  }));
+
+asking('an ask to an actor killed while handling it fails with its reason, the error itself when it crashed', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const counter = new Counter({ name: 'counter' }).start();
+      spawn(function* () {
+        yield* sleep(5);
+        counter.kill();
+      });
+      let error: unknown;
+      try {
+        yield* ask(counter, (replyTo) => ({ type: 'slowGet', ms: 100, replyTo }));
+      } catch (e) {
+        error = e;
+      }
+      assert.is((error as AskFailed).reason, 'killed');
+      assert.is(getHub().now(), 5);
+      const boom = new Error('boom');
+      class Crasher extends Actor<{ replyTo: ReplyTo<number> }> {
+        receive(): void {
+          throw boom;
+        }
+      }
+      try {
+        yield* ask(new Crasher({ name: 'crasher' }).start(), (replyTo) => ({ replyTo }));
+      } catch (e) {
+        error = e;
+      }
+      assert.is((error as AskFailed).reason, boom);
+      assert.is((error as AskFailed).message, 'ask: <Crasher "crasher"> exited with Error: boom before replying');
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['crasher: greenlet: Error: boom']);
+});
+
+asking("an ask to a dead actor fails at once with reason 'noproc', sending nothing", () =>
+  simulate(function* () {
+    const counter = new Counter({ name: 'counter' }).start();
+    counter.stop();
+    let made = 0;
+    let error: unknown;
+    try {
+      yield* ask(counter, (replyTo) => {
+        made++;
+        return { type: 'get', replyTo };
+      });
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, AskFailed);
+    assert.is((error as AskFailed).reason, 'noproc');
+    assert.is((error as AskFailed).message, 'ask: <Counter "counter"> is not alive (noproc)');
+    assert.is(made, 0);
+  }));
+
+asking('times out with Timeout; the late reply is discarded and never reaches the next ask', () =>
+  simulate(function* () {
+    const counter = new Counter({ name: 'counter' }).start();
+    counter.send({ type: 'add', n: 1 });
+    let error: unknown;
+    try {
+      yield* ask(counter, (replyTo) => ({ type: 'slowGet', ms: 50, replyTo }), { timeout: 10 });
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, Timeout);
+    assert.is((error as Timeout).message, '10 ms');
+    assert.is(getHub().now(), 10);
+    counter.send({ type: 'add', n: 1 });
+    // Asked while the slow reply is still to come: gets its own answer, not the late one.
+    const n = yield* ask(counter, (replyTo) => ({ type: 'get', replyTo }));
+    assert.is(n, 2);
+    assert.is(getHub().now(), 50);
+    assert.equal(counter.lateReplies, [false], 'reply() said the late value was discarded');
+    counter.stop();
+  }));
+
+asking('a Timeout given as timeout is raised itself; an unanswered ask waits for it', () =>
+  simulate(function* () {
+    const counter = new Counter().start();
+    const timeout = new Timeout(30);
+    let error: unknown;
+    try {
+      yield* ask(counter, (replyTo) => ({ type: 'ignore', replyTo }), { timeout });
+    } catch (e) {
+      error = e;
+    }
+    assert.is(error, timeout);
+    assert.is(getHub().now(), 30);
+    counter.stop();
+  }));
+
+asking('the asker killed while waiting: its reply is discarded', () =>
+  simulate(function* () {
+    const counter = new Counter().start();
+    const asker = spawn(function* () {
+      return yield* ask(counter, (replyTo) => ({ type: 'slowGet', ms: 20, replyTo }));
+    });
+    yield* sleep(5);
+    yield* asker.kill();
+    yield* sleep(30);
+    assert.equal(counter.lateReplies, [false]);
+    counter.stop();
+  }));
+
+asking('a full inbox fails the ask at once with MailboxFull; a throwing make fails it too', () =>
+  simulate(function* () {
+    const counter = new Counter({ mailbox: 1 });
+    counter.send({ type: 'add', n: 1 });
+    let error: unknown;
+    try {
+      yield* ask(counter, (replyTo) => ({ type: 'get', replyTo }));
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, MailboxFull);
+    const oops = new Error('oops');
+    try {
+      yield* ask(counter, () => {
+        throw oops;
+      });
+    } catch (e) {
+      error = e;
+    }
+    assert.is(error, oops);
+    counter.start();
+    yield* sleep(0); // it takes the queued message, which frees the inbox
+    assert.is(yield* ask(counter, (replyTo) => ({ type: 'get', replyTo })), 1);
+    counter.stop();
+  }));
+
+asking('ask without yield* is detected; outside a greenlet it is NotInGreenlet', async () => {
+  const counter = new Counter();
+  assert.throws(
+    () => ask(counter, (replyTo) => ({ type: 'get', replyTo })),
+    (e: Error) => e instanceof NotInGreenlet && e.message.startsWith('ask() must be called inside a greenlet'),
+  );
+  await simulate(function* () {
+    counter.start();
+    ask(counter, (replyTo) => ({ type: 'get', replyTo }));
+    let error: unknown;
+    try {
+      yield* sleep(0);
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, DroppedOperation);
+    assert.match((error as Error).message, /^ask\(\) was called without yield\*/);
+    counter.stop();
+  });
+});
+
+asking('validates its arguments', () =>
+  simulate(function* () {
+    const counter = new Counter();
+    assert.throws(() => ask({} as never, () => 1), /ask: target must be an Actor, got an object/);
+    assert.throws(() => ask(counter, 5 as never), /ask: make must be a function, got 5/);
+    assert.throws(() => ask(counter, (replyTo) => ({ type: 'get', replyTo }), { timeout: -1 }), /ask: timeout must be a non-negative number of ms, got -1/);
+  }));
+
+asking('the reply type comes from the message type, or from the replyTo annotation', () =>
+  simulate(function* () {
+    class Named extends Actor<{ type: 'name'; replyTo: ReplyTo<string> } | { type: 'age'; replyTo: ReplyTo<number> }> {
+      receive(message: { type: 'name'; replyTo: ReplyTo<string> } | { type: 'age'; replyTo: ReplyTo<number> }): void {
+        if (message.type === 'name') message.replyTo.reply('grove');
+        else message.replyTo.reply(1);
+      }
+    }
+    const counter = new Counter().start();
+    const named = new Named().start();
+    const n: number = yield* ask(counter, (replyTo) => ({ type: 'get', replyTo }));
+    const name: string = yield* ask(named, (replyTo: ReplyTo<string>) => ({ type: 'name', replyTo }));
+    const age: number = yield* ask(named, (replyTo: ReplyTo<number>) => ({ type: 'age', replyTo }));
+    assert.equal([n, name, age], [0, 'grove', 1]);
+    // @ts-expect-error a message the target does not take
+    const wrong = () => ask(counter, (replyTo) => ({ type: 'bogus', replyTo }));
+    void wrong;
+    counter.stop();
+    named.stop();
+  }));
+
+asking.run();
