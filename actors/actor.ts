@@ -207,12 +207,17 @@ export abstract class Actor<M> extends Greenlet<void> {
     return RECEIVE_MATCHING.call(inbox, predicate, options?.timeout) as Operation<M>;
   }
 
+  /**
+   * Starts the actor (Greenlet's `start`): its `run()` begins when the
+   * greenlets already queued have run. Emits `actorSpawn`. Never switches.
+   */
   override start(): this {
     super.start();
     this.spawned();
     return this;
   }
 
+  /** Starts the actor after `ms` milliseconds (Greenlet's `startLater`). Emits `actorSpawn` now. */
   override startLater(ms: number): this {
     super.startLater(ms);
     this.spawned();

@@ -201,7 +201,8 @@ const ASK = new AskOp();
  * `AskFailed` (its `reason` the exit reason) as soon as the target exits
  * without replying, or at once with reason `'noproc'` if it is not alive;
  * `Timeout` when `timeout` ms pass first; `MailboxFull` if its inbox is
- * full. A reply that comes after the ask ended is discarded. A kill or a
+ * full. A reply that comes after the ask ended is discarded. An actor
+ * cannot ask itself (an Error at once). A kill or a
  * Timeout interrupts the wait (the ask ends; a late reply is discarded).
  * Use with `yield*`.
  *
@@ -217,5 +218,9 @@ export function ask<const M, R = ReplyType<M>>(
   if (!(target instanceof Actor)) throw new TypeError(`ask: target must be an Actor, got ${show(target)}`);
   checkFunction('ask', 'make', make);
   checkOptions('ask', options);
+  if (ctx.current === (target as Greenlet<unknown>)) {
+    // Erlang's gen_server:call to itself exits with calling_self: the request would sit in its own inbox.
+    throw new Error(`ask: ${target} cannot ask itself: it would wait for a reply only it can give`);
+  }
   return ASK.call(new ReplyTo<R>(target as Actor<unknown>), make, options?.timeout) as Operation<R>;
 }

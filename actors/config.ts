@@ -14,8 +14,13 @@ export interface ActorSettings {
    * receiver that assigns to a message throws a `TypeError`. On by default.
    * Plain objects, arrays, Maps and Sets are frozen; class instances are
    * passed as they are (immer's rule; mark a class `[immerable]` to freeze
-   * it too). Turn it off only where the cost matters and the code is known
-   * not to mutate what it sends (see README, "Actors").
+   * it too). Freezing walks the whole message at every send of a new
+   * object (re-sending a frozen one costs one check): measured on the
+   * built bundle, about 0.25 µs for `{ type, n }` and 1.6 µs for a message
+   * with an 8-item array and a nested object, against ~0.17 µs for the
+   * whole send/receive hop. Turn it off in production only where that
+   * matters and the code is known not to mutate what it sends or receives;
+   * keep it on in tests, where a mutation throws at the faulty line.
    */
   freezeMessages: boolean;
 }

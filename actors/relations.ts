@@ -7,9 +7,11 @@
  * in its `relations` field, on any other greenlet in a WeakMap. Making it
  * adds one link to the greenlet (`rawLink`, which does not mark failures as
  * seen: a crash is still reported where it happened, as Erlang logs it),
- * and that link settles everything when the greenlet dies. Death
- * notifications run from the hub in the order the greenlets died, so a
- * watcher's `DOWN` messages arrive in that order.
+ * and that link settles everything when the greenlet dies. The hub runs
+ * death notifications in the order the greenlets died (FIFO schedule), so
+ * a watcher's `DOWN` messages arrive in that order. Under a seeded
+ * schedule, deaths in the same instant may be notified in either order —
+ * as Erlang promises no order between signals from different processes.
  */
 import { exitReason, type Greenlet } from '../lib/greenlet.js';
 import { Actor } from './actor.js';

@@ -245,6 +245,39 @@ asking('ask without yield* is detected; outside a greenlet it is NotInGreenlet',
   });
 });
 
+asking('a reply given just before the target crashes still arrives (the reply comes before the DOWN)', async () => {
+  await simulate(
+    function* () {
+      class LastWords extends Actor<{ replyTo: ReplyTo<string> }> {
+        receive(message: { replyTo: ReplyTo<string> }): void {
+          message.replyTo.reply('bye');
+          throw new Error('crash after replying');
+        }
+      }
+      const target = new LastWords().start();
+      assert.is(yield* ask(target, (replyTo) => ({ replyTo })), 'bye');
+      yield* target.join();
+    },
+    { onError: () => {} },
+  );
+});
+
+asking('an actor asking itself is an error at once, not a deadlock', () =>
+  simulate(function* () {
+    class Narcissus extends Actor<{ replyTo: ReplyTo<number> } | 'go'> {
+      *receive(message: { replyTo: ReplyTo<number> } | 'go'): Operation<void> {
+        if (message === 'go') yield* ask(this, (replyTo: ReplyTo<number>) => ({ replyTo }));
+      }
+    }
+    const n = new Narcissus({ name: 'narcissus' }).start();
+    n.send('go');
+    yield* n.join();
+    assert.is(
+      (n.exception as Error).message,
+      'ask: <Narcissus "narcissus"> cannot ask itself: it would wait for a reply only it can give',
+    );
+  }));
+
 asking('validates its arguments', () =>
   simulate(function* () {
     const counter = new Counter();

@@ -156,4 +156,27 @@ selective('only the actor itself may read its inbox selectively', () =>
     assert.match((other.exception as Error).message, /^Actor.receiveMatching: only triage reads its inbox selectively \(called from Greenlet-\d+\)$/);
   }));
 
+selective('a receiveMatching without yield* is detected at the next blocking call', () =>
+  simulate(function* () {
+    const errors: string[] = [];
+    class Careless extends Actor<number> {
+      *receive(): Operation<void> {
+        this.receiveMatching((n) => n > 1);
+        try {
+          yield* sleep(0);
+        } catch (error) {
+          errors.push(`${(error as Error).name}: ${(error as Error).message}`);
+        }
+      }
+    }
+    const c = new Careless().start();
+    c.send(1);
+    yield* sleep(0);
+    yield* sleep(0);
+    assert.equal(errors, [
+      'DroppedOperation: Actor.receiveMatching() was called without yield*: the Operation it returned never ran. Write `yield* Actor.receiveMatching(...)`.',
+    ]);
+    c.stop();
+  }));
+
 selective.run();
