@@ -69,6 +69,10 @@ const EXIT_SEEN = 4;
  * block (`*receive(m) { yield* sleep(10) }`), a plain one when it never
  * does — and `start()` it.
  *
+ * An actor is a Greenlet: don't name its own fields after Greenlet's members
+ * (`value`, `exception`, `name`, `dead`, `started`, `signal`, `id`, `hub`...):
+ * `value` for a counter would clash with the greenlet's result.
+ *
  * Exit reasons (Erlang's, used by links, monitors, `ask` and the hub's
  * events; `exitReason(actor)` reads them): `'normal'` when `run()` returns
  * or after `stop()`, `'killed'` after `kill()`, an `ExitSignal`'s reason
@@ -163,8 +167,10 @@ export abstract class Actor<M> extends Greenlet<void> {
     if (inbox.qsize() >= inbox.maxsize) {
       throw new MailboxFull(`Actor.send: the inbox of ${this} is full (mailbox ${inbox.maxsize}); the message was not sent`);
     }
-    const frozen = prepareMessage(message);
-    inbox.putNowait(frozen);
+    // Primitives need no freezing; skipping the call keeps the common small message cheap.
+    const frozen = typeof message === 'object' && message !== null ? prepareMessage(message) : message;
+    if (inbox.isShutdown) inbox.putNowait(frozen); // throws QueueShutDown, naming the call
+    (inbox as Inbox<M>).insert(frozen);
     const hub = this.hub ?? ctx.hub;
     if (hub !== null && hub.listeners !== null) {
       hub.emit({ type: 'actorMessage', greenlet: this as Actor<unknown>, message: frozen, from: ctx.current });
