@@ -5,3 +5,4 @@
 export { simulate, type SimulateOptions } from './simulate.js';
 export { explore, ExploreFailure, type ExploreOptions } from './explore.js';
 export { advance } from './advance.js';
+export { TestProbe, ExpectationFailed, type Arrival, type ExpectOptions, type MessageMatcher, type ReasonMatcher } from './probe.js';

@@ -1,0 +1,221 @@
+/**
+ * `TestProbe`: an actor that records what it receives, for tests of actor
+ * protocols (Akka's TestProbe, on grove's virtual clock). Point the protocol
+ * under test at a probe — as a client, a peer, a monitor's watcher — and
+ * state what must arrive, in order, and by when:
+ *
+ * ```ts
+ * const probe = new TestProbe<Reply>('client');
+ * server.send({ type: 'get', replyTo: probe });
+ * const reply = yield* probe.expectMessage((m) => m.type === 'value', { timeout: 100 });
+ * yield* probe.expectNoMessage(1000);
+ * ```
+ *
+ * A failure throws `ExpectationFailed`, saying what was expected, what
+ * arrived instead (or that nothing did), and when, in virtual ms.
+ */
+import { inspect, isDeepStrictEqual } from 'node:util';
+import { Empty, Queue, exitReason, getHub, type Greenlet, type Operation, type Suspend } from 'grove';
+import { Composite } from '../lib/internal/composite.js';
+import { Actor } from 'grove/actors';
+
+/** How a probe matches a message: a predicate, or a value compared structurally. */
+export type MessageMatcher<M> = ((message: M) => boolean) | M;
+
+/**
+ * How `expectExit` matches a reason: a value (`'normal'`, `'shutdown'`, an
+ * error instance — compared structurally), an Error class (matched with
+ * `instanceof`), or a predicate.
+ */
+export type ReasonMatcher = unknown;
+
+/** Options of the probe's expectations. */
+export interface ExpectOptions {
+  /** How long to wait, in ms of the hub's clock. Default 3000 (Akka's default). */
+  timeout?: number;
+}
+
+/** A message as the probe received it. */
+export interface Arrival<M> {
+  readonly message: M;
+  /** The hub's time when it arrived, in ms. */
+  readonly at: number;
+}
+
+/** An expectation of a TestProbe that was not met. */
+export class ExpectationFailed extends Error {
+  static {
+    this.prototype.name = 'ExpectationFailed';
+  }
+}
+
+const DEFAULT_TIMEOUT = 3000;
+
+function show(value: unknown): string {
+  return inspect(value, { depth: 4, breakLength: Infinity, compact: true });
+}
+
+function describeMatcher(matcher: unknown): string {
+  if (typeof matcher === 'function') {
+    const source = String(matcher).replace(/\s+/g, ' ');
+    return `a message matching ${source.length > 80 ? `${source.slice(0, 77)}...` : source}`;
+  }
+  return show(matcher);
+}
+
+function matches<M>(matcher: MessageMatcher<M>, message: M): boolean {
+  return typeof matcher === 'function' ? (matcher as (m: M) => boolean)(message) : isDeepStrictEqual(matcher, message);
+}
+
+function isErrorClass(value: unknown): value is new (...args: never[]) => Error {
+  return typeof value === 'function' && (value === Error || value.prototype instanceof Error);
+}
+
+function reasonMatches(expected: ReasonMatcher, reason: unknown): boolean {
+  if (isErrorClass(expected)) return reason instanceof expected;
+  if (typeof expected === 'function') return (expected as (r: unknown) => boolean)(reason);
+  return expected === reason || isDeepStrictEqual(expected, reason);
+}
+
+function checkTimeout(call: string, options: ExpectOptions | undefined): number {
+  const timeout = options?.timeout ?? DEFAULT_TIMEOUT;
+  if (typeof timeout !== 'number' || !(timeout >= 0)) {
+    throw new RangeError(`TestProbe.${call}: timeout must be a non-negative number of ms, got ${show(timeout)}`);
+  }
+  return timeout;
+}
+
+/**
+ * An actor that records every message it receives, with the time it came,
+ * and lets a test wait for them. It starts itself when created (inside a
+ * greenlet, e.g. in `simulate`). Messages are taken by the expectations in
+ * the order they arrived; `history` keeps them all.
+ */
+export class TestProbe<M = unknown> extends Actor<M> {
+  /** Every message received, in order, with its arrival time. */
+  readonly history: Arrival<M>[] = [];
+  private readonly arrivals = new Queue<Arrival<M>>();
+
+  constructor(name = 'probe') {
+    super({ name });
+    this.start();
+  }
+
+  protected receive(message: M): void {
+    const arrival = { message, at: getHub().now() };
+    this.history.push(arrival);
+    this.arrivals.putNowait(arrival);
+  }
+
+  /** Messages received and not yet taken by an expectation. */
+  get pending(): number {
+    return this.arrivals.qsize();
+  }
+
+  /**
+   * Takes the next message and checks it matches; returns it. Fails if it
+   * does not match (saying what came, and when) or if nothing arrives within
+   * the timeout (default 3000 ms).
+   */
+  expectMessage<T extends M>(matcher: (message: M) => message is T, options?: ExpectOptions): Operation<T>;
+  expectMessage(matcher: (message: M) => boolean, options?: ExpectOptions): Operation<M>;
+  expectMessage(matcher: M, options?: ExpectOptions): Operation<M>;
+  expectMessage<T extends M = M>(matcher: MessageMatcher<M>, options?: ExpectOptions): Operation<T> {
+    checkTimeout('expectMessage', options);
+    return new Composite('TestProbe.expectMessage', () => this.expectMessageBody<T>(matcher, options));
+  }
+
+  private *expectMessageBody<T extends M = M>(matcher: MessageMatcher<M>, options?: ExpectOptions): Generator<Suspend, T, unknown> {
+    const timeout = checkTimeout('expectMessage', options);
+    const hub = getHub();
+    const from = hub.now();
+    const arrival = yield* this.next(timeout);
+    if (arrival === null) {
+      throw this.failure(`expected ${describeMatcher(matcher)} within ${timeout} ms (from t=${from}), but nothing arrived by t=${hub.now()}`);
+    }
+    if (!matches(matcher, arrival.message)) {
+      throw this.failure(`expected ${describeMatcher(matcher)}, but got ${show(arrival.message)} at t=${arrival.at}`);
+    }
+    return arrival.message as T;
+  }
+
+  /** Waits `ms` and fails if any message arrives meanwhile (or was already waiting). */
+  expectNoMessage(ms: number): Operation<void> {
+    checkTimeout('expectNoMessage', { timeout: ms });
+    return new Composite('TestProbe.expectNoMessage', () => this.expectNoMessageBody(ms));
+  }
+
+  private *expectNoMessageBody(ms: number): Generator<Suspend, void, unknown> {
+    checkTimeout('expectNoMessage', { timeout: ms });
+    const hub = getHub();
+    const from = hub.now();
+    const arrival = yield* this.next(ms);
+    if (arrival !== null) {
+      throw this.failure(`expected no message for ${ms} ms (from t=${from}), but got ${show(arrival.message)} at t=${arrival.at}`);
+    }
+  }
+
+  /** Takes the next `n` messages, in order; fails if fewer arrive within the timeout (default 3000 ms). */
+  receiveN(n: number, options?: ExpectOptions): Operation<M[]> {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`TestProbe.receiveN: n must be a non-negative integer, got ${show(n)}`);
+    checkTimeout('receiveN', options);
+    return new Composite('TestProbe.receiveN', () => this.receiveNBody(n, options));
+  }
+
+  private *receiveNBody(n: number, options?: ExpectOptions): Generator<Suspend, M[], unknown> {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`TestProbe.receiveN: n must be a non-negative integer, got ${show(n)}`);
+    const timeout = checkTimeout('receiveN', options);
+    const hub = getHub();
+    const from = hub.now();
+    const deadline = from + timeout;
+    const got: Arrival<M>[] = [];
+    while (got.length < n) {
+      const arrival = yield* this.next(Math.max(0, deadline - hub.now()));
+      if (arrival === null) {
+        const seen = got.map((a) => `${show(a.message)} at t=${a.at}`).join(', ');
+        throw this.failure(`expected ${n} messages within ${timeout} ms (from t=${from}), but got ${got.length}${got.length ? `: ${seen}` : ''}`);
+      }
+      got.push(arrival);
+    }
+    return got.map((a) => a.message);
+  }
+
+  /**
+   * Waits for `greenlet` to exit and checks its exit reason (`'normal'`,
+   * `'killed'`, `'shutdown'`, an error...) against `reason` when given;
+   * returns the reason. Fails if it is still alive after the timeout.
+   */
+  expectExit(greenlet: Greenlet<unknown>, reason?: ReasonMatcher, options?: ExpectOptions): Operation<unknown> {
+    checkTimeout('expectExit', options);
+    const checkReason = arguments.length >= 2;
+    return new Composite('TestProbe.expectExit', () => this.expectExitBody(greenlet, checkReason, reason, options));
+  }
+
+  private *expectExitBody(greenlet: Greenlet<unknown>, checkReason: boolean, reason: ReasonMatcher, options?: ExpectOptions): Generator<Suspend, unknown, unknown> {
+    const timeout = checkTimeout('expectExit', options);
+    const hub = getHub();
+    const from = hub.now();
+    if (!(yield* greenlet.join({ timeout }))) {
+      throw this.failure(`expected ${greenlet.name} to exit within ${timeout} ms (from t=${from}), but it was still alive at t=${hub.now()}`);
+    }
+    const actual = exitReason(greenlet);
+    if (checkReason && !reasonMatches(reason, actual)) {
+      const wanted = isErrorClass(reason) ? `a ${reason.name}` : typeof reason === 'function' ? describeMatcher(reason).replace('a message', 'a reason') : show(reason);
+      throw this.failure(`expected ${greenlet.name} to exit with ${wanted}, but it exited with ${show(actual)} at t=${hub.now()}`);
+    }
+    return actual;
+  }
+
+  private *next(timeout: number): Generator<Suspend, Arrival<M> | null, unknown> {
+    try {
+      return yield* this.arrivals.get({ timeout });
+    } catch (error) {
+      if (error instanceof Empty) return null;
+      throw error;
+    }
+  }
+
+  private failure(message: string): ExpectationFailed {
+    return new ExpectationFailed(`TestProbe ${this.name}: ${message}`);
+  }
+}
