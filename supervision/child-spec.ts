@@ -1,0 +1,103 @@
+/**
+ * Child specifications (OTP's `child_spec()`): what a supervisor starts,
+ * when it restarts it, and how it stops it — and their eager validation,
+ * which names the field that is wrong. The supervisor (supervisor.ts) keeps
+ * a spec with every default filled in (`Required<ChildSpec>`); its state
+ * record (state.ts) holds those.
+ */
+import { Greenlet } from '../lib/greenlet.js';
+import { show } from '../lib/internal/validate.js';
+
+/**
+ * When a child that exited is restarted: `'permanent'` always;
+ * `'transient'` unless it exited `'normal'` or `'shutdown'`; `'temporary'`
+ * never (its spec is removed when it exits).
+ */
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+
+/**
+ * How a child is stopped: a number of ms to wait for it to exit after
+ * raising `ExitSignal('shutdown')` in it, before killing it plainly;
+ * `'brutal'` kills it at once; `'infinity'` waits as long as it takes (the
+ * right choice for a child supervisor, which stops a whole subtree).
+ */
+export type Shutdown = number | 'brutal' | 'infinity';
+
+/** A worker, or a supervisor (which counts as up once all its own children are). */
+export type ChildType = 'worker' | 'supervisor';
+
+/** One child of a supervisor. */
+export interface ChildSpec {
+  /** Names the child within its supervisor: a non-empty string, unique among its children. */
+  readonly id: string;
+  /**
+   * Returns a new greenlet (an Actor, a Greenlet or a Supervisor), not yet
+   * started: the supervisor starts it. Called for every start and restart,
+   * in the supervisor's greenlet; it must not block. A `start` that throws,
+   * or returns anything but a live greenlet, is a failed start. The
+   * template of a `simpleOneForOne` supervisor is called with the
+   * arguments given to `startChild(args)`.
+   */
+  readonly start: (...args: never[]) => Greenlet<unknown>;
+  /** `'permanent'` by default. */
+  readonly restart?: RestartType;
+  /** 5000 ms for a worker, `'infinity'` for a supervisor by default (OTP's defaults). */
+  readonly shutdown?: Shutdown;
+  /** `'worker'` by default. */
+  readonly type?: ChildType;
+}
+
+const FIELDS = new Set(['id', 'start', 'restart', 'shutdown', 'type']);
+const RESTARTS: readonly string[] = ['permanent', 'transient', 'temporary'];
+const TYPES: readonly string[] = ['worker', 'supervisor'];
+
+/**
+ * Checks a child spec and fills in its defaults. Throws a `TypeError` (or a
+ * `RangeError` for a negative shutdown) whose message names the call and
+ * the field: `new Supervisor: children[1].restart must be ...`.
+ */
+export function checkChildSpec(call: string, where: string, spec: unknown): Required<ChildSpec> {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new TypeError(`${call}: ${where} must be a child spec object ({ id, start, ... }), got ${show(spec)}`);
+  }
+  for (const key of Object.keys(spec)) {
+    if (!FIELDS.has(key)) {
+      throw new TypeError(`${call}: ${where} has an unknown field ${JSON.stringify(key)} (a child spec has id, start, restart, shutdown, type)`);
+    }
+  }
+  const { id, start, restart = 'permanent', type = 'worker' } = spec as Partial<ChildSpec>;
+  if (typeof id !== 'string' || id === '') throw new TypeError(`${call}: ${where}.id must be a non-empty string, got ${show(id)}`);
+  if (typeof start !== 'function') throw new TypeError(`${call}: ${where}.start must be a function returning a greenlet, got ${show(start)}`);
+  if (!RESTARTS.includes(restart)) {
+    throw new TypeError(`${call}: ${where}.restart must be 'permanent', 'transient' or 'temporary', got ${show(restart)}`);
+  }
+  if (!TYPES.includes(type)) throw new TypeError(`${call}: ${where}.type must be 'worker' or 'supervisor', got ${show(type)}`);
+  const shutdown = (spec as Partial<ChildSpec>).shutdown ?? (type === 'supervisor' ? 'infinity' : 5000);
+  checkShutdown(call, `${where}.shutdown`, shutdown);
+  return { id, start, restart, shutdown, type };
+}
+
+function checkShutdown(call: string, field: string, shutdown: unknown): void {
+  if (shutdown === 'brutal' || shutdown === 'infinity') return;
+  if (typeof shutdown !== 'number' || Number.isNaN(shutdown)) {
+    throw new TypeError(`${call}: ${field} must be a number of ms, 'brutal' or 'infinity', got ${show(shutdown)}`);
+  }
+  if (!(shutdown >= 0) || shutdown === Infinity) {
+    throw new RangeError(`${call}: ${field} must be a non-negative, finite number of ms ('infinity' to wait forever), got ${show(shutdown)}`);
+  }
+}
+
+/**
+ * What `start` returned, checked: a greenlet that is alive. Returns an
+ * error describing what is wrong, or null when it is fine.
+ */
+export function badStartResult(spec: Required<ChildSpec>, value: unknown): TypeError | null {
+  if (!(value instanceof Greenlet)) {
+    const hint = value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
+      ? ' (a generator function? start must return a greenlet: () => new Greenlet(body) or () => new MyActor())'
+      : '';
+    return new TypeError(`child ${JSON.stringify(spec.id)}: start must return a greenlet, got ${show(value)}${hint}`);
+  }
+  if (value.dead) return new TypeError(`child ${JSON.stringify(spec.id)}: start returned ${value}, which is already dead`);
+  return null;
+}

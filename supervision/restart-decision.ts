@@ -1,0 +1,31 @@
+/**
+ * Whether a child that exited is to be restarted: its restart type
+ * against its exit reason (OTP's `do_restart`). Pure; the supervisor asks
+ * it for every exit it did not cause itself.
+ */
+import type { RestartType } from './child-spec.js';
+
+/**
+ * True when an exit with `reason` is one a `'transient'` child is not
+ * restarted after: `'normal'` (it returned, or was stopped) and
+ * `'shutdown'` (it was told to stop, or it is a supervisor that gave up).
+ */
+export function isNormalExit(reason: unknown): boolean {
+  return reason === 'normal' || reason === 'shutdown';
+}
+
+/**
+ * `'permanent'`: always restarted. `'transient'`: restarted unless the
+ * exit was normal (see {@link isNormalExit}); `'killed'` and every error
+ * count as abnormal. `'temporary'`: never.
+ */
+export function wantsRestart(restart: RestartType, reason: unknown): boolean {
+  switch (restart) {
+    case 'permanent':
+      return true;
+    case 'transient':
+      return !isNormalExit(reason);
+    case 'temporary':
+      return false;
+  }
+}
