@@ -13,6 +13,8 @@ import * as queues from './tutorial/queues.js';
 import * as groupsPools from './tutorial/groups-pools.js';
 import * as locks from './tutorial/locks-semaphores.js';
 import * as locals from './tutorial/thread-locals.js';
+import * as pingPong from './ping-pong.js';
+import * as pipeline from './pipeline.js';
 
 export const sections: [string, (log: Log) => Operation<void>][] = [
   ['Synchronous & Asynchronous Execution', syncAsync.main],
@@ -25,6 +27,8 @@ export const sections: [string, (log: Log) => Operation<void>][] = [
   ['Groups and Pools', groupsPools.main],
   ['Locks and Semaphores', locks.main],
   ['Thread Locals', locals.main],
+  ['Actors: ping-pong', pingPong.main],
+  ['Actors: a pipeline with backpressure', pipeline.main],
 ];
 
 // A virtual clock: the examples' sleeps and timeouts take no real time, and run in the same order.
