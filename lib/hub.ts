@@ -152,6 +152,8 @@ export class Hub {
   /** Greenlets `run()` is waiting for: they get LoopExit when the hub is stuck. */
   private readonly mains = new Set<Greenlet<unknown>>();
   private readonly random: (() => number) | null;
+  /** Tasks of the seeded batch being run that have not had their turn yet (they are out of `ready`). */
+  private batchLeft = 0;
   private readonly boundLoop = (): void => this.loop();
   private readonly onNodeTimer = (): void => {
     this.nodeTimer = null;
@@ -244,7 +246,7 @@ export class Hub {
    */
   settled(): boolean {
     const next = this.timers.peek();
-    return this.ready.length === 0 && (next === undefined || next.deadline > this.now());
+    return this.ready.length === 0 && this.batchLeft === 0 && (next === undefined || next.deadline > this.now());
   }
 
   /** A snapshot of the greenlets started on this hub and not yet dead, oldest first. */
@@ -414,9 +416,15 @@ export class Hub {
       batch[i] = batch[j];
       batch[j] = t;
     }
-    for (const task of batch) {
-      if (random() < DEFER_CHANCE && task.scheduled) ready.push(task);
-      else task.runTask();
+    this.batchLeft = batch.length;
+    try {
+      for (const task of batch) {
+        this.batchLeft--;
+        if (random() < DEFER_CHANCE && task.scheduled) ready.push(task);
+        else task.runTask();
+      }
+    } finally {
+      this.batchLeft = 0;
     }
   }
 

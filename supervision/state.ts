@@ -31,6 +31,8 @@ export interface ChildRecord {
   readonly attempts: number;
   /** Hub time (ms) a restart of it is due; undefined when none is pending. */
   readonly retryAt: number | undefined;
+  /** Orders pending restarts due at the same time: the one decided first goes first. */
+  readonly retrySeq: number;
   /**
    * While it is being stopped: the hub time (ms) at which it is killed
    * plainly if it has not exited — `Infinity` (`'infinity'`: never),
@@ -48,6 +50,8 @@ export interface SupervisorState {
   readonly restarts: readonly number[];
   /** The key the next child gets. */
   readonly nextKey: number;
+  /** The `retrySeq` the next pending restart gets. */
+  readonly nextSeq: number;
 }
 
 /** Where a child is: running, waiting for a pending restart, or stopped (its spec kept). */
@@ -60,13 +64,14 @@ export function initialState(specs: readonly Required<ChildSpec>[]): SupervisorS
       children: specs.map((spec, key) => newRecord(key, spec, spec.start)),
       restarts: [],
       nextKey: specs.length,
+      nextSeq: 0,
     },
     true,
   );
 }
 
 function newRecord(key: number, spec: Required<ChildSpec>, launch: () => unknown): ChildRecord {
-  return { key, spec, launch, greenlet: undefined, startedAt: 0, attempts: 0, retryAt: undefined, stopBy: undefined };
+  return { key, spec, launch, greenlet: undefined, startedAt: 0, attempts: 0, retryAt: undefined, retrySeq: 0, stopBy: undefined };
 }
 
 // ---- selectors ------------------------------------------------------------
@@ -89,11 +94,12 @@ export function findByGreenlet(state: SupervisorState, greenlet: Greenlet<unknow
   return state.children.find((child) => child.greenlet === greenlet);
 }
 
-/** The child whose pending restart is due first (ties: the earlier in start order), if any. */
+/** The child whose pending restart is due first (ties: the one decided first), if any. */
 export function nextDue(state: SupervisorState): ChildRecord | undefined {
   let due: ChildRecord | undefined;
   for (const child of state.children) {
-    if (child.retryAt !== undefined && (due === undefined || child.retryAt < due.retryAt!)) due = child;
+    if (child.retryAt === undefined) continue;
+    if (due === undefined || child.retryAt < due.retryAt! || (child.retryAt === due.retryAt && child.retrySeq < due.retrySeq)) due = child;
   }
   return due;
 }
@@ -161,10 +167,13 @@ export function childExited(state: SupervisorState, key: number): SupervisorStat
 
 /** A restart of the child (number `attempts` in a row) is due at `at`. */
 export function restartPending(state: SupervisorState, key: number, at: number, attempts: number): SupervisorState {
-  return update(state, key, (child) => {
+  return produce(state, (draft) => {
+    const child = draft.children.find((c) => c.key === key);
+    if (child === undefined) return;
     child.greenlet = undefined;
     child.stopBy = undefined;
     child.retryAt = at;
+    child.retrySeq = draft.nextSeq++;
     child.attempts = attempts;
   });
 }

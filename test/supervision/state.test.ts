@@ -101,11 +101,13 @@ record('lookups by id and by greenlet; planView for the strategies', () => {
   ]);
 });
 
-record('nextDue: the earliest pending restart, ties in start order', () => {
+record('nextDue: the earliest pending restart; at the same time, the one decided first', () => {
   let state = initialState([spec('a'), spec('b'), spec('c')]);
   assert.is(nextDue(state), undefined);
   state = restartPending(restartPending(restartPending(state, 2, 100, 1), 1, 100, 1), 0, 300, 1);
-  assert.is(nextDue(state)?.spec.id, 'b');
+  assert.is(nextDue(state)?.spec.id, 'c');
+  state = restartPending(state, 0, 50, 1);
+  assert.is(nextDue(state)?.spec.id, 'a');
 });
 
 record('restartCounted keeps the window of restart times', () => {
