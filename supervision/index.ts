@@ -1,0 +1,14 @@
+/**
+ * grove/supervision: Erlang/OTP supervision trees on grove's actors. A
+ * `Supervisor` starts its children from child specs, restarts them by its
+ * strategy (`oneForOne`, `oneForAll`, `restForOne`, `simpleOneForOne`) and
+ * their restart types, gives up past its restart intensity, and stops them
+ * in reverse start order; restarts can back off as in Akka. Its lifecycle
+ * events are on the hub's `events$` stream.
+ */
+export { Supervisor, type SupervisorMessage, type ChildInfo, type ChildCounts } from './supervisor.js';
+export type { ChildSpec, RestartType, Shutdown, ChildType } from './child-spec.js';
+export type { SupervisorOptions, Strategy, Backoff } from './options.js';
+export { SupervisorError, UnknownChild, ChildRunning, DuplicateChild, WrongStrategy, ChildStartFailed } from './errors.js';
+export type { CallOutcome, SupervisorRequest } from './calls.js';
+import './events.js';

@@ -1,0 +1,63 @@
+/**
+ * OTP's shutdown protocol for one child, in two halves so a supervisor can
+ * ask many children at once and then wait for them (simpleOneForOne), and
+ * can resume a wait that a second signal interrupted: `signalStop` unlinks
+ * the child and raises `ExitSignal('shutdown')` in it (or kills it plainly),
+ * `awaitStop` waits for its death until the deadline and then kills it
+ * plainly. The deadline lives in the supervisor's state record (state.ts).
+ */
+import { ExitSignal, GreenletExit } from '../lib/errors.js';
+import { Event } from '../lib/event.js';
+import type { Greenlet } from '../lib/greenlet.js';
+import type { Suspend } from '../lib/operation.js';
+import { unlink } from '../actors/link.js';
+import type { ChildRecord } from './state.js';
+
+/**
+ * Asks the running child of `record` to stop: unlinks it from `supervisor`
+ * (its exit is awaited, not received as an EXIT), then raises
+ * `ExitSignal('shutdown')` in it — or, for `'brutal'` (or when `brutal`),
+ * kills it plainly. Returns the deadline to record as its `stopBy`, or
+ * undefined when it was asked already and that request stands (a plain
+ * kill is never repeated; a pending ExitSignal is overtaken only by one).
+ */
+export function signalStop(supervisor: Greenlet<unknown>, record: ChildRecord, brutal: boolean, now: number): number | undefined {
+  const child = record.greenlet!;
+  const asked = record.stopBy;
+  if (asked === -Infinity || (asked !== undefined && !brutal)) return undefined;
+  unlink(supervisor, child);
+  const shutdown = record.spec.shutdown;
+  if (brutal || shutdown === 'brutal') {
+    child.killWith(new GreenletExit());
+    return -Infinity;
+  }
+  child.killWith(new ExitSignal('shutdown'));
+  return shutdown === 'infinity' ? Infinity : now + shutdown;
+}
+
+/**
+ * Waits for `child`'s death: for good when `stopBy` is ±Infinity (it was
+ * killed plainly, or its shutdown is `'infinity'`), else until hub time
+ * `stopBy`, after which it is killed plainly (`onKill` is told, to record
+ * it) and waited for. Does not mark the child's failure as seen, so a
+ * child that crashes while stopping is still reported by the hub.
+ */
+export function* awaitStop(child: Greenlet<unknown>, stopBy: number, onKill: () => void): Generator<Suspend, void, unknown> {
+  if (child.dead) return;
+  const died = deathOf(child);
+  if (stopBy === Infinity || stopBy === -Infinity) {
+    yield* died.wait();
+    return;
+  }
+  if (yield* died.wait({ timeout: Math.max(0, stopBy - child.hub!.now()) })) return;
+  child.killWith(new GreenletExit());
+  onKill();
+  yield* died.wait();
+}
+
+/** An Event set when `child` dies (unlike `join`, it leaves a failure to be reported). */
+function deathOf(child: Greenlet<unknown>): Event {
+  const died = new Event();
+  child.rawLink(() => died.set(), false);
+  return died;
+}
