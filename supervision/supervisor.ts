@@ -319,6 +319,7 @@ export class Supervisor extends Actor<SupervisorMessage> {
       this.state = childExited(this.state, child.key);
       return;
     }
+    this.state = childStopped(this.state, child.key);
     yield* this.restart(child.key, this.now() - child.startedAt, false);
   }
 

@@ -54,16 +54,17 @@ export class Worker extends Actor<Command> {
     } catch (error) {
       reason = reasonOf(error);
       if (error instanceof ExitSignal && error.reason === 'shutdown') {
-        if (this.options.ignoreShutdown) {
-          this.log(`${this.tag} ignores shutdown`);
-          try {
+        try {
+          if (this.options.ignoreShutdown) {
+            this.log(`${this.tag} ignores shutdown`);
             yield* sleep(1e15);
-          } catch (again) {
-            reason = reasonOf(again);
-            throw again;
           }
+          if (this.options.cleanupMs !== undefined) yield* sleep(this.options.cleanupMs);
+        } catch (again) {
+          // Killed (plainly) while it cleans up or ignores the signal.
+          reason = reasonOf(again);
+          throw again;
         }
-        if (this.options.cleanupMs !== undefined) yield* sleep(this.options.cleanupMs);
       }
       throw error;
     } finally {
