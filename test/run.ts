@@ -71,18 +71,32 @@ for (const [index, file] of files.entries()) {
   globalThis.UVU_INDEX = index;
   await import(pathToFileURL(file).href);
 }
+// A suite that never settles must not stall the run (CI has a time limit):
+// after this long it counts as failed and the run goes on.
+const suiteLimitMs = Number(process.env.GROVE_TEST_SUITE_TIMEOUT_MS ?? 120_000);
+
 // Count each suite's results as uvu reports them: [errors, passed, skipped, total].
 for (const group of globalThis.UVU_QUEUE) {
+  const file = String(group[0]);
   for (let i = 1; i < group.length; i++) {
     const run = group[i] as Runner;
     group[i] = async () => {
-      const result = await run();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stalled = new Promise<[string, number, number, number]>((resolve) => {
+        timer = setTimeout(() => {
+          const message = `\n  a suite of ${file} did not finish within ${suiteLimitMs} ms: a test never settled\n`;
+          resolve([message, 0, 0, 1]);
+        }, suiteLimitMs);
+      });
+      const result = await Promise.race([run(), stalled]);
+      clearTimeout(timer);
       passed += result[1];
       failed += result[3] - result[1];
-      return result;
+      return result as [string | true, number, number, number];
     };
   }
 }
 await exec(false);
 totals();
-process.exitCode = failed > 0 ? 1 : 0;
+// A stalled suite may leave timers or greenlets behind: end the process here, with the verdict.
+process.exit(failed > 0 ? 1 : 0);
