@@ -8,6 +8,7 @@
  */
 import type { Greenlet } from '../lib/greenlet.js';
 import type { ReplyTo } from '../actors/ask.js';
+import type { ExitMessage } from '../actors/signal.js';
 import type { ChildSpec } from './child-spec.js';
 import { ChildRunning, ChildStartFailed, DuplicateChild, UnknownChild } from './errors.js';
 
@@ -31,6 +32,9 @@ export type SupervisorRequest =
     }
   | { readonly type: 'terminateChild'; readonly target: string | Greenlet<unknown>; readonly replyTo: ReplyTo<CallOutcome> }
   | { readonly type: 'restartChild'; readonly id: string; readonly replyTo: ReplyTo<CallOutcome> };
+
+/** What a supervisor's inbox holds: its children's exits, and calls made through its methods. */
+export type SupervisorMessage = ExitMessage | SupervisorRequest;
 
 function name(subject: string | Greenlet<unknown>): string {
   return typeof subject === 'string' ? `child ${JSON.stringify(subject)}` : String(subject);

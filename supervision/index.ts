@@ -6,9 +6,9 @@
  * in reverse start order; restarts can back off as in Akka. Its lifecycle
  * events are on the hub's `events$` stream.
  */
-export { Supervisor, type SupervisorMessage, type ChildInfo, type ChildCounts } from './supervisor.js';
+export { Supervisor, type ChildInfo, type ChildCounts } from './supervisor.js';
 export type { ChildSpec, RestartType, Shutdown, ChildType } from './child-spec.js';
 export type { SupervisorOptions, Strategy, Backoff } from './options.js';
 export { SupervisorError, UnknownChild, ChildRunning, DuplicateChild, WrongStrategy, ChildStartFailed } from './errors.js';
-export type { CallOutcome, SupervisorRequest } from './calls.js';
+export type { SupervisorMessage, CallOutcome, SupervisorRequest } from './calls.js';
 import './events.js';

@@ -1,0 +1,343 @@
+/**
+ * The greenlet of a supervisor: how it runs, restarts and stops its
+ * children. `Supervisor` (supervisor.ts) adds the public API on top; the
+ * two are split only to keep each file readable, and every
+ * `SupervisorProcess` is a `Supervisor`.
+ *
+ * Everything it decides is decided elsewhere, purely: which children a
+ * restart touches (strategy.ts), whether an exit is restarted
+ * (restart-decision.ts), whether intensity is exceeded (intensity.ts), how
+ * long to back off (backoff.ts). Its state is one immutable record
+ * (state.ts), replaced by what the record's helpers return. This class
+ * carries the decisions out: its greenlet is the only place children are
+ * started and stopped (stopping.ts holds the shutdown protocol), and the
+ * exits of its children reach it as messages (it traps exits), in turn with
+ * the calls other greenlets make (calls.ts).
+ */
+import { Greenlet, exitReason } from '../lib/greenlet.js';
+import { ExitSignal, GreenletExit, Interrupt, NormalExit } from '../lib/errors.js';
+import { Empty } from '../lib/queue.js';
+import { Event } from '../lib/event.js';
+import { sleep } from '../lib/sleep.js';
+import { show } from '../lib/internal/validate.js';
+import type { Suspend } from '../lib/operation.js';
+import { Actor } from '../actors/actor.js';
+import { link } from '../actors/link.js';
+import { badStartResult } from './child-spec.js';
+import type { SupervisorConfig } from './options.js';
+import { ChildStartFailed } from './errors.js';
+import type { SupervisorMessage, SupervisorRequest } from './calls.js';
+import { planRestart, type RestartPlan } from './strategy.js';
+import { wantsRestart } from './restart-decision.js';
+import { intensityExceeded } from './intensity.js';
+import { backoffDelay, jitterSource, nextAttempt, resetAfterMs } from './backoff.js';
+import { signalStop, awaitStop } from './stopping.js';
+import { emitEvent } from './events.js';
+import type { Supervisor } from './supervisor.js';
+import {
+  allGone,
+  childExited,
+  childStarted,
+  childStopped,
+  findByGreenlet,
+  findByKey,
+  initialState,
+  nextDue,
+  planView,
+  removeChild,
+  restartCounted,
+  restartPending,
+  stopRequested,
+  type ChildRecord,
+  type SupervisorState,
+} from './state.js';
+
+/**
+ * @internal The greenlet of a supervisor; see `Supervisor`, its only
+ * subclass, for what it does.
+ */
+export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
+  /** @internal set once every initial child is up, and when the supervisor dies: what its parent waits for. */
+  readonly up = new Event();
+  /** @internal true once it gave up (restart intensity exceeded). */
+  gaveUp = false;
+  /** @internal its options, defaults filled in. */
+  protected readonly config: SupervisorConfig;
+  /** @internal its state record; replaced, never changed. */
+  protected state: SupervisorState;
+  /** Every greenlet it started as a child: a late EXIT of an old incarnation is not a stranger's. */
+  private readonly incarnations = new WeakSet<Greenlet<unknown>>();
+  private jitter: (() => number) | null = null;
+
+  constructor(config: SupervisorConfig, name: string | undefined) {
+    super({ name, trapExit: true });
+    this.config = config;
+    this.state = initialState(config.strategy === 'simpleOneForOne' ? [] : config.children);
+    this.rawLink(() => this.up.set(), false);
+  }
+
+  /** Always true: a supervisor learns of its children's exits as messages. Setting it to false throws. */
+  override get trapExit(): boolean {
+    return super.trapExit;
+  }
+
+  override set trapExit(on: boolean) {
+    if (on !== true) throw new TypeError(`Supervisor.trapExit: a supervisor always traps exits, got ${show(on)}`);
+    super.trapExit = on;
+  }
+
+  /** @internal handles a call (calls.ts) in the supervisor's greenlet, replying through its `replyTo`. */
+  protected abstract handleCall(request: SupervisorRequest): Generator<Suspend, void, unknown>;
+
+  /** The Supervisor it is (its only subclass): what its events name. */
+  private get self(): Supervisor {
+    return this as unknown as Supervisor;
+  }
+
+  /**
+   * Its body: start the children, then handle exits and calls, and carry
+   * out restarts as they fall due, until it ends — however it ends, its
+   * children are stopped first (see `terminate`).
+   */
+  protected override *run(): Generator<Suspend, void, unknown> {
+    try {
+      yield* this.startInitialChildren();
+      this.up.set();
+      for (;;) {
+        const message = yield* this.nextMessage();
+        if (message === undefined) yield* this.restartDue();
+        else yield* this.receive(message);
+      }
+    } catch (error) {
+      throw yield* this.terminate(error);
+    }
+  }
+
+  /** Handles one message: a child's (or a linked greenlet's) exit, or a call. Others are ignored, as OTP's are. */
+  protected override *receive(message: SupervisorMessage): Generator<Suspend, void, unknown> {
+    if (message === null || typeof message !== 'object') return;
+    switch (message.type) {
+      case 'EXIT':
+        return yield* this.exited(message.from, message.reason);
+      case 'startChild':
+      case 'terminateChild':
+      case 'restartChild':
+        return yield* this.handleCall(message);
+    }
+  }
+
+  private *startInitialChildren(): Generator<Suspend, void, unknown> {
+    for (const { key } of this.state.children) {
+      // A child deleted while an earlier one was starting is skipped.
+      if (findByKey(this.state, key) !== undefined) yield* this.launch(key);
+    }
+  }
+
+  /** The next message; undefined when a pending restart is due and nothing is queued before it. */
+  private *nextMessage(): Generator<Suspend, SupervisorMessage | undefined, unknown> {
+    const due = nextDue(this.state);
+    if (due === undefined) return yield* this.inbox.get();
+    try {
+      // Messages already queued go first, as OTP's try_again_restart is queued behind them.
+      return yield* this.inbox.get({ timeout: Math.max(0, due.retryAt! - this.now()) });
+    } catch (error) {
+      if (error instanceof Empty) return undefined;
+      throw error;
+    }
+  }
+
+  /** A linked greenlet exited: a child (restart it or not), an old incarnation (ignore), or a stranger. */
+  private *exited(from: Greenlet<unknown> | null, reason: unknown): Generator<Suspend, void, unknown> {
+    const child = from === null ? undefined : findByGreenlet(this.state, from);
+    if (child === undefined || from === null) {
+      if (from !== null && this.incarnations.has(from)) return;
+      // A stranger's exit acts as on a process that does not trap exits: 'normal' is ignored, anything else ends us.
+      if (reason === 'normal') return;
+      throw new ExitSignal(reason);
+    }
+    this.emitExit(child, from, reason);
+    if (from instanceof SupervisorProcess && from.gaveUp) {
+      emitEvent(this.hub, () => ({ type: 'supervisorEscalate', greenlet: this.self, id: child.spec.id, child: from.self, reason }));
+    }
+    if (!wantsRestart(child.spec.restart, reason)) {
+      this.state = childExited(this.state, child.key);
+      return;
+    }
+    this.state = childStopped(this.state, child.key);
+    yield* this.restart(child.key, this.now() - child.startedAt, false);
+  }
+
+  /**
+   * A restart of child `key` is wanted: after it exited (it was up `upMs`
+   * ms), or after a restart of it failed to start (`retry`). Every one
+   * counts; past the intensity the supervisor gives up. A first restart
+   * without backoff is carried out at once (OTP restarts while handling the
+   * exit); a delayed one, and a retry, is due later — a retry behind the
+   * messages already queued, as OTP's `try_again_restart` — and the
+   * children its strategy restarts with it are stopped now.
+   */
+  private *restart(key: number, upMs: number, retry: boolean): Generator<Suspend, void, unknown> {
+    const { maxRestarts, withinMs, backoff, strategy } = this.config;
+    const now = this.now();
+    this.state = restartCounted(this.state, now, withinMs);
+    const child = findByKey(this.state, key)!;
+    if (intensityExceeded(this.state.restarts, maxRestarts)) {
+      this.gaveUp = true;
+      emitEvent(this.hub, () => ({ type: 'supervisorGiveUp', greenlet: this.self, id: child.spec.id, maxRestarts, withinMs }));
+      throw new ExitSignal('shutdown');
+    }
+    const attempt = nextAttempt(child.attempts, upMs, backoff === null ? withinMs : resetAfterMs(backoff));
+    const delayMs = backoff === null ? 0 : backoffDelay(backoff, attempt, (this.jitter ??= jitterSource(this.hub!))());
+    this.state = restartPending(this.state, key, now + delayMs, attempt);
+    emitEvent(this.hub, () => ({ type: 'supervisorChildRestart', greenlet: this.self, id: child.spec.id, attempt, delayMs }));
+    if (delayMs === 0 && !retry) yield* this.carryOut(key);
+    else yield* this.stopForRestart(planRestart(strategy, planView(this.state), key));
+  }
+
+  /** The earliest pending restart is due: carry it out. */
+  private *restartDue(): Generator<Suspend, void, unknown> {
+    const due = nextDue(this.state);
+    if (due !== undefined) yield* this.carryOut(due.key);
+  }
+
+  /** Restarts child `key` by the strategy's plan. A start that fails is counted and retried. */
+  private *carryOut(key: number): Generator<Suspend, void, unknown> {
+    const plan = planRestart(this.config.strategy, planView(this.state), key);
+    // After a delay there is usually nothing left to stop; a child added by startChild meanwhile is.
+    yield* this.stopForRestart(plan);
+    for (const next of plan.start) {
+      const child = findByKey(this.state, next);
+      if (child === undefined || child.greenlet !== undefined) continue;
+      try {
+        yield* this.launch(next);
+      } catch (error) {
+        if (!(error instanceof ChildStartFailed)) throw error;
+        yield* this.restart(next, 0, true);
+        return;
+      }
+    }
+  }
+
+  private *stopForRestart(plan: RestartPlan): Generator<Suspend, void, unknown> {
+    yield* this.stopChildren(plan.stop, false, false);
+    for (const key of plan.drop) this.state = removeChild(this.state, key);
+  }
+
+  /**
+   * Starts child `key` and waits until it is up; returns its greenlet.
+   * Throws `ChildStartFailed` if `start` throws or returns no live
+   * greenlet, or if the greenlet exits abnormally before it is up (one that
+   * exits `'normal'` at once was up: its EXIT follows as usual).
+   */
+  /** @internal */
+  protected *launch(key: number): Generator<Suspend, Greenlet<unknown>, unknown> {
+    const child = findByKey(this.state, key)!;
+    let made: unknown;
+    try {
+      made = child.launch();
+    } catch (error) {
+      throw this.startFailed(child, error);
+    }
+    const bad = badStartResult(child.spec, made);
+    if (bad !== null) throw this.startFailed(child, bad);
+    const greenlet = made as Greenlet<unknown>;
+    this.incarnations.add(greenlet);
+    link(this, greenlet);
+    this.state = childStarted(this.state, key, greenlet, this.now());
+    if (!greenlet.started) greenlet.start();
+    yield* awaitUp(greenlet);
+    const reason = exitReason(greenlet);
+    if (greenlet.dead && reason !== 'normal') {
+      this.state = childStopped(this.state, key);
+      throw this.startFailed(child, reason);
+    }
+    emitEvent(this.hub, () => ({ type: 'supervisorChildStart', greenlet: this.self, id: child.spec.id, child: greenlet }));
+    return greenlet;
+  }
+
+  private startFailed(child: ChildRecord, reason: unknown): ChildStartFailed {
+    emitEvent(this.hub, () => ({ type: 'supervisorChildStartFailed', greenlet: this.self, id: child.spec.id, reason }));
+    return new ChildStartFailed(String(this), child.spec.id, reason);
+  }
+
+  /**
+   * Stops children `keys` in that order, each with its shutdown protocol
+   * (or plainly, when `brutal`): one at a time, or all asked at once and
+   * then awaited (`together`, OTP's way for simpleOneForOne). A child
+   * already asked to stop is not asked again: its deadline stands.
+   */
+  /** @internal */
+  protected *stopChildren(keys: readonly number[], together: boolean, brutal: boolean): Generator<Suspend, void, unknown> {
+    for (const key of keys) {
+      const child = findByKey(this.state, key);
+      if (child?.greenlet === undefined) continue;
+      const stopBy = signalStop(this, child, brutal, this.now());
+      if (stopBy !== undefined) this.state = stopRequested(this.state, key, stopBy);
+      if (!together) yield* this.awaitStopped(key);
+    }
+    if (together) for (const key of keys) yield* this.awaitStopped(key);
+  }
+
+  private *awaitStopped(key: number): Generator<Suspend, void, unknown> {
+    const child = findByKey(this.state, key);
+    const greenlet = child?.greenlet;
+    if (child === undefined || greenlet === undefined) return;
+    yield* awaitStop(greenlet, child.stopBy ?? Infinity, () => {
+      this.state = stopRequested(this.state, key, -Infinity);
+    });
+    this.state = childStopped(this.state, key);
+    this.emitExit(child, greenlet, exitReason(greenlet));
+  }
+
+  /**
+   * The supervisor ends (with `cause`): stop every child, last started
+   * first. Another signal meanwhile does not cut it short; a plain kill
+   * makes the rest plain kills. Returns what the supervisor exits with.
+   */
+  private *terminate(cause: unknown): Generator<Suspend, unknown, unknown> {
+    let ending = cause;
+    let brutal = isPlainKill(cause);
+    for (;;) {
+      try {
+        const live = this.state.children.filter((c) => c.greenlet !== undefined).map((c) => c.key).reverse();
+        yield* this.stopChildren(live, this.config.strategy === 'simpleOneForOne', brutal);
+        break;
+      } catch (error) {
+        if (!(error instanceof Interrupt)) throw error;
+        if (isPlainKill(error)) {
+          brutal = true;
+          ending = error;
+        }
+      }
+    }
+    this.state = allGone(this.state);
+    return ending;
+  }
+
+  private emitExit(child: ChildRecord, greenlet: Greenlet<unknown>, reason: unknown): void {
+    emitEvent(this.hub, () => ({ type: 'supervisorChildExit', greenlet: this.self, id: child.spec.id, child: greenlet, reason }));
+  }
+
+  /** @internal the hub's time, ms. */
+  protected now(): number {
+    return this.hub!.now();
+  }
+}
+
+function isPlainKill(error: unknown): boolean {
+  return error instanceof GreenletExit && !(error instanceof NormalExit);
+}
+
+/**
+ * Waits until a child just started is up: a child supervisor once all its
+ * children are (or it died); any other greenlet once it has run to its
+ * first blocking point (or ended).
+ */
+function* awaitUp(child: Greenlet<unknown>): Generator<Suspend, void, unknown> {
+  if (child instanceof SupervisorProcess) {
+    yield* child.up.wait();
+    return;
+  }
+  // `gen` is set when its body first runs; a body that never blocks is dead after that step.
+  while (!child.dead && child.gen === null) yield* sleep(0);
+}
