@@ -160,7 +160,8 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
       emitEvent(this.hub, () => ({ type: 'supervisorEscalate', greenlet: this.self, id: child.spec.id, child: from.self, reason }));
     }
     if (!wantsRestart(child.spec.restart, reason)) {
-      this.state = childExited(this.state, child.key);
+      // A dynamic child that is not restarted is gone, whatever its restart type (OTP keeps no spec for it).
+      this.state = this.config.strategy === 'simpleOneForOne' ? removeChild(this.state, child.key) : childExited(this.state, child.key);
       return;
     }
     this.state = childStopped(this.state, child.key);

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExitSignal, exitReason, getHub, sleep } from 'grove';
 import { Supervisor, type ChildSpec, type SupervisorOptions } from 'grove/supervision';
-import { advance, simulate } from 'grove/testing';
+import { advance, explore, simulate } from 'grove/testing';
 import { recorder } from '../../support.js';
 import { Worker, childOf, running, supervisionLog, workerSpec } from '../support.js';
 
@@ -304,6 +304,30 @@ escalation('a child supervisor whose restart fails to start is retried like any 
       top.kill({ exception: new ExitSignal('shutdown') });
     },
     { onError: () => {} },
+  ));
+
+escalation('under any interleaving, crashes at two levels at once leave the whole tree running, each start matched by a stop', () =>
+  explore(
+    function* () {
+      const { lines, log } = recorder();
+      const bottom = supervisorSpec('bottom', { maxRestarts: 0, children: [workerSpec('w1', log), workerSpec('w2', log)] });
+      const middle = supervisorSpec('middle', { strategy: 'oneForAll', maxRestarts: 0, children: [workerSpec('m', log), bottom] });
+      // Two restarts either way: z's own, and middle's (which restarts z too unless z's came first).
+      const top = new Supervisor({ name: 'top', strategy: 'restForOne', maxRestarts: 2, children: [workerSpec('t', log), middle, workerSpec('z', log)] }).start();
+      yield* advance(0);
+      childOf(childOf<Supervisor>(childOf<Supervisor>(top, 'middle'), 'bottom'), 'w1').send('crash');
+      childOf(top, 'z').send('crash');
+      yield* advance(0);
+      assert.is(running(top), 't middle z');
+      const mid = childOf<Supervisor>(top, 'middle');
+      assert.is(running(mid), 'm bottom');
+      assert.is(running(childOf<Supervisor>(mid, 'bottom')), 'w1 w2');
+      top.kill({ exception: new ExitSignal('shutdown') });
+      yield* top.join();
+      const count = (prefix: string) => lines.filter((line) => line.startsWith(prefix)).length;
+      assert.is(count('start'), count('stop'));
+    },
+    { seeds: 100, onError: () => {} },
   ));
 
 giveUp.run();

@@ -4,7 +4,7 @@ import { ExitSignal, Greenlet, exitReason, getHub, sleep, spawn } from 'grove';
 import { Supervisor, UnknownChild, WrongStrategy } from 'grove/supervision';
 import { advance, simulate } from 'grove/testing';
 import { recorder } from '../../support.js';
-import { Worker, running, type WorkerOptions } from '../support.js';
+import { Worker, type WorkerOptions } from '../support.js';
 
 /** A simpleOneForOne supervisor whose template starts `new Worker(name, log, options)` from startChild([name, options]). */
 function pool(log: (line: string) => void, fields: { restart?: 'permanent' | 'transient' | 'temporary'; shutdown?: number | 'infinity' } = {}) {
@@ -73,7 +73,7 @@ dynamic('terminateChild(greenlet) stops that child and forgets it, whatever its 
     sup.kill({ exception: new ExitSignal('shutdown') });
   }));
 
-dynamic('temporary children are forgotten when they exit; transient ones after a normal exit', () =>
+dynamic('a child that is not restarted is forgotten: temporary ones when they exit, transient ones after a normal exit', () =>
   simulate(
     function* () {
       const { log } = recorder();
@@ -86,7 +86,8 @@ dynamic('temporary children are forgotten when they exit; transient ones after a
       const n = (yield* transient.startChild(['n'])) as Worker;
       n.send('return');
       yield* advance(0);
-      assert.equal(running(transient), '-conn');
+      assert.equal(transient.whichChildren(), []);
+      assert.equal(transient.countChildren(), { specs: 1, active: 0, supervisors: 0, workers: 0 });
       temporary.kill({ exception: new ExitSignal('shutdown') });
       transient.kill({ exception: new ExitSignal('shutdown') });
     },
