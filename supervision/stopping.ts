@@ -16,18 +16,19 @@ import type { ChildRecord } from './state.js';
 /**
  * Asks the running child of `record` to stop: unlinks it from `supervisor`
  * (its exit is awaited, not received as an EXIT), then raises
- * `ExitSignal('shutdown')` in it — or, for `'brutal'` (or when `brutal`),
- * kills it plainly. Returns the deadline to record as its `stopBy`, or
- * undefined when it was asked already and that request stands (a plain
- * kill is never repeated; a pending ExitSignal is overtaken only by one).
+ * `ExitSignal('shutdown')` in it — or kills it plainly, when its shutdown
+ * is `'brutal'` or `how` is `'plainly'`. Returns the deadline to record as
+ * its `stopBy`, or undefined when it was asked already and that request
+ * stands (a plain kill is never repeated; a pending ExitSignal is overtaken
+ * only by one).
  */
-export function signalStop(supervisor: Greenlet<unknown>, record: ChildRecord, brutal: boolean, now: number): number | undefined {
+export function signalStop(supervisor: Greenlet<unknown>, record: ChildRecord, how: 'protocol' | 'plainly', now: number): number | undefined {
   const child = record.greenlet!;
   const asked = record.stopBy;
-  if (asked === -Infinity || (asked !== undefined && !brutal)) return undefined;
+  if (asked === -Infinity || (asked !== undefined && how !== 'plainly')) return undefined;
   unlink(supervisor, child);
   const shutdown = record.spec.shutdown;
-  if (brutal || shutdown === 'brutal') {
+  if (how === 'plainly' || shutdown === 'brutal') {
     child.killWith(new GreenletExit());
     return -Infinity;
   }

@@ -52,6 +52,9 @@ import {
   type SupervisorState,
 } from './state.js';
 
+/** How `stopChildren` stops children (see there). */
+type StopMode = 'inTurn' | 'together' | 'plainly';
+
 /**
  * @internal The greenlet of a supervisor; see `Supervisor`, its only
  * subclass, for what it does.
@@ -165,19 +168,20 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
       return;
     }
     this.state = childStopped(this.state, child.key);
-    yield* this.restart(child.key, this.now() - child.startedAt, false);
+    yield* this.restart(child.key, 'exit', this.now() - child.startedAt);
   }
 
   /**
-   * A restart of child `key` is wanted: after it exited (it was up `upMs`
-   * ms), or after a restart of it failed to start (`retry`). Every one
+   * A restart of child `key` is wanted: after it exited (`'exit'`, having
+   * been up `upMs` ms), or after a restart of it failed to start
+   * (`'failedStart'`). Every one
    * counts; past the intensity the supervisor gives up. A first restart
    * without backoff is carried out at once (OTP restarts while handling the
    * exit); a delayed one, and a retry, is due later — a retry behind the
    * messages already queued, as OTP's `try_again_restart` — and the
    * children its strategy restarts with it are stopped now.
    */
-  private *restart(key: number, upMs: number, retry: boolean): Generator<Suspend, void, unknown> {
+  private *restart(key: number, cause: 'exit' | 'failedStart', upMs: number): Generator<Suspend, void, unknown> {
     const { maxRestarts, withinMs, backoff, strategy } = this.config;
     const now = this.now();
     this.state = restartCounted(this.state, now, withinMs);
@@ -191,7 +195,7 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     const delayMs = backoff === null ? 0 : backoffDelay(backoff, attempt, (this.jitter ??= jitterSource(this.hub!))());
     this.state = restartPending(this.state, key, now + delayMs, attempt);
     emitEvent(this.hub, () => ({ type: 'supervisorChildRestart', greenlet: this.self, id: child.spec.id, attempt, delayMs }));
-    if (delayMs === 0 && !retry) yield* this.carryOut(key);
+    if (delayMs === 0 && cause === 'exit') yield* this.carryOut(key);
     else yield* this.stopForRestart(planRestart(strategy, planView(this.state), key));
   }
 
@@ -213,14 +217,14 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
         yield* this.launch(next);
       } catch (error) {
         if (!(error instanceof ChildStartFailed)) throw error;
-        yield* this.restart(next, 0, true);
+        yield* this.restart(next, 'failedStart', 0);
         return;
       }
     }
   }
 
   private *stopForRestart(plan: RestartPlan): Generator<Suspend, void, unknown> {
-    yield* this.stopChildren(plan.stop, false, false);
+    yield* this.stopChildren(plan.stop, 'inTurn');
     for (const key of plan.drop) this.state = removeChild(this.state, key);
   }
 
@@ -229,8 +233,8 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
    * Throws `ChildStartFailed` if `start` throws or returns no live
    * greenlet, or if the greenlet exits abnormally before it is up (one that
    * exits `'normal'` at once was up: its EXIT follows as usual).
+   * @internal
    */
-  /** @internal */
   protected *launch(key: number): Generator<Suspend, Greenlet<unknown>, unknown> {
     const child = findByKey(this.state, key)!;
     let made: unknown;
@@ -262,21 +266,23 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   }
 
   /**
-   * Stops children `keys` in that order, each with its shutdown protocol
-   * (or plainly, when `brutal`): one at a time, or all asked at once and
-   * then awaited (`together`, OTP's way for simpleOneForOne). A child
-   * already asked to stop is not asked again: its deadline stands.
+   * Stops children `keys`, asking them in that order: `'inTurn'`, each with
+   * its shutdown protocol, one at a time; `'together'`, all asked at once
+   * and then awaited (OTP's way for simpleOneForOne); `'plainly'`, all
+   * killed plainly, then awaited. A child already asked to stop is not
+   * asked again (its deadline stands), unless it is now killed plainly.
+   * @internal
    */
-  /** @internal */
-  protected *stopChildren(keys: readonly number[], together: boolean, brutal: boolean): Generator<Suspend, void, unknown> {
+  protected *stopChildren(keys: readonly number[], mode: StopMode): Generator<Suspend, void, unknown> {
+    const inTurn = mode === 'inTurn';
     for (const key of keys) {
       const child = findByKey(this.state, key);
       if (child?.greenlet === undefined) continue;
-      const stopBy = signalStop(this, child, brutal, this.now());
+      const stopBy = signalStop(this, child, mode === 'plainly' ? 'plainly' : 'protocol', this.now());
       if (stopBy !== undefined) this.state = stopRequested(this.state, key, stopBy);
-      if (!together) yield* this.awaitStopped(key);
+      if (inTurn) yield* this.awaitStopped(key);
     }
-    if (together) for (const key of keys) yield* this.awaitStopped(key);
+    if (!inTurn) for (const key of keys) yield* this.awaitStopped(key);
   }
 
   private *awaitStopped(key: number): Generator<Suspend, void, unknown> {
@@ -297,16 +303,16 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
    */
   private *terminate(cause: unknown): Generator<Suspend, unknown, unknown> {
     let ending = cause;
-    let brutal = isPlainKill(cause);
+    let plainly = isPlainKill(cause);
     for (;;) {
       try {
         const live = this.state.children.filter((c) => c.greenlet !== undefined).map((c) => c.key).reverse();
-        yield* this.stopChildren(live, this.config.strategy === 'simpleOneForOne', brutal);
+        yield* this.stopChildren(live, plainly ? 'plainly' : this.config.strategy === 'simpleOneForOne' ? 'together' : 'inTurn');
         break;
       } catch (error) {
         if (!(error instanceof Interrupt)) throw error;
         if (isPlainKill(error)) {
-          brutal = true;
+          plainly = true;
           ending = error;
         }
       }

@@ -232,7 +232,7 @@ export class Supervisor extends SupervisorProcess {
       replyTo.reply(gone ? { ok: true, child: undefined } : { ok: false, refusal: 'unknown' });
       return;
     }
-    yield* this.stopChildren([child.key], false, false);
+    yield* this.stopChildren([child.key], 'inTurn');
     this.state = restartCancelled(this.state, child.key);
     if (this.config.strategy === 'simpleOneForOne' || child.spec.restart === 'temporary') this.state = removeChild(this.state, child.key);
     replyTo.reply({ ok: true, child: undefined });
