@@ -15,6 +15,7 @@ import * as locks from './tutorial/locks-semaphores.js';
 import * as locals from './tutorial/thread-locals.js';
 import * as pingPong from './ping-pong.js';
 import * as pipeline from './pipeline.js';
+import * as supervisionTree from './supervision-tree.js';
 
 export const sections: [string, (log: Log) => Operation<void>][] = [
   ['Synchronous & Asynchronous Execution', syncAsync.main],
@@ -29,6 +30,7 @@ export const sections: [string, (log: Log) => Operation<void>][] = [
   ['Thread Locals', locals.main],
   ['Actors: ping-pong', pingPong.main],
   ['Actors: a pipeline with backpressure', pipeline.main],
+  ['Supervision: a three-level tree restarting crashed workers', supervisionTree.main],
 ];
 
 // A virtual clock: the examples' sleeps and timeouts take no real time, and run in the same order.
