@@ -21,6 +21,8 @@ import { Inbox, RECEIVE_MATCHING } from './inbox.js';
 import { prepareMessage } from './config.js';
 import type { Relations } from './relations.js';
 import './events.js';
+import { HUB, KILL_WITH, NOTIFY_HUB, SCHEDULE_NOTIFY } from '../lib/internal/keys.js';
+import { ACTOR_FLAGS, DEAD_LETTER, DELIVER, RELATIONS, SPAWNED } from './keys.js';
 
 /** Options of `new Actor` (through a subclass's `super(options)`). */
 export interface ActorOptions {
@@ -69,9 +71,11 @@ const EXIT_SEEN = 4;
  * block (`*receive(m) { yield* sleep(10) }`), a plain one when it never
  * does — and `start()` it.
  *
- * An actor is a Greenlet: don't name its own fields after Greenlet's members
- * (`value`, `exception`, `name`, `dead`, `started`, `signal`, `id`, `hub`...):
- * `value` for a counter would clash with the greenlet's result.
+ * An actor is a Greenlet: don't name its own fields after Greenlet's or
+ * Actor's public members (`value`, `exception`, `name`, `dead`, `started`,
+ * `signal`, `id`, `inbox`...): `value` for a counter would clash with the
+ * greenlet's result. Any other name is free: the runtime's internals are
+ * under symbol keys.
  *
  * Exit reasons (Erlang's, used by links, monitors, `ask` and the hub's
  * events; `exitReason(actor)` reads them): `'normal'` when `run()` returns
@@ -88,8 +92,8 @@ export abstract class Actor<M> extends Greenlet<void> {
    */
   readonly inbox: Queue<M>;
   /** @internal links, monitors, pending asks and its name; made on first need (relations.ts). */
-  relations: Relations | null = null;
-  private aflags = 0;
+  [RELATIONS]: Relations | null = null;
+  private [ACTOR_FLAGS] = 0;
 
   constructor(options?: ActorOptions) {
     super();
@@ -111,12 +115,12 @@ export abstract class Actor<M> extends Greenlet<void> {
    * `M` should then include `ExitMessage`.
    */
   get trapExit(): boolean {
-    return (this.aflags & TRAP_EXIT) !== 0;
+    return (this[ACTOR_FLAGS] & TRAP_EXIT) !== 0;
   }
 
   set trapExit(on: boolean) {
     if (typeof on !== 'boolean') throw new TypeError(`Actor.trapExit must be a boolean, got ${show(on)}`);
-    this.aflags = on ? this.aflags | TRAP_EXIT : this.aflags & ~TRAP_EXIT;
+    this[ACTOR_FLAGS] = on ? this[ACTOR_FLAGS] | TRAP_EXIT : this[ACTOR_FLAGS] & ~TRAP_EXIT;
   }
 
   /**
@@ -136,7 +140,7 @@ export abstract class Actor<M> extends Greenlet<void> {
   protected override *run(): Operation<void> {
     const inbox = this.inbox;
     try {
-      while ((this.aflags & STOPPING) === 0) {
+      while ((this[ACTOR_FLAGS] & STOPPING) === 0) {
         const message = yield* inbox.get();
         const handling = this.receive(message);
         if (handling !== undefined) {
@@ -146,7 +150,7 @@ export abstract class Actor<M> extends Greenlet<void> {
       }
     } catch (error) {
       // stop() from outside raised NormalExit where the actor was blocked: a normal end of the loop.
-      if (error instanceof NormalExit && (this.aflags & STOPPING) !== 0) return;
+      if (error instanceof NormalExit && (this[ACTOR_FLAGS] & STOPPING) !== 0) return;
       throw error;
     }
   }
@@ -160,7 +164,7 @@ export abstract class Actor<M> extends Greenlet<void> {
    */
   send(message: M): void {
     if (this.dead) {
-      this.deadLetter(message);
+      this[DEAD_LETTER](message);
       return;
     }
     const inbox = this.inbox;
@@ -171,7 +175,7 @@ export abstract class Actor<M> extends Greenlet<void> {
     const frozen = typeof message === 'object' && message !== null ? prepareMessage(message) : message;
     if (inbox.isShutdown) inbox.putNowait(frozen); // throws QueueShutDown, naming the call
     (inbox as Inbox<M>).insert(frozen);
-    const hub = this.hub ?? ctx.hub;
+    const hub = this[HUB] ?? ctx.hub;
     if (hub !== null && hub.listeners !== null) {
       hub.emit({ type: 'actorMessage', greenlet: this as Actor<unknown>, message: frozen, from: ctx.current });
     }
@@ -187,8 +191,8 @@ export abstract class Actor<M> extends Greenlet<void> {
    */
   stop(): void {
     if (this.dead) return;
-    this.aflags |= STOPPING;
-    if (ctx.current !== (this as Greenlet<unknown>)) this.killWith(new NormalExit());
+    this[ACTOR_FLAGS] |= STOPPING;
+    if (ctx.current !== (this as Greenlet<unknown>)) this[KILL_WITH](new NormalExit());
   }
 
   /**
@@ -219,14 +223,14 @@ export abstract class Actor<M> extends Greenlet<void> {
    */
   override start(): this {
     super.start();
-    this.spawned();
+    this[SPAWNED]();
     return this;
   }
 
   /** Starts the actor after `ms` milliseconds (Greenlet's `startLater`). Emits `actorSpawn` now. */
   override startLater(ms: number): this {
     super.startLater(ms);
-    this.spawned();
+    this[SPAWNED]();
     return this;
   }
 
@@ -235,13 +239,13 @@ export abstract class Actor<M> extends Greenlet<void> {
    * already, never refused by a full inbox (as Akka's system messages are
    * not), dropped if the actor is dead.
    */
-  deliver(message: unknown): void {
+  [DELIVER](message: unknown): void {
     if (this.dead) {
-      this.deadLetter(message);
+      this[DEAD_LETTER](message);
       return;
     }
     (this.inbox as Inbox<unknown>).insert(message);
-    const hub = this.hub ?? ctx.hub;
+    const hub = this[HUB] ?? ctx.hub;
     if (hub !== null && hub.listeners !== null) {
       hub.emit({ type: 'actorMessage', greenlet: this as Actor<unknown>, message, from: ctx.current });
     }
@@ -252,22 +256,22 @@ export abstract class Actor<M> extends Greenlet<void> {
    * hub's `exit` event (and again, harmlessly, for a link added after
    * death): the place to emit `actorExit` without a link per actor.
    */
-  override scheduleNotify(): void {
-    if ((this.aflags & EXIT_SEEN) === 0 && this.dead) {
-      this.aflags |= EXIT_SEEN;
-      const hub = this.notifyHub();
+  override [SCHEDULE_NOTIFY](): void {
+    if ((this[ACTOR_FLAGS] & EXIT_SEEN) === 0 && this.dead) {
+      this[ACTOR_FLAGS] |= EXIT_SEEN;
+      const hub = this[NOTIFY_HUB]();
       if (hub.listeners !== null) hub.emit({ type: 'actorExit', greenlet: this as Actor<unknown>, reason: exitReason(this) });
     }
-    super.scheduleNotify();
+    super[SCHEDULE_NOTIFY]();
   }
 
-  private spawned(): void {
-    const hub: Hub | null = this.hub;
+  private [SPAWNED](): void {
+    const hub: Hub | null = this[HUB];
     if (hub !== null && hub.listeners !== null && !this.dead) hub.emit({ type: 'actorSpawn', greenlet: this as Actor<unknown> });
   }
 
-  private deadLetter(message: unknown): void {
-    const hub = this.hub ?? ctx.hub;
+  private [DEAD_LETTER](message: unknown): void {
+    const hub = this[HUB] ?? ctx.hub;
     if (hub !== null && hub.listeners !== null) {
       hub.emit({ type: 'actorDeadLetter', greenlet: this as Actor<unknown>, message, from: ctx.current });
     }

@@ -17,6 +17,7 @@ import type { Operation, Suspend } from '../lib/operation.js';
 import { Actor } from './actor.js';
 import { prepareMessage } from './config.js';
 import { ensureRelations, relationsOf, type DeathWatch } from './relations.js';
+import { WAIT, WAITING_ON, WAKE } from '../lib/internal/keys.js';
 
 /** Options of `ask`. */
 export interface AskOptions {
@@ -152,7 +153,7 @@ export class ReplyTo<R> implements DeathWatch {
   private wakeAsker(): void {
     const asker = this.asker;
     // Only while it is blocked in this very ask: any other wake-up would be spurious.
-    if (asker !== null && asker.waitingOn === (ASK as WaitOp<unknown>) && asker.w!.target === this) asker.wake();
+    if (asker !== null && asker[WAITING_ON] === (ASK as WaitOp<unknown>) && asker[WAIT]!.target === this) asker[WAKE]();
   }
 }
 
@@ -164,7 +165,7 @@ class AskOp extends WaitOp<unknown> {
   readonly label = 'ask';
 
   override next(): IteratorResult<Suspend, unknown> {
-    const s = ctx.current!.w!;
+    const s = ctx.current![WAIT]!;
     const request = s.target as ReplyTo<unknown>;
     if (request.state === NEW) {
       const make = s.arg as (replyTo: ReplyTo<unknown>) => unknown;
@@ -189,7 +190,7 @@ class AskOp extends WaitOp<unknown> {
   }
   override cancel(g: Greenlet<unknown>): void {
     super.cancel(g);
-    (g.w!.target as ReplyTo<unknown>).abandon();
+    (g[WAIT]!.target as ReplyTo<unknown>).abandon();
   }
 }
 

@@ -14,6 +14,7 @@
 import { Queue, Empty } from '../lib/queue.js';
 import { WaitOp, type WaitState } from '../lib/internal/wait.js';
 import type { Greenlet } from '../lib/greenlet.js';
+import { SIZE, WAIT, WAKE } from '../lib/internal/keys.js';
 
 /** The predicate of a selective receive. */
 export type MessagePredicate<M> = (message: M) => boolean;
@@ -34,7 +35,7 @@ export class Inbox<M> extends Queue<M> {
       // Wake it to look at the new item; it checks in its own greenlet, so a
       // predicate that throws fails the receiver, never the sender.
       this.selective = null;
-      waiter.greenlet.wake();
+      waiter.greenlet[WAKE]();
     }
   }
 
@@ -68,7 +69,7 @@ export class Inbox<M> extends Queue<M> {
     this.matched = -1;
     this.scanned = 0;
     // Room was made: let a blocked putter in (as Queue.remove does).
-    if (this.putters.length > 0) this.scheduleRound();
+    if (this.putters[SIZE] > 0) this.scheduleRound();
     return item;
   }
 
@@ -79,7 +80,7 @@ export class Inbox<M> extends Queue<M> {
       if (items.at(i) === item) {
         items.removeAt(i);
         if (this.scanned > i) this.scanned--;
-        if (this.putters.length > 0) this.scheduleRound();
+        if (this.putters[SIZE] > 0) this.scheduleRound();
         return true;
       }
     }
@@ -119,7 +120,7 @@ class ReceiveMatchingOp extends WaitOp<unknown> {
   }
   override cancel(g: Greenlet<unknown>): void {
     super.cancel(g);
-    g.w!.arg = undefined;
+    g[WAIT]!.arg = undefined;
   }
 }
 

@@ -12,6 +12,7 @@ import { show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
 import { ensureRelations, relationsOf } from './relations.js';
 import { sendExitSignal } from './signal.js';
+import { KILL_WITH } from '../lib/internal/keys.js';
 
 function checkGreenlet(call: string, field: string, value: unknown): void {
   if (!(value instanceof Greenlet)) throw new TypeError(`${call}: ${field} must be a Greenlet or an Actor, got ${show(value)}`);
@@ -70,11 +71,11 @@ export function exit(target: Greenlet<unknown>, reason: unknown): void {
   if (target.dead) return;
   const from = ctx.current;
   if (reason === 'kill') {
-    target.killWith(new GreenletExit());
+    target[KILL_WITH](new GreenletExit());
     return;
   }
   if (reason === 'normal' && target === from && !(target instanceof Actor && target.trapExit)) {
-    target.killWith(new NormalExit());
+    target[KILL_WITH](new NormalExit());
     return;
   }
   sendExitSignal(target, from, reason);

@@ -8,6 +8,7 @@ import { checkOptions, show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
 import type { Inbox } from './inbox.js';
 import { ensureRelations, relationsOf, type DeathWatch, type Holding } from './relations.js';
+import { DELIVER } from './keys.js';
 
 /** What a watcher receives when a monitored greenlet exits. Frozen. */
 export interface DownMessage {
@@ -72,7 +73,7 @@ export class MonitorRef implements DeathWatch, Holding {
   deliver(target: Greenlet<unknown>, reason: unknown): void {
     const down: DownMessage = Object.freeze({ type: 'DOWN', ref: this, target, reason });
     this.down = down;
-    this.watcher.deliver(down);
+    this.watcher[DELIVER](down);
   }
 
   /** @internal removes the delivered DOWN from the watcher's inbox, if it is still there. */

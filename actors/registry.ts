@@ -9,6 +9,7 @@ import { ctx } from '../lib/internal/context.js';
 import { show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
 import { ensureRelations, relationsOf } from './relations.js';
+import { HUB } from '../lib/internal/keys.js';
 
 /** A misuse of the registry: a taken name, a dead actor, an actor already named, an unknown name. */
 export class RegistryError extends Error {
@@ -51,7 +52,7 @@ export function register(name: string, actor: Actor<unknown>): void {
   checkName('register', name);
   if (!(actor instanceof Actor)) throw new TypeError(`register: actor must be an Actor, got ${show(actor)}`);
   if (actor.dead) throw new RegistryError(`register: ${actor} is dead (noproc); cannot register it as ${JSON.stringify(name)}`);
-  const registry = registryOf(actor.hub ?? ctx.hub ?? getHub());
+  const registry = registryOf(actor[HUB] ?? ctx.hub ?? getHub());
   const holder = lookup(registry, name);
   if (holder === actor) return;
   if (holder !== undefined) throw new RegistryError(`register: the name ${JSON.stringify(name)} is taken by ${holder}`);

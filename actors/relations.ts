@@ -16,6 +16,8 @@
 import { exitReason, type Greenlet } from '../lib/greenlet.js';
 import { Actor } from './actor.js';
 import { sendExitSignal } from './signal.js';
+import { RAW_LINK } from '../lib/internal/keys.js';
+import { RELATIONS } from './keys.js';
 
 /** Something waiting for a greenlet's death: a monitor, a pending `ask`. */
 export interface DeathWatch {
@@ -46,7 +48,7 @@ const others = new WeakMap<Greenlet<unknown>, Relations>();
 
 /** @internal the greenlet's record, or null if it has none. */
 export function relationsOf(g: Greenlet<unknown>): Relations | null {
-  return g instanceof Actor ? g.relations : (others.get(g) ?? null);
+  return g instanceof Actor ? g[RELATIONS] : (others.get(g) ?? null);
 }
 
 /** @internal the greenlet's record, made if need be. The greenlet must not be dead. */
@@ -54,9 +56,9 @@ export function ensureRelations(g: Greenlet<unknown>): Relations {
   let relations = relationsOf(g);
   if (relations === null) {
     relations = new Relations();
-    if (g instanceof Actor) g.relations = relations;
+    if (g instanceof Actor) g[RELATIONS] = relations;
     else others.set(g, relations);
-    g.rawLink(settle, false);
+    g[RAW_LINK](settle, false);
   }
   return relations;
 }
@@ -65,7 +67,7 @@ export function ensureRelations(g: Greenlet<unknown>): Relations {
 function settle(g: Greenlet<unknown>): void {
   const relations = relationsOf(g);
   if (relations === null) return;
-  if (g instanceof Actor) g.relations = null;
+  if (g instanceof Actor) g[RELATIONS] = null;
   else others.delete(g);
   const reason = exitReason(g);
   const { registry, name } = relations;

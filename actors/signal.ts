@@ -8,6 +8,8 @@
 import { ExitSignal } from '../lib/errors.js';
 import type { Greenlet } from '../lib/greenlet.js';
 import { Actor } from './actor.js';
+import { KILL_WITH } from '../lib/internal/keys.js';
+import { DELIVER } from './keys.js';
 
 /** What an actor that traps exits receives instead of dying. Frozen. */
 export interface ExitMessage {
@@ -23,9 +25,9 @@ export function sendExitSignal(target: Greenlet<unknown>, from: Greenlet<unknown
   if (target.dead) return;
   if (target instanceof Actor && target.trapExit) {
     const message: ExitMessage = Object.freeze({ type: 'EXIT', from, reason });
-    target.deliver(message);
+    target[DELIVER](message);
     return;
   }
   if (reason === 'normal') return;
-  target.killWith(new ExitSignal(reason));
+  target[KILL_WITH](new ExitSignal(reason));
 }

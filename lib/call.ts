@@ -10,6 +10,7 @@ import { Timeout } from './timeout.js';
 import type { TimeoutOption } from './internal/validate.js';
 import type { Operation, Suspend } from './operation.js';
 import type { Greenlet } from './greenlet.js';
+import { HUB, PENDING_ERROR, WAIT, WAITING_ON, WAKE } from './internal/keys.js';
 
 /** Options of `call`. */
 export interface CallOptions {
@@ -47,7 +48,7 @@ class CallRecord {
     this.greenlet = s.greenlet;
     this.waiting = true;
     // While a greenlet waits on a promise the hub is not stuck: no LoopExit, no virtual time jump.
-    s.greenlet.hub!.externals++;
+    s.greenlet[HUB]!.externals++;
     promise.then(
       (value) => this.settle(FULFILLED, value),
       (error: unknown) => this.settle(REJECTED, error),
@@ -61,15 +62,15 @@ class CallRecord {
     this.result = result;
     this.abort = null;
     const g = this.greenlet!;
-    g.hub!.externals--;
-    if (g.waitingOn === (CALL as WaitOp<unknown>) && g.w!.target === this) g.wake();
+    g[HUB]!.externals--;
+    if (g[WAITING_ON] === (CALL as WaitOp<unknown>) && g[WAIT]!.target === this) g[WAKE]();
   }
 
   /** Stop waiting: the result, whenever it comes, is ignored; a function's signal aborts with `reason`. */
   drop(reason: unknown): void {
     if (!this.waiting) return;
     this.waiting = false;
-    this.greenlet!.hub!.externals--;
+    this.greenlet![HUB]!.externals--;
     this.abort?.abort(reason);
     this.abort = null;
   }
@@ -98,7 +99,7 @@ class CallOp extends WaitOp<unknown> {
   /** Interrupted: the interrupt (already pending on the greenlet) is the abort reason. */
   override cancel(g: Greenlet<unknown>): void {
     super.cancel(g);
-    (g.w!.target as CallRecord).drop(g.pendingError);
+    (g[WAIT]!.target as CallRecord).drop(g[PENDING_ERROR]);
   }
   /** A promise settles from outside the hub: the greenlet is queued, not resumed inline. */
   override notify(): void {}

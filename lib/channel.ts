@@ -20,6 +20,7 @@ import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
 import { Empty, Full, hubOf, shutDownError, type QueueWaitOptions, type ShutdownOptions } from './queue.js';
 import { NONE, QueueIterator } from './queue-iterator.js';
+import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, SIZE, STEP, UNSHIFT, WAIT } from './internal/keys.js';
 
 /** `Channel.put()`: KIND_FLAG means a getter took the item. */
 class ChannelPutOp extends WaitOp<void> {
@@ -48,7 +49,7 @@ class ChannelPutOp extends WaitOp<void> {
   }
   override cancel(g: Greenlet<unknown>): void {
     super.cancel(g);
-    g.w!.arg = undefined;
+    g[WAIT]!.arg = undefined;
   }
 }
 
@@ -74,7 +75,7 @@ class ChannelGetOp extends WaitOp<unknown> {
   }
   override notify(s: WaitState): void {
     s.flags |= KIND_FLAG;
-    s.greenlet.step();
+    s.greenlet[STEP]();
   }
 }
 
@@ -90,7 +91,7 @@ export class Channel<T> implements Task, AsyncIterable<T> {
   /** A channel holds no items. */
   readonly maxsize = 0;
   /** @internal in the hub's ready queue, or running its round. */
-  scheduled = false;
+  [SCHEDULED] = false;
   /** @internal blocked `get` calls and foreign getters, in the order they blocked. */
   readonly getters = new LinkList();
   /** @internal blocked `put` calls whose item no getter has taken yet, in the order they blocked. */
@@ -104,7 +105,7 @@ export class Channel<T> implements Task, AsyncIterable<T> {
 
   /** Blocked putters minus blocked getters (gevent's `balance`). */
   get balance(): number {
-    return this.putters.length - this.getters.length;
+    return this.putters[SIZE] - this.getters[SIZE];
   }
 
   /** Always 0: a channel holds no items (as gevent's). */
@@ -204,19 +205,19 @@ export class Channel<T> implements Task, AsyncIterable<T> {
 
   toString(): string {
     const state = this.shut ? ' shut down' : '';
-    return `<Channel getters=${this.getters.length} putters=${this.putters.length}${state}>`;
+    return `<Channel getters=${this.getters[SIZE]} putters=${this.putters[SIZE]}${state}>`;
   }
 
   // ---- the hand-off (internal) ----
 
   /** @internal true when a getter can take an item now. */
   canTake(): boolean {
-    return this.offers.length > 0 || this.putters.length > 0;
+    return this.offers.length > 0 || this.putters[SIZE] > 0;
   }
 
   /** @internal true when a waiting getter has not been promised an offered item yet. */
   canOffer(): boolean {
-    return this.getters.length > this.offers.length;
+    return this.getters[SIZE] > this.offers.length;
   }
 
   /**
@@ -226,11 +227,11 @@ export class Channel<T> implements Task, AsyncIterable<T> {
    */
   take(): T {
     if (this.offers.length > 0) return this.offers.shift() as T;
-    const putter = this.putters.shift() as WaitState;
+    const putter = this.putters[SHIFT]() as WaitState;
     const item = putter.arg as T;
     putter.arg = undefined;
     putter.flags |= KIND_FLAG;
-    this.delivered.push(putter);
+    this.delivered[PUSH](putter);
     this.scheduleRound();
     return item;
   }
@@ -248,21 +249,21 @@ export class Channel<T> implements Task, AsyncIterable<T> {
 
   /** @internal adds a blocked putter; a round pairs it with a getter if one is blocked. */
   enlistPutter(s: WaitState): void {
-    this.putters.push(s);
-    if (this.getters.length > 0) this.scheduleRound();
+    this.putters[PUSH](s);
+    if (this.getters[SIZE] > 0) this.scheduleRound();
   }
 
   /** @internal adds a blocked getter: at the tail, or at the front for one that lost its turn. */
   enlistGetter(waiter: Link, front: boolean): void {
-    if (front) this.getters.unshift(waiter);
-    else this.getters.push(waiter);
+    if (front) this.getters[UNSHIFT](waiter);
+    else this.getters[PUSH](waiter);
     if (this.canTake()) this.scheduleRound();
   }
 
   /** @internal queues the round, once, on the hub of the first waiter. */
   scheduleRound(): void {
-    if (this.scheduled) return;
-    const head = this.delivered.head ?? this.getters.head ?? this.putters.head;
+    if (this[SCHEDULED]) return;
+    const head = this.delivered[HEAD] ?? this.getters[HEAD] ?? this.putters[HEAD];
     if (head !== null) hubOf(head).schedule(this);
   }
 
@@ -273,15 +274,15 @@ export class Channel<T> implements Task, AsyncIterable<T> {
    * so on; on a shut-down channel, wake every blocked putter and getter.
    * `scheduled` stays true meanwhile, as in Queue's round.
    */
-  runTask(): void {
+  [RUN_TASK](): void {
     const getters = this.getters;
     for (;;) {
-      const done = this.delivered.shift();
+      const done = this.delivered[SHIFT]();
       if (done !== null) done.notify(this);
-      else if (this.shut && this.putters.length > 0) this.putters.shift()!.notify(this);
-      else if (getters.length > 0 && (this.shut || this.canTake())) getters.shift()!.notify(this);
+      else if (this.shut && this.putters[SIZE] > 0) this.putters[SHIFT]()!.notify(this);
+      else if (getters[SIZE] > 0 && (this.shut || this.canTake())) getters[SHIFT]()!.notify(this);
       else break;
     }
-    this.scheduled = false;
+    this[SCHEDULED] = false;
   }
 }

@@ -15,6 +15,9 @@ import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
 import { checkFunction, checkOptions, type TimeoutOption } from './internal/validate.js';
 import { Timeout } from './timeout.js';
 import type { Operation } from './operation.js';
+import {
+  ADD_LINK, ADD_WAITER, HEAD, PUSH, REMOVE, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE, STEP,
+} from './internal/keys.js';
 
 /** Options of `Event.wait`, `AsyncResult.wait` and `AsyncResult.get`. */
 export interface EventWaitOptions {
@@ -56,40 +59,40 @@ abstract class Notifier extends Linkable {
    * (gevent's order).
    */
   protected get roundPending(): boolean {
-    return this.scheduled || this.notifying;
+    return this[SCHEDULED] || this.notifying;
   }
 
   /** @internal puts a waiting call at the tail of the links. */
   enlist(s: WaitState): void {
-    this.addWaiter(s);
+    this[ADD_WAITER](s);
   }
 
   /** @internal */
-  override runTask(): void {
-    this.scheduled = false;
-    if (this.length === 0) return;
+  override [RUN_TASK](): void {
+    this[SCHEDULED] = false;
+    if (this[SIZE] === 0) return;
     const end = ROUND_END.list === null ? ROUND_END : new RoundEnd();
-    this.push(end);
+    this[PUSH](end);
     this.notifying = true;
     try {
-      for (let link = this.shift(); link !== end && link !== null; link = this.shift()) link.notify(this);
+      for (let link = this[SHIFT](); link !== end && link !== null; link = this[SHIFT]()) link.notify(this);
     } finally {
       this.notifying = false;
-      end.list?.remove(end);
+      end.list?.[REMOVE](end);
     }
     // Waiters that arrived during the round, while the object stayed ready, get a round of their own.
-    if (this.ready()) this.scheduleNotify();
+    if (this.ready()) this[SCHEDULE_NOTIFY]();
   }
 
   protected addCallback(call: string, callback: (source: this) => void): void {
     checkFunction(call, 'callback', callback);
-    this.addLink(new CallbackLink<this>(callback, null));
+    this[ADD_LINK](new CallbackLink<this>(callback, null));
   }
 
   protected removeCallback(callback: (source: this) => void): void {
-    for (let link = this.head; link !== null; ) {
+    for (let link = this[HEAD]; link !== null; ) {
       const next = link.nextLink;
-      if (link instanceof CallbackLink && link.callback === callback) this.remove(link);
+      if (link instanceof CallbackLink && link.callback === callback) this[REMOVE](link);
       link = next;
     }
   }
@@ -103,7 +106,7 @@ abstract class NotifierWait<T> extends WaitOp<T> {
 
   override notify(s: WaitState): void {
     s.flags |= WOKEN;
-    s.greenlet.step();
+    s.greenlet[STEP]();
   }
 }
 
@@ -173,7 +176,7 @@ export class Event extends Notifier {
    */
   set(): void {
     this.flag = true;
-    this.scheduleNotify();
+    this[SCHEDULE_NOTIFY]();
   }
 
   /**
@@ -228,7 +231,7 @@ export class Event extends Notifier {
   }
 
   override toString(): string {
-    return `<Event ${this.flag ? 'set' : 'clear'}, ${this.length} waiting>`;
+    return `<Event ${this.flag ? 'set' : 'clear'}, ${this[SIZE]} waiting>`;
   }
 }
 
@@ -254,7 +257,7 @@ export class AsyncResult<T = unknown> extends Notifier {
   set(value: T): void {
     this.result = value;
     this.hasValue = true;
-    this.scheduleNotify();
+    this[SCHEDULE_NOTIFY]();
   }
 
   /**
@@ -266,7 +269,7 @@ export class AsyncResult<T = unknown> extends Notifier {
     if (error === undefined) throw new TypeError('AsyncResult.setException: error must not be undefined');
     this.error = error;
     this.hasError = true;
-    this.scheduleNotify();
+    this[SCHEDULE_NOTIFY]();
   }
 
   /** True once `set` or `setException` was called. */
@@ -342,6 +345,6 @@ export class AsyncResult<T = unknown> extends Notifier {
 
   override toString(): string {
     const state = this.hasValue ? 'value' : this.hasError ? 'exception' : 'unset';
-    return `<AsyncResult ${state}, ${this.length} waiting>`;
+    return `<AsyncResult ${state}, ${this[SIZE]} waiting>`;
   }
 }

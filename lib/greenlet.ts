@@ -23,6 +23,12 @@ import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
 import { callOperation } from './call.js';
 import type { Operation, Suspend } from './operation.js';
+import {
+  ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, FN, GEN,
+  HEAD, HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
+  PENDING_ERROR, PREV_LIVE, RAW_LINK, REMOVE, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
+  SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE,
+} from './internal/keys.js';
 
 /** A greenlet's body: a generator function (the normal case), a plain function, or an async function. */
 export type Body<T, A extends unknown[] = never[]> = (...args: A) => Operation<T> | PromiseLike<T> | T;
@@ -113,25 +119,25 @@ export class Greenlet<T = unknown> extends Linkable {
   /** A process-wide unique number, in creation order. */
   readonly id: number;
   /** @internal the hub it runs on; set when it is started. */
-  hub: Hub | null = null;
+  [HUB]: Hub | null = null;
   /** @internal the running body. */
-  gen: Iterator<unknown, unknown, unknown> | null = null;
+  [GEN]: Iterator<unknown, unknown, unknown> | null = null;
   /** @internal the kind of blocking call it is suspended in. */
-  waitingOn: WaitOp<unknown> | null = null;
+  [WAITING_ON]: WaitOp<unknown> | null = null;
   /** @internal its blocking call's state; made on first need. */
-  w: WaitState | null = null;
+  [WAIT]: WaitState | null = null;
   /** @internal an error to raise when it next resumes. */
-  pendingError: unknown = NO_ERROR;
+  [PENDING_ERROR]: unknown = NO_ERROR;
   /** @internal neighbours in the hub's list of live greenlets. */
-  prevLive: Greenlet<unknown> | null = null;
+  [PREV_LIVE]: Greenlet<unknown> | null = null;
   /** @internal */
-  nextLive: Greenlet<unknown> | null = null;
-  private fn: ((...args: unknown[]) => unknown) | null;
+  [NEXT_LIVE]: Greenlet<unknown> | null = null;
+  private [FN]: ((...args: unknown[]) => unknown) | null;
   /** @internal the body's arguments; null when there are none. */
-  args: unknown[] | null;
-  private flags = 0;
-  private result: unknown = undefined;
-  private extras: Extras | null = null;
+  [ARGS]: unknown[] | null;
+  private [FLAGS] = 0;
+  private [RESULT]: unknown = undefined;
+  private [EXTRAS]: Extras | null = null;
 
   /**
    * A greenlet that will run `fn(...args)` once started. Subclasses that
@@ -147,12 +153,12 @@ export class Greenlet<T = unknown> extends Linkable {
       if (this.run === Greenlet.prototype.run) {
         throw new TypeError('new Greenlet: give it a function to run, or subclass Greenlet and override run()');
       }
-      this.fn = null;
-      this.args = null;
+      this[FN] = null;
+      this[ARGS] = null;
     } else {
       checkFunction('new Greenlet', 'fn', fn);
-      this.fn = fn as (...args: unknown[]) => unknown;
-      this.args = args.length === 0 ? null : args;
+      this[FN] = fn as (...args: unknown[]) => unknown;
+      this[ARGS] = args.length === 0 ? null : args;
     }
   }
 
@@ -183,22 +189,22 @@ export class Greenlet<T = unknown> extends Linkable {
 
   /** True once `start()` (or `startLater`) was called; stays true after death; false if killed before starting. */
   get started(): boolean {
-    return (this.flags & STARTED) !== 0;
+    return (this[FLAGS] & STARTED) !== 0;
   }
 
   /** True once the greenlet has ended, whichever way. */
   get dead(): boolean {
-    return (this.flags & DEAD) !== 0;
+    return (this[FLAGS] & DEAD) !== 0;
   }
 
   /** True once the greenlet has ended (gevent's `ready()`). */
   override ready(): boolean {
-    return (this.flags & DEAD) !== 0;
+    return (this[FLAGS] & DEAD) !== 0;
   }
 
   /** True if it ended by returning or by `GreenletExit`. */
   successful(): boolean {
-    return (this.flags & (DEAD | FAILED)) === DEAD;
+    return (this[FLAGS] & (DEAD | FAILED)) === DEAD;
   }
 
   /**
@@ -208,22 +214,22 @@ export class Greenlet<T = unknown> extends Linkable {
    * or `instanceof GreenletExit` when a kill is possible).
    */
   get value(): T | undefined {
-    return this.successful() ? (this.result as T) : undefined;
+    return this.successful() ? (this[RESULT] as T) : undefined;
   }
 
   /** The error it died of; undefined if it succeeded or is still running. */
   get exception(): unknown {
-    return (this.flags & FAILED) !== 0 ? this.result : undefined;
+    return (this[FLAGS] & FAILED) !== 0 ? this[RESULT] : undefined;
   }
 
   /** A readable name: given, or `<Class>-<id>` (`Greenlet-3`). */
   get name(): string {
-    return this.extras?.name ?? `${this.constructor.name}-${this.id}`;
+    return this[EXTRAS]?.name ?? `${this.constructor.name}-${this.id}`;
   }
 
   set name(name: string) {
     if (typeof name !== 'string') throw new TypeError(`Greenlet.name must be a string, got ${show(name)}`);
-    this.extra().name = name;
+    this[EXTRA]().name = name;
   }
 
   /**
@@ -231,7 +237,7 @@ export class Greenlet<T = unknown> extends Linkable {
    * pass it to promise-based work (`fetch(url, { signal })`) to cancel it.
    */
   get signal(): AbortSignal {
-    const extras = this.extra();
+    const extras = this[EXTRA]();
     if (extras.abort === undefined) {
       extras.abort = new AbortController();
       if (extras.killReason !== undefined) extras.abort.abort(extras.killReason);
@@ -251,36 +257,36 @@ export class Greenlet<T = unknown> extends Linkable {
    * killed before it started does nothing; starting one twice is an error.
    */
   start(): this {
-    if (this.checkStartable('start')) this.startOn(ctx.hub ?? getHub());
+    if (this[CHECK_STARTABLE]('start')) this[START_ON](ctx.hub ?? getHub());
     return this;
   }
 
   /** Starts the greenlet after `ms` milliseconds. */
   startLater(ms: number): this {
     checkMs('Greenlet.startLater', 'ms', ms);
-    if (!this.checkStartable('startLater')) return this;
-    const hub = this.enter(ctx.hub ?? getHub());
+    if (!this[CHECK_STARTABLE]('startLater')) return this;
+    const hub = this[ENTER](ctx.hub ?? getHub());
     const timer = new StartTimer(this);
-    this.extra().startTimer = timer;
+    this[EXTRA]().startTimer = timer;
     hub.addTimer(timer, ms);
     return this;
   }
 
   /** @internal starts the greenlet on a given hub. */
-  startOn(hub: Hub): void {
-    this.enter(hub);
-    this.wake();
+  [START_ON](hub: Hub): void {
+    this[ENTER](hub);
+    this[WAKE]();
   }
 
-  private checkStartable(call: string): boolean {
-    if ((this.flags & DEAD) !== 0) return false;
-    if ((this.flags & STARTED) !== 0) throw new Error(`Greenlet.${call}: ${this.name} was already started`);
+  private [CHECK_STARTABLE](call: string): boolean {
+    if ((this[FLAGS] & DEAD) !== 0) return false;
+    if ((this[FLAGS] & STARTED) !== 0) throw new Error(`Greenlet.${call}: ${this.name} was already started`);
     return true;
   }
 
-  private enter(hub: Hub): Hub {
-    this.hub = hub;
-    this.flags |= STARTED;
+  private [ENTER](hub: Hub): Hub {
+    this[HUB] = hub;
+    this[FLAGS] |= STARTED;
     hub.addLive(this);
     if (hub.listeners !== null) hub.emit({ type: 'spawn', greenlet: this });
     return hub;
@@ -289,68 +295,68 @@ export class Greenlet<T = unknown> extends Linkable {
   // ---- running (internal) ------------------------------------------------
 
   /** @internal queues the greenlet to resume, once. */
-  wake(): void {
-    if (!this.scheduled) this.hub!.schedule(this);
+  [WAKE](): void {
+    if (!this[SCHEDULED]) this[HUB]!.schedule(this);
   }
 
   /** @internal run by the hub: resume the greenlet, or notify its links once it is dead. */
-  override runTask(): void {
-    this.scheduled = false;
-    if ((this.flags & DEAD) !== 0) this.notifyLinks();
-    else this.step();
+  override [RUN_TASK](): void {
+    this[SCHEDULED] = false;
+    if ((this[FLAGS] & DEAD) !== 0) this[NOTIFY_LINKS]();
+    else this[STEP]();
   }
 
   /**
    * @internal the driver: resumes the greenlet until it blocks (its
    * innermost Operation yields SUSPEND) or ends. Called only by the hub.
    */
-  step(): void {
-    const hub = this.hub!;
+  [STEP](): void {
+    const hub = this[HUB]!;
     ctx.current = this as Greenlet<unknown>;
     hub.switches++;
     if (hub.listeners !== null) hub.emit({ type: 'switch', greenlet: this });
     let r: IteratorResult<unknown, unknown>;
     try {
-      let gen = this.gen;
+      let gen = this[GEN];
       if (gen === null) {
-        gen = this.begin();
+        gen = this[BEGIN]();
         if (gen === null) {
           ctx.current = null;
-          this.settle(this.result);
+          this[SETTLE](this[RESULT]);
           return;
         }
       }
-      const error = this.pendingError;
+      const error = this[PENDING_ERROR];
       if (error === NO_ERROR) r = gen.next();
       else {
-        this.pendingError = NO_ERROR;
+        this[PENDING_ERROR] = NO_ERROR;
         r = gen.throw!(error);
       }
       while (r.done !== true && r.value !== SUSPEND) r = gen.throw!(badYield(this, r.value));
     } catch (error) {
       ctx.current = null;
-      this.die(error);
+      this[DIE](error);
       return;
     }
     ctx.current = null;
-    if (r.done === true) this.settle(r.value);
+    if (r.done === true) this[SETTLE](r.value);
     else {
-      const pending = this.extras?.pending;
-      if (pending !== undefined && pending.length > 0) this.interrupt(pending.shift());
+      const pending = this[EXTRAS]?.pending;
+      if (pending !== undefined && pending.length > 0) this[INTERRUPT](pending.shift());
     }
   }
 
   /** Calls the body; returns the iterator to drive, or null for a plain value (kept in `result`). */
-  private begin(): Iterator<unknown, unknown, unknown> | null {
-    this.flags |= RAN;
-    const fn = this.fn;
-    const args = this.args;
-    this.fn = null;
-    this.args = null;
+  private [BEGIN](): Iterator<unknown, unknown, unknown> | null {
+    this[FLAGS] |= RAN;
+    const fn = this[FN];
+    const args = this[ARGS];
+    this[FN] = null;
+    this[ARGS] = null;
     const result = fn === null ? this.run() : args === null ? fn() : fn(...args);
-    if (isOperation(result)) return (this.gen = result[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
-    if (isThenable(result)) return (this.gen = callOperation(result)[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
-    this.result = result;
+    if (isOperation(result)) return (this[GEN] = result[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
+    if (isThenable(result)) return (this[GEN] = callOperation(result)[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
+    this[RESULT] = result;
     return null;
   }
 
@@ -359,55 +365,55 @@ export class Greenlet<T = unknown> extends Linkable {
    * cancelled and it resumes with the error. Raised at once if the greenlet
    * is the one running; queued behind an interrupt not yet delivered.
    */
-  interrupt(error: unknown): void {
-    if ((this.flags & DEAD) !== 0) return;
+  [INTERRUPT](error: unknown): void {
+    if ((this[FLAGS] & DEAD) !== 0) return;
     if (ctx.current === (this as Greenlet<unknown>)) throw error;
-    if (this.pendingError !== NO_ERROR) {
-      (this.extra().pending ??= []).push(error);
+    if (this[PENDING_ERROR] !== NO_ERROR) {
+      (this[EXTRA]().pending ??= []).push(error);
       return;
     }
-    this.pendingError = error;
-    const waitingOn = this.waitingOn;
+    this[PENDING_ERROR] = error;
+    const waitingOn = this[WAITING_ON];
     if (waitingOn !== null) {
-      this.waitingOn = null;
+      this[WAITING_ON] = null;
       waitingOn.cancel(this as Greenlet<unknown>);
     }
-    this.wake();
+    this[WAKE]();
   }
 
-  private die(error: unknown): void {
-    if (error instanceof GreenletExit) this.settle(error);
-    else this.fail(error);
+  private [DIE](error: unknown): void {
+    if (error instanceof GreenletExit) this[SETTLE](error);
+    else this[FAIL](error);
   }
 
-  private settle(value: unknown): void {
+  private [SETTLE](value: unknown): void {
     const fresh = ctx.fresh;
     if (fresh !== null && ctx.freshOwner === (this as Greenlet<unknown>)) {
       ctx.fresh = null;
       ctx.freshOwner = null;
-      this.finish(droppedError(fresh.label), FAILED);
-    } else this.finish(value, 0);
+      this[FINISH](droppedError(fresh.label), FAILED);
+    } else this[FINISH](value, 0);
   }
 
-  private fail(error: unknown): void {
+  private [FAIL](error: unknown): void {
     if (ctx.freshOwner === (this as Greenlet<unknown>)) {
       ctx.fresh = null;
       ctx.freshOwner = null;
     }
-    this.finish(error, FAILED);
+    this[FINISH](error, FAILED);
   }
 
-  private finish(result: unknown, failed: number): void {
-    this.flags |= DEAD | failed;
-    this.result = result;
-    this.gen = null;
-    this.waitingOn = null;
-    this.w = null;
-    this.pendingError = NO_ERROR;
-    this.fn = null;
-    this.args = null;
-    const hub = this.notifyHub();
-    const extras = this.extras;
+  private [FINISH](result: unknown, failed: number): void {
+    this[FLAGS] |= DEAD | failed;
+    this[RESULT] = result;
+    this[GEN] = null;
+    this[WAITING_ON] = null;
+    this[WAIT] = null;
+    this[PENDING_ERROR] = NO_ERROR;
+    this[FN] = null;
+    this[ARGS] = null;
+    const hub = this[NOTIFY_HUB]();
+    const extras = this[EXTRAS];
     if (extras !== null) {
       extras.pending = undefined;
       extras.locals = undefined;
@@ -417,37 +423,37 @@ export class Greenlet<T = unknown> extends Linkable {
       }
     }
     hub.removeLive(this as Greenlet<unknown>);
-    if (failed !== 0 && (this.flags & OBSERVED) === 0) hub.report(result, { greenlet: this, where: 'greenlet' });
+    if (failed !== 0 && (this[FLAGS] & OBSERVED) === 0) hub.report(result, { greenlet: this, where: 'greenlet' });
     if (hub.listeners !== null) hub.emit({ type: 'exit', greenlet: this, reason: exitReason(this) });
-    this.scheduleNotify();
+    this[SCHEDULE_NOTIFY]();
   }
 
-  protected override notifyHub(): Hub {
-    return this.hub ?? ctx.hub ?? getHub();
+  protected override [NOTIFY_HUB](): Hub {
+    return this[HUB] ?? ctx.hub ?? getHub();
   }
 
   /** @internal */
-  override reportLinkError(error: unknown): void {
-    this.notifyHub().report(error, { greenlet: this, where: 'link' });
+  override [REPORT_LINK_ERROR](error: unknown): void {
+    this[NOTIFY_HUB]().report(error, { greenlet: this, where: 'link' });
   }
 
   /** @internal the state of its blocking calls. */
-  waitState(): WaitState {
-    return (this.w ??= new WaitState(this as Greenlet<unknown>));
+  [WAIT_STATE](): WaitState {
+    return (this[WAIT] ??= new WaitState(this as Greenlet<unknown>));
   }
 
-  private extra(): Extras {
-    return (this.extras ??= {});
+  private [EXTRA](): Extras {
+    return (this[EXTRAS] ??= {});
   }
 
   /** @internal per-greenlet storage of `local` objects. */
-  localStore(): Map<object, object> {
-    return (this.extra().locals ??= new Map());
+  [LOCAL_STORE](): Map<object, object> {
+    return (this[EXTRA]().locals ??= new Map());
   }
 
   /** @internal marks the greenlet as watched: its failure is seen by someone, not reported. */
-  observe(): void {
-    this.flags |= OBSERVED;
+  [OBSERVE](): void {
+    this[FLAGS] |= OBSERVED;
   }
 
   // ---- waiting on it -----------------------------------------------------
@@ -461,7 +467,7 @@ export class Greenlet<T = unknown> extends Linkable {
   join(options?: JoinOptions): Operation<boolean> {
     checkOptions('Greenlet.join', options);
     if (ctx.current === (this as Greenlet<unknown>)) throw new Error(`Greenlet.join: ${this.name} cannot join itself`);
-    this.observe();
+    this[OBSERVE]();
     return JOIN.call(this, undefined, options?.timeout);
   }
 
@@ -473,7 +479,7 @@ export class Greenlet<T = unknown> extends Linkable {
   get(options?: GetOptions): Operation<T> {
     checkOptions('Greenlet.get', options);
     if (ctx.current === (this as Greenlet<unknown>)) throw new Error(`Greenlet.get: ${this.name} cannot wait for itself`);
-    this.observe();
+    this[OBSERVE]();
     return GET.call(this, undefined, options?.timeout) as Operation<T>;
   }
 
@@ -489,23 +495,23 @@ export class Greenlet<T = unknown> extends Linkable {
     checkOptions('Greenlet.kill', options);
     const error = toException('Greenlet.kill', options?.exception) ?? new GreenletExit();
     const timeout = checkTimeout('Greenlet.kill', options?.timeout);
-    this.killWith(error);
+    this[KILL_WITH](error);
     return waitForDeath([this], timeout);
   }
 
   /** @internal kill without waiting. */
-  killWith(error: unknown): void {
-    if ((this.flags & DEAD) !== 0) return;
-    const extras = this.extra();
+  [KILL_WITH](error: unknown): void {
+    if ((this[FLAGS] & DEAD) !== 0) return;
+    const extras = this[EXTRA]();
     extras.killReason = error;
     extras.abort?.abort(error);
-    if ((this.flags & RAN) === 0) {
+    if ((this[FLAGS] & RAN) === 0) {
       // It never ran, so it never will: dead at once, links on the next turn.
-      this.flags &= ~STARTED;
-      this.die(error);
+      this[FLAGS] &= ~STARTED;
+      this[DIE](error);
       return;
     }
-    this.interrupt(error);
+    this[INTERRUPT](error);
   }
 
   // ---- links -------------------------------------------------------------
@@ -518,36 +524,36 @@ export class Greenlet<T = unknown> extends Linkable {
    */
   link(callback: (greenlet: this) => void): void {
     checkFunction('Greenlet.link', 'callback', callback);
-    this.observe();
-    this.addLink(new CallbackLink<this>(callback, null));
+    this[OBSERVE]();
+    this[ADD_LINK](new CallbackLink<this>(callback, null));
   }
 
   /** Like `link`, but only when the greenlet succeeds (returned, or killed with GreenletExit). */
   linkValue(callback: (greenlet: this) => void): void {
     checkFunction('Greenlet.linkValue', 'callback', callback);
-    this.addLink(new CallbackLink<this>(callback, (g) => g.successful()));
+    this[ADD_LINK](new CallbackLink<this>(callback, (g) => g.successful()));
   }
 
   /** Like `link`, but only when the greenlet fails. */
   linkException(callback: (greenlet: this) => void): void {
     checkFunction('Greenlet.linkException', 'callback', callback);
-    this.observe();
-    this.addLink(new CallbackLink<this>(callback, (g) => !g.successful()));
+    this[OBSERVE]();
+    this[ADD_LINK](new CallbackLink<this>(callback, (g) => !g.successful()));
   }
 
   /** Removes every link of `callback`. */
   unlink(callback: (greenlet: this) => void): void {
-    for (let link = this.head; link !== null; ) {
+    for (let link = this[HEAD]; link !== null; ) {
       const next = link.nextLink;
-      if (link instanceof CallbackLink && link.callback === callback) this.remove(link);
+      if (link instanceof CallbackLink && link.callback === callback) this[REMOVE](link);
       link = next;
     }
   }
 
   /** @internal a link that runs whether or not anyone else watches; `observe` marks failures as seen. */
-  rawLink(callback: (greenlet: this) => void, observe: boolean): void {
-    if (observe) this.observe();
-    this.addLink(new CallbackLink<this>(callback, null));
+  [RAW_LINK](callback: (greenlet: this) => void, observe: boolean): void {
+    if (observe) this[OBSERVE]();
+    this[ADD_LINK](new CallbackLink<this>(callback, null));
   }
 }
 
@@ -572,7 +578,7 @@ class StartTimer implements TimerEntry {
   constructor(private readonly greenlet: Greenlet<unknown>) {}
   fire(): void {
     this.heapIndex = -1;
-    this.greenlet.wake();
+    this.greenlet[WAKE]();
   }
 }
 
@@ -582,7 +588,7 @@ abstract class DeathWait<T> extends WaitOp<T> {
     return (s.target as Greenlet<unknown>).dead;
   }
   protected enlist(s: WaitState): void {
-    if (s.list === null) (s.target as Greenlet<unknown>).addLink(s);
+    if (s.list === null) (s.target as Greenlet<unknown>)[ADD_LINK](s);
   }
 }
 
@@ -654,7 +660,7 @@ export function spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A)
 export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkFunction('spawn', 'fn', fn);
   const g = new Greenlet<T>(fn as unknown as () => T);
-  if (args.length > 0) g.args = args;
+  if (args.length > 0) g[ARGS] = args;
   g.start();
   return g;
 }
@@ -667,7 +673,7 @@ export function spawnLater<T, A extends unknown[]>(ms: number, fn: Body<T, A>, .
   checkMs('spawnLater', 'ms', ms);
   checkFunction('spawnLater', 'fn', fn);
   const g = new Greenlet<T>(fn as unknown as () => T);
-  if (args.length > 0) g.args = args;
+  if (args.length > 0) g[ARGS] = args;
   g.startLater(ms);
   return g;
 }

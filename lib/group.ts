@@ -27,6 +27,7 @@ import { Timeout } from './timeout.js';
 import { runBody } from './call.js';
 import { IMap, Waiters, type Admit } from './imap.js';
 import type { Operation, Suspend } from './operation.js';
+import { ADD_LINK, HEAD, KILL_WITH, OBSERVE, PUSH, REMOVE } from './internal/keys.js';
 
 /** Options of `join()`. */
 export interface GroupJoinOptions {
@@ -127,7 +128,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const timeout = checkTimeout(label, options?.timeout);
     if (options?.raiseError !== true) return JOIN.call(this, undefined, timeout);
     const watched = new Set(this.members.keys());
-    for (const greenlet of watched) greenlet.observe();
+    for (const greenlet of watched) greenlet[OBSERVE]();
     return JOIN.call(new JoinRecord(this, watched), undefined, timeout);
   }
 
@@ -169,7 +170,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     if (membership === undefined) return waitForDeath([], null);
     if (!membership.killed) {
       membership.killed = true;
-      greenlet.killWith(toException(label, options?.exception) ?? new GreenletExit());
+      greenlet[KILL_WITH](toException(label, options?.exception) ?? new GreenletExit());
     }
     return waitForDeath([greenlet], timeout);
   }
@@ -268,7 +269,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const membership = new Membership(this, greenlet);
     this.members.set(greenlet, membership);
     // A dead greenlet's links run at the next turn: it leaves then, as in gevent.
-    greenlet.addLink(membership);
+    greenlet[ADD_LINK](membership);
     this.killWaiters.wake();
   }
 
@@ -286,7 +287,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   private remove(membership: Membership): void {
     const greenlet = membership.greenlet;
     this.members.delete(greenlet);
-    membership.list?.remove(membership);
+    membership.list?.[REMOVE](membership);
     if (greenlet.dead && !greenlet.successful()) this.noteFailure(greenlet);
     this.released();
     if (this.members.size === 0) {
@@ -297,7 +298,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
 
   /** Tells the `join({ raiseError })` calls watching `greenlet` that it failed. */
   private noteFailure(greenlet: Greenlet<unknown>): void {
-    for (let node = this.emptyWaiters.head; node !== null; node = node.nextLink) {
+    for (let node = this.emptyWaiters[HEAD]; node !== null; node = node.nextLink) {
       const record = (node as WaitState).target;
       if (record instanceof JoinRecord && record.failure === null && record.watched.has(greenlet)) record.failure = greenlet;
     }
@@ -313,12 +314,12 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
         continue;
       }
       membership.killed = true;
-      membership.greenlet.killWith(toException('kill', exception) ?? new GreenletExit());
+      membership.greenlet[KILL_WITH](toException('kill', exception) ?? new GreenletExit());
     }
     // Killing the running greenlet raises right here, so it comes last.
     if (self !== null) {
       self.killed = true;
-      self.greenlet.killWith(toException('kill', exception) ?? new GreenletExit());
+      self.greenlet[KILL_WITH](toException('kill', exception) ?? new GreenletExit());
     }
   }
 
@@ -432,7 +433,7 @@ class JoinOp extends WaitOp<boolean> {
     return false;
   }
   protected enlist(s: WaitState): void {
-    if (s.list === null) groupOf(s).emptyWaiters.push(s);
+    if (s.list === null) groupOf(s).emptyWaiters[PUSH](s);
   }
 }
 
@@ -450,7 +451,7 @@ class KillWaitOp extends WaitOp<boolean> {
     return false;
   }
   protected enlist(s: WaitState): void {
-    if (s.list === null) (s.target as BaseGroup).killWaiters.push(s);
+    if (s.list === null) (s.target as BaseGroup).killWaiters[PUSH](s);
   }
 }
 

@@ -22,6 +22,9 @@ import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js'
 import { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
 import { checkFunction } from './internal/validate.js';
+import {
+  INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
+} from './internal/keys.js';
 
 /** Which clock a hub's timers run on. */
 export type Clock = 'real' | 'virtual';
@@ -208,12 +211,12 @@ export class Hub {
     const g = new Greenlet<T>(main as unknown as () => T, ...args);
     this.addMain(g);
     return new Promise<T>((resolve, reject) => {
-      g.rawLink(() => {
+      g[RAW_LINK](() => {
         this.removeMain(g);
         if (g.successful()) resolve(g.value as T);
         else reject(g.exception);
       }, true);
-      g.startOn(this);
+      g[START_ON](this);
     });
   }
 
@@ -252,7 +255,7 @@ export class Hub {
   /** A snapshot of the greenlets started on this hub and not yet dead, oldest first. */
   greenlets(): Greenlet<unknown>[] {
     const all: Greenlet<unknown>[] = [];
-    for (let g = this.liveHead; g !== null; g = g.nextLive) all.unshift(g);
+    for (let g = this.liveHead; g !== null; g = g[NEXT_LIVE]) all.unshift(g);
     return all;
   }
 
@@ -260,7 +263,7 @@ export class Hub {
 
   /** @internal queues a task at the tail of the ready queue. */
   schedule(task: Task): void {
-    task.scheduled = true;
+    task[SCHEDULED] = true;
     this.ready.push(task);
     if (!this.running) this.requestLoop();
   }
@@ -292,21 +295,21 @@ export class Hub {
 
   /** @internal greenlet `g` was started. */
   addLive(g: Greenlet<unknown>): void {
-    g.prevLive = null;
-    g.nextLive = this.liveHead;
-    if (this.liveHead !== null) this.liveHead.prevLive = g;
+    g[PREV_LIVE] = null;
+    g[NEXT_LIVE] = this.liveHead;
+    if (this.liveHead !== null) this.liveHead[PREV_LIVE] = g;
     this.liveHead = g;
     this.liveCount++;
   }
 
   /** @internal greenlet `g` died. */
   removeLive(g: Greenlet<unknown>): void {
-    if (g.prevLive === null) {
+    if (g[PREV_LIVE] === null) {
       if (this.liveHead !== g) return;
-      this.liveHead = g.nextLive;
-    } else g.prevLive.nextLive = g.nextLive;
-    if (g.nextLive !== null) g.nextLive.prevLive = g.prevLive;
-    g.prevLive = g.nextLive = null;
+      this.liveHead = g[NEXT_LIVE];
+    } else g[PREV_LIVE][NEXT_LIVE] = g[NEXT_LIVE];
+    if (g[NEXT_LIVE] !== null) g[NEXT_LIVE][PREV_LIVE] = g[PREV_LIVE];
+    g[PREV_LIVE] = g[NEXT_LIVE] = null;
     this.liveCount--;
   }
 
@@ -401,7 +404,7 @@ export class Hub {
     const ready = this.ready;
     let n = ready.length;
     if (this.random === null) {
-      while (n-- > 0) ready.shift()!.runTask();
+      while (n-- > 0) ready.shift()![RUN_TASK]();
       return;
     }
     // Seeded: run this batch's tasks in a drawn order, and now and then
@@ -420,8 +423,8 @@ export class Hub {
     try {
       for (const task of batch) {
         this.batchLeft--;
-        if (random() < DEFER_CHANCE && task.scheduled) ready.push(task);
-        else task.runTask();
+        if (random() < DEFER_CHANCE && task[SCHEDULED]) ready.push(task);
+        else task[RUN_TASK]();
       }
     } finally {
       this.batchLeft = 0;
@@ -456,9 +459,9 @@ export class Hub {
   private deliverLoopExit(): boolean {
     let delivered = false;
     for (const main of this.mains) {
-      if (main.dead || main.scheduled) continue;
-      const blockedIn = main.waitingOn?.label;
-      main.interrupt(new LoopExit(`${main.name} is blocked${blockedIn ? ` in ${blockedIn}()` : ''} and nothing can wake it`));
+      if (main.dead || main[SCHEDULED]) continue;
+      const blockedIn = main[WAITING_ON]?.label;
+      main[INTERRUPT](new LoopExit(`${main.name} is blocked${blockedIn ? ` in ${blockedIn}()` : ''} and nothing can wake it`));
       delivered = true;
     }
     return delivered;

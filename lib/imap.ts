@@ -20,6 +20,9 @@ import { Greenlet } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { Timeout } from './timeout.js';
 import type { Operation, Suspend } from './operation.js';
+import {
+  ADD_LINK, HEAD, HUB, KILL_WITH, OBSERVE, PUSH, RAW_LINK, RUN_TASK, SCHEDULED, SHIFT, SIZE,
+} from './internal/keys.js';
 
 /**
  * @internal Blocked calls waiting for the same kind of change (a group
@@ -30,19 +33,19 @@ import type { Operation, Suspend } from './operation.js';
  * again, at the tail.
  */
 export class Waiters extends LinkList implements Task {
-  scheduled = false;
+  [SCHEDULED] = false;
 
   /** Queues the wake-up round, once. */
   wake(): void {
-    const first = this.head as WaitState | null;
-    if (!this.scheduled && first !== null) first.greenlet.hub!.schedule(this);
+    const first = this[HEAD] as WaitState | null;
+    if (!this[SCHEDULED] && first !== null) first.greenlet[HUB]!.schedule(this);
   }
 
-  runTask(): void {
-    this.scheduled = false;
+  [RUN_TASK](): void {
+    this[SCHEDULED] = false;
     // Only the calls waiting now: one that checks again and re-enlists waits for the next round.
-    for (let n = this.length; n > 0; n--) {
-      const s = this.shift();
+    for (let n = this[SIZE]; n > 0; n--) {
+      const s = this[SHIFT]();
       if (s === null) return;
       s.notify(this);
     }
@@ -110,7 +113,7 @@ export class IMap<R> {
     const feeder = new Greenlet<void>(() => this.feed(fn, items, admit));
     this.feeder = feeder;
     // The feeder catches everything; this link also covers a feeder killed before it ever ran.
-    feeder.rawLink(() => this.feederDied(feeder), true);
+    feeder[RAW_LINK](() => this.feederDied(feeder), true);
     feeder.start();
   }
 
@@ -138,7 +141,7 @@ export class IMap<R> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.feeder?.killWith(new GreenletExit());
+    this.feeder?.[KILL_WITH](new GreenletExit());
     for (const outcome of this.queued) this.dropped(outcome);
     for (const outcome of this.byIndex.values()) this.dropped(outcome);
     this.queued.clear();
@@ -195,7 +198,7 @@ export class IMap<R> {
   private dropped(outcome: Outcome): void {
     if (outcome.ok) return;
     const greenlet = outcome.greenlet;
-    if (greenlet !== null) greenlet.hub!.report(outcome.error, { greenlet, where: 'greenlet' });
+    if (greenlet !== null) greenlet[HUB]!.report(outcome.error, { greenlet, where: 'greenlet' });
   }
 
   /** The input failed (its iterator threw, or the feeder was killed by someone else): its position fails. */
@@ -213,8 +216,8 @@ export class IMap<R> {
         if (step.done === true) break;
         const item = yield* admit(new Greenlet(fn as (item: unknown) => unknown, step.value));
         // Linked before the item can run: admit() only queued it.
-        item.observe();
-        item.addLink(new ItemLink(this as IMap<unknown>, this.positions++));
+        item[OBSERVE]();
+        item[ADD_LINK](new ItemLink(this as IMap<unknown>, this.positions++));
       }
       this.fed = true;
     } catch (error) {
@@ -240,7 +243,7 @@ class NextOp extends WaitOp<IteratorResult<unknown, undefined>> {
     return (s.target as IMap<unknown>).take();
   }
   protected enlist(s: WaitState): void {
-    if (s.list === null) (s.target as IMap<unknown>).waiters.push(s);
+    if (s.list === null) (s.target as IMap<unknown>).waiters[PUSH](s);
   }
   protected expire(s: WaitState): IteratorResult<unknown, undefined> {
     throw new Timeout(s.timeout as number);

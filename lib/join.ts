@@ -11,6 +11,7 @@ import { Greenlet, toException, waitForDeath, type ExceptionOption } from './gre
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
 import type { Operation } from './operation.js';
+import { ADD_LINK, KILL_WITH, OBSERVE, REMOVE, STEP, WAITING_ON } from './internal/keys.js';
 
 /** Options of `joinAll`. */
 export interface JoinAllOptions {
@@ -100,7 +101,7 @@ class WaitManyRecord {
   arrived(o: Linkable): void {
     this.add(o);
     const s = this.state;
-    if (s !== null && s.target === this && s.greenlet.waitingOn === this.op && this.complete) s.greenlet.step();
+    if (s !== null && s.target === this && s.greenlet[WAITING_ON] === this.op && this.complete) s.greenlet[STEP]();
   }
 
   watch(s: WaitState): void {
@@ -111,7 +112,7 @@ class WaitManyRecord {
       if (o.ready()) continue;
       const watch = new Watch(this);
       this.watches.push(watch);
-      o.addLink(watch);
+      o[ADD_LINK](watch);
     }
   }
 
@@ -119,7 +120,7 @@ class WaitManyRecord {
     const watches = this.watches;
     if (watches === null) return;
     this.watches = null;
-    for (const watch of watches) watch.list?.remove(watch);
+    for (const watch of watches) watch.list?.[REMOVE](watch);
   }
 }
 
@@ -162,7 +163,7 @@ const WAIT = new WaitManyOp('wait');
 export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, options?: JoinAllOptions): Operation<G[]> {
   checkOptions('joinAll', options);
   const list = toList<G>('joinAll', 'greenlets', greenlets, (g) => g instanceof Greenlet, 'Greenlet');
-  for (const g of list) g.observe();
+  for (const g of list) g[OBSERVE]();
   const record = new WaitManyRecord(JOIN_ALL, list, checkCount('joinAll', options?.count, list.length), options?.raiseError === true);
   return JOIN_ALL.call(record, undefined, options?.timeout) as Operation<G[]>;
 }
@@ -175,7 +176,7 @@ export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, opt
 export function wait<W extends Waitable>(objects: Iterable<W>, options?: WaitOptions): Operation<W[]> {
   checkOptions('wait', options);
   const list = toList<W>('wait', 'objects', objects, isWaitable, 'Greenlet, Event or AsyncResult');
-  for (const o of list) if (o instanceof Greenlet) o.observe();
+  for (const o of list) if (o instanceof Greenlet) o[OBSERVE]();
   const record = new WaitManyRecord(WAIT, list, checkCount('wait', options?.count, list.length), false);
   return WAIT.call(record, undefined, options?.timeout) as Operation<W[]>;
 }
@@ -184,7 +185,7 @@ function isWaitable(value: unknown): boolean {
   return (
     value !== null &&
     typeof value === 'object' &&
-    typeof (value as Linkable).addLink === 'function' &&
+    typeof (value as Linkable)[ADD_LINK] === 'function' &&
     typeof (value as Linkable).ready === 'function'
   );
 }
@@ -199,7 +200,7 @@ export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAl
   const list = toList<Greenlet<unknown>>('killAll', 'greenlets', greenlets, (g) => g instanceof Greenlet, 'Greenlet');
   const timeout = checkTimeout('killAll', options?.timeout);
   toException('killAll', options?.exception);
-  for (const g of list) g.killWith(toException('killAll', options?.exception) ?? new GreenletExit());
+  for (const g of list) g[KILL_WITH](toException('killAll', options?.exception) ?? new GreenletExit());
   return waitForDeath(list, timeout);
 }
 

@@ -10,6 +10,7 @@ import type { Task } from './internal/task.js';
 import { checkOptions } from './internal/validate.js';
 import type { Operation } from './operation.js';
 import { Queue, hubOf, type QueueWaitOptions } from './queue.js';
+import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, STEP, TAIL } from './internal/keys.js';
 
 /** `JoinableQueue.join()`: true once every task is done, false on timeout. KIND_FLAG: woken by a round. */
 class JoinOp extends WaitOp<boolean> {
@@ -30,7 +31,7 @@ class JoinOp extends WaitOp<boolean> {
   }
   override notify(s: WaitState): void {
     s.flags |= KIND_FLAG;
-    s.greenlet.step();
+    s.greenlet[STEP]();
   }
 }
 
@@ -46,17 +47,17 @@ function joinOf(name: string): JoinOp {
 
 /** The greenlets blocked in `JoinableQueue.join()`, and the round that wakes them. */
 class Joiners extends LinkList implements Task {
-  scheduled = false;
+  [SCHEDULED] = false;
 
   schedule(): void {
-    if (!this.scheduled && this.head !== null) hubOf(this.head).schedule(this);
+    if (!this[SCHEDULED] && this[HEAD] !== null) hubOf(this[HEAD]).schedule(this);
   }
 
   /** Wakes every joiner blocked when the round starts (gevent's Event: they all return true). */
-  runTask(): void {
-    this.scheduled = false;
-    const last = this.tail;
-    for (let node = this.shift(); node !== null; node = this.shift()) {
+  [RUN_TASK](): void {
+    this[SCHEDULED] = false;
+    const last = this[TAIL];
+    for (let node = this[SHIFT](); node !== null; node = this[SHIFT]()) {
       node.notify(this);
       if (node === last) break;
     }
@@ -103,7 +104,7 @@ export class JoinableQueue<T> extends Queue<T> {
 
   /** @internal */
   enlistJoiner(s: WaitState): void {
-    (this.joiners ??= new Joiners()).push(s);
+    (this.joiners ??= new Joiners())[PUSH](s);
   }
 
   protected override store(item: T): void {

@@ -11,6 +11,7 @@ import { ctx } from './internal/context.js';
 import { checkFunction, show } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
 import type { Greenlet } from './greenlet.js';
+import { LOCAL_STORE } from './internal/keys.js';
 
 /** The error for using a local's properties where no greenlet runs (outside `run()`, in a link callback). */
 function outside(what: string): NotInGreenlet {
@@ -53,7 +54,7 @@ export function local<T extends object>(init?: () => T): T {
   function store(what: string): Record<string | symbol, unknown> {
     const g = ctx.current;
     if (g === null) throw outside(what);
-    const stores = g.localStore();
+    const stores = g[LOCAL_STORE]();
     const found = stores.get(key);
     if (found !== undefined) return found as Record<string | symbol, unknown>;
     if (init === undefined) {

@@ -23,6 +23,7 @@ import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation, Suspend } from './operation.js';
+import { ADD_WAITER, SCHEDULE_NOTIFY, SIZE } from './internal/keys.js';
 
 /** Options of `acquire()` and `Semaphore.wait()`. */
 export interface AcquireOptions {
@@ -177,7 +178,7 @@ abstract class Acquirable extends Linkable {
 
   /** @internal puts a blocked call at the tail of the waiters. */
   enlist(s: WaitState): void {
-    this.addWaiter(s);
+    this[ADD_WAITER](s);
   }
 }
 
@@ -238,7 +239,7 @@ export class Semaphore extends Acquirable {
    */
   release(): void {
     this.count++;
-    this.scheduleNotify();
+    this[SCHEDULE_NOTIFY]();
   }
 
   /**
@@ -254,7 +255,7 @@ export class Semaphore extends Acquirable {
   }
 
   override toString(): string {
-    return `<${this.constructor.name} counter=${this.count}, ${this.length} waiting>`;
+    return `<${this.constructor.name} counter=${this.count}, ${this[SIZE]} waiting>`;
   }
 }
 
@@ -359,11 +360,11 @@ export class RLock extends Acquirable {
     }
     if (--this.depth > 0) return;
     this.holder = null;
-    this.scheduleNotify();
+    this[SCHEDULE_NOTIFY]();
   }
 
   override toString(): string {
     const state = this.holder === null ? 'unlocked' : `owned by ${this.holder.name} x${this.depth}`;
-    return `<RLock ${state}, ${this.length} waiting>`;
+    return `<RLock ${state}, ${this[SIZE]} waiting>`;
   }
 }

@@ -10,6 +10,7 @@ import { Greenlet } from './greenlet.js';
 import { BaseGroup, checkGreenlet } from './group.js';
 import { Waiters } from './imap.js';
 import type { Operation } from './operation.js';
+import { HUB, PUSH, REMOVE, SHIFT, SIZE } from './internal/keys.js';
 
 export { BaseGroup, Group, type GroupJoinOptions, type GroupKillOptions, type MapOptions } from './group.js';
 
@@ -112,16 +113,16 @@ export class Pool extends BaseGroup {
   protected override released(): void {
     // The slot goes to the first waiting call now, not when it resumes:
     // nobody calling in between can take it, and size + freeCount() stays capacity.
-    while (this.slotWaiters.length > 0 && this.size < this.capacity) {
-      const s = this.slotWaiters.shift() as WaitState;
+    while (this.slotWaiters[SIZE] > 0 && this.size < this.capacity) {
+      const s = this.slotWaiters[SHIFT]() as WaitState;
       const greenlet = s.arg as Greenlet<unknown>;
       if (!this.has(greenlet)) {
         s.flags |= KIND_FLAG;
         this.insert(greenlet);
       }
       // The call has succeeded: its timeout must not fire now (an interrupt still can, and takes the slot back).
-      if (s.heapIndex >= 0) s.greenlet.hub!.removeTimer(s);
-      this.handed.push(s);
+      if (s.heapIndex >= 0) s.greenlet[HUB]!.removeTimer(s);
+      this.handed[PUSH](s);
     }
     this.handed.wake();
     if (this.size < this.capacity) this.availableWaiters.wake();
@@ -129,12 +130,12 @@ export class Pool extends BaseGroup {
 
   /** @internal queues a spawn()/add() call for a slot. */
   waitForSlot(s: WaitState): void {
-    this.slotWaiters.push(s);
+    this.slotWaiters[PUSH](s);
   }
 
   /** @internal queues a waitAvailable() call. */
   waitForAvailable(s: WaitState): void {
-    this.availableWaiters.push(s);
+    this.availableWaiters[PUSH](s);
   }
 }
 
@@ -166,7 +167,7 @@ class SlotOp extends WaitOp<Greenlet<unknown> | undefined> {
   }
   /** Leaving the wait after being handed a slot (interrupted first): give the slot back. */
   protected override detach(s: WaitState): void {
-    s.list?.remove(s);
+    s.list?.[REMOVE](s);
     if ((s.flags & KIND_FLAG) !== 0) {
       s.flags &= ~KIND_FLAG;
       (s.target as Pool).discard(s.arg as Greenlet<unknown>);

@@ -17,6 +17,7 @@ import { getHub } from './hub.js';
 import { Full, Queue, QueueShutDown } from './queue.js';
 import { Channel } from './channel.js';
 import { ExternalHold, ForeignWaiter, NONE, type PullSource } from './queue-iterator.js';
+import { REMOVE } from './internal/keys.js';
 
 /** One subscription of `toObservable`: a getter in the queue's line that emits what it takes. */
 class ObservableGetter<T> extends ForeignWaiter {
@@ -62,7 +63,7 @@ class ObservableGetter<T> extends ForeignWaiter {
   }
 
   stop(): void {
-    this.list?.remove(this);
+    this.list?.[REMOVE](this);
   }
 }
 

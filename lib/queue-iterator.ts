@@ -16,6 +16,7 @@
  */
 import { Link } from './internal/link-list.js';
 import { getHub, type Hub, type HubHold } from './hub.js';
+import { REMOVE } from './internal/keys.js';
 
 /** `pull()`'s "nothing to take now" (undefined is a legal item). */
 export const NONE: unique symbol = Symbol('grove.none');
@@ -120,7 +121,7 @@ export class QueueIterator<T> implements AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T, undefined>> {
     this.finish();
     for (const waiter of this.pending.splice(0)) {
-      waiter.list?.remove(waiter);
+      waiter.list?.[REMOVE](waiter);
       waiter.resolve(DONE);
     }
     return Promise.resolve(DONE);
@@ -136,7 +137,7 @@ export class QueueIterator<T> implements AsyncIterableIterator<T> {
       this.finish();
       const cause = this.source.shutdownCause;
       for (const other of this.pending.splice(0)) {
-        other.list?.remove(other);
+        other.list?.[REMOVE](other);
         if (cause === undefined) other.resolve(DONE);
         else other.reject(cause);
       }

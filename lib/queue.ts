@@ -32,6 +32,7 @@ import type { Hub } from './hub.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
 import { NONE, QueueIterator, type ForeignWaiter } from './queue-iterator.js';
+import { HEAD, HUB, PUSH, RUN_TASK, SCHEDULED, SHIFT, SIZE, STEP, UNSHIFT, WAIT } from './internal/keys.js';
 
 /** Thrown by `get` on an empty queue: `getNowait()`, `get({ timeout })` when the time is up. */
 export class Empty extends Error {
@@ -77,7 +78,7 @@ export interface ShutdownOptions {
 
 /** @internal The hub that runs a queue's rounds: that of the waiter first in line. */
 export function hubOf(waiter: Link): Hub {
-  return waiter instanceof WaitState ? waiter.greenlet.hub! : (waiter as ForeignWaiter).hub;
+  return waiter instanceof WaitState ? waiter.greenlet[HUB]! : (waiter as ForeignWaiter).hub;
 }
 
 /** @internal the error of a call on a shut-down queue. */
@@ -119,9 +120,9 @@ class PutOp extends WaitOp<void> {
     if (s.list !== null) return;
     const q = s.target as Queue<unknown>;
     // A putter that was let in but found no room (taken by a barging put) keeps its place.
-    if ((s.flags & KIND_FLAG) !== 0) q.putters.unshift(s);
-    else q.putters.push(s);
-    if (q.getters.length > 0) q.scheduleRound();
+    if ((s.flags & KIND_FLAG) !== 0) q.putters[UNSHIFT](s);
+    else q.putters[PUSH](s);
+    if (q.getters[SIZE] > 0) q.scheduleRound();
   }
   protected expire(s: WaitState): void {
     const q = s.target as Queue<unknown>;
@@ -130,11 +131,11 @@ class PutOp extends WaitOp<void> {
   }
   override notify(s: WaitState): void {
     s.flags |= KIND_FLAG;
-    s.greenlet.step();
+    s.greenlet[STEP]();
   }
   override cancel(g: Greenlet<unknown>): void {
     super.cancel(g);
-    g.w!.arg = undefined; // the item was not put and never will be: do not keep it alive
+    g[WAIT]!.arg = undefined; // the item was not put and never will be: do not keep it alive
   }
 }
 
@@ -156,7 +157,7 @@ abstract class GetterOp extends WaitOp<unknown> {
   }
   override notify(s: WaitState): void {
     s.flags |= KIND_FLAG;
-    s.greenlet.step();
+    s.greenlet[STEP]();
   }
 }
 
@@ -215,7 +216,7 @@ export class Queue<T> implements Task, AsyncIterable<T> {
   /** The most items it holds; `Infinity` when unbounded. */
   readonly maxsize: number;
   /** @internal in the hub's ready queue, or running its round. */
-  scheduled = false;
+  [SCHEDULED] = false;
   /** @internal blocked `get`/`peek` calls and foreign getters, in the order they blocked. */
   readonly getters = new LinkList();
   /** @internal blocked `put` calls, in the order they blocked; each holds its item. */
@@ -374,7 +375,7 @@ export class Queue<T> implements Task, AsyncIterable<T> {
   protected describe(): string {
     const bound = this.maxsize === Infinity ? '' : ` maxsize=${this.maxsize}`;
     const state = this.shut ? ' shut down' : '';
-    return `qsize=${this.qsize()}${bound} getters=${this.getters.length} putters=${this.putters.length}${state}`;
+    return `qsize=${this.qsize()}${bound} getters=${this.getters[SIZE]} putters=${this.putters[SIZE]}${state}`;
   }
 
   // ---- storage: what the variants change ----
@@ -406,13 +407,13 @@ export class Queue<T> implements Task, AsyncIterable<T> {
   /** @internal stores an item that fits and calls a round if getters are blocked. */
   insert(item: T): void {
     this.store(item);
-    if (this.getters.length > 0) this.scheduleRound();
+    if (this.getters[SIZE] > 0) this.scheduleRound();
   }
 
   /** @internal removes the next item (there is one) and calls a round if putters are blocked. */
   remove(): T {
     const item = this.take();
-    if (this.putters.length > 0) this.scheduleRound();
+    if (this.putters[SIZE] > 0) this.scheduleRound();
     return item;
   }
 
@@ -428,15 +429,15 @@ export class Queue<T> implements Task, AsyncIterable<T> {
 
   /** @internal adds a blocked getter: at the tail, or at the front for one that lost its turn. */
   enlistGetter(waiter: Link, front: boolean): void {
-    if (front) this.getters.unshift(waiter);
-    else this.getters.push(waiter);
-    if (this.putters.length > 0) this.scheduleRound();
+    if (front) this.getters[UNSHIFT](waiter);
+    else this.getters[PUSH](waiter);
+    if (this.putters[SIZE] > 0) this.scheduleRound();
   }
 
   /** @internal queues the round, once, on the hub of the first waiter. */
   scheduleRound(): void {
-    if (this.scheduled) return;
-    const head = this.getters.head ?? this.putters.head;
+    if (this[SCHEDULED]) return;
+    const head = this.getters[HEAD] ?? this.putters[HEAD];
     if (head !== null) hubOf(head).schedule(this);
   }
 
@@ -447,22 +448,22 @@ export class Queue<T> implements Task, AsyncIterable<T> {
    * `scheduled` stays true meanwhile: what a resumed greenlet changes is
    * handled by this same loop, which looks again after each one.
    */
-  runTask(): void {
+  [RUN_TASK](): void {
     const getters = this.getters;
     const putters = this.putters;
     for (;;) {
       let moved = false;
-      if (putters.length > 0 && (this.shut || this.qsize() < this.maxsize)) {
+      if (putters[SIZE] > 0 && (this.shut || this.qsize() < this.maxsize)) {
         moved = true;
-        putters.shift()!.notify(this);
+        putters[SHIFT]()!.notify(this);
       }
-      if (getters.length > 0 && (this.shut || this.qsize() > 0)) {
+      if (getters[SIZE] > 0 && (this.shut || this.qsize() > 0)) {
         moved = true;
-        getters.shift()!.notify(this);
+        getters[SHIFT]()!.notify(this);
       }
       if (!moved) break;
     }
-    this.scheduled = false;
+    this[SCHEDULED] = false;
   }
 
   /** @internal called once when the queue is shut down (the bridges end their subscriptions). */

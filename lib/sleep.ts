@@ -10,6 +10,7 @@ import { ctx } from './internal/context.js';
 import { checkMs } from './internal/validate.js';
 import type { Operation, Suspend } from './operation.js';
 import type { Greenlet } from './greenlet.js';
+import { HUB, WAIT, WAITING_ON, WAKE } from './internal/keys.js';
 
 /** `sleep(0)`: its only state is the greenlet's `waitingOn`, so it needs no WaitState. */
 class YieldOp extends WaitOp<void> {
@@ -22,12 +23,12 @@ class YieldOp extends WaitOp<void> {
 
   override next(): IteratorResult<Suspend, void> {
     const g = ctx.current!;
-    if (g.waitingOn === (this as WaitOp<unknown>)) {
-      g.waitingOn = null;
+    if (g[WAITING_ON] === (this as WaitOp<unknown>)) {
+      g[WAITING_ON] = null;
       return this.complete(undefined);
     }
-    g.waitingOn = this as WaitOp<unknown>;
-    g.wake();
+    g[WAITING_ON] = this as WaitOp<unknown>;
+    g[WAKE]();
     this.done = false;
     this.value = SUSPEND;
     return this as unknown as IteratorResult<Suspend, void>;
@@ -52,18 +53,18 @@ class SleepOp extends WaitOp<void> {
   protected outcome(): void {}
   protected expire(): void {}
   protected enlist(s: WaitState): void {
-    s.greenlet.hub!.addTimer(s, s.arg as number);
+    s.greenlet[HUB]!.addTimer(s, s.arg as number);
   }
 
   override fire(s: WaitState): void {
     s.flags |= KIND_FLAG;
-    s.greenlet.waitingOn = null;
-    s.greenlet.wake();
+    s.greenlet[WAITING_ON] = null;
+    s.greenlet[WAKE]();
   }
 
   override cancel(g: Greenlet<unknown>): void {
-    const s = g.w!;
-    if (s.heapIndex >= 0) g.hub!.removeTimer(s);
+    const s = g[WAIT]!;
+    if (s.heapIndex >= 0) g[HUB]!.removeTimer(s);
   }
 }
 

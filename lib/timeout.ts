@@ -23,6 +23,7 @@ import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Operation, Suspend } from './operation.js';
 import type { Greenlet, ExceptionOption } from './greenlet.js';
+import { HUB, INTERRUPT } from './internal/keys.js';
 
 /** Options of `new Timeout`. */
 export interface TimeoutOptions {
@@ -92,13 +93,13 @@ export class Timeout extends Interrupt implements TimerEntry {
     if (owner === null) throw new NotInGreenlet('Timeout.start()');
     if (this.pending) throw new Error(`Timeout.start: this Timeout (${this.message}) is already pending; cancel it first`);
     this.owner = owner;
-    if (this.ms !== null) owner.hub!.addTimer(this, this.ms);
+    if (this.ms !== null) owner[HUB]!.addTimer(this, this.ms);
     return this;
   }
 
   /** Stops the timer; nothing is raised, then or later. A no-op if it is not pending. */
   cancel(): void {
-    if (this.heapIndex >= 0) this.owner!.hub!.removeTimer(this);
+    if (this.heapIndex >= 0) this.owner![HUB]!.removeTimer(this);
   }
 
   /** @internal the time is up: raise in the owner, wherever it is blocked. */
@@ -107,7 +108,7 @@ export class Timeout extends Interrupt implements TimerEntry {
     const owner = this.owner;
     if (owner === null || owner.dead) return;
     const exception = this.exception;
-    owner.interrupt(
+    owner[INTERRUPT](
       exception === undefined ? this : exception instanceof Error ? exception : new (exception as new () => Error)(),
     );
   }

@@ -12,6 +12,7 @@ import type { Greenlet } from '../lib/greenlet.js';
 import type { Suspend } from '../lib/operation.js';
 import { unlink } from '../actors/link.js';
 import type { ChildRecord } from './state.js';
+import { HUB, KILL_WITH, RAW_LINK } from '../lib/internal/keys.js';
 
 /**
  * Asks the running child of `record` to stop: unlinks it from `supervisor`
@@ -29,10 +30,10 @@ export function signalStop(supervisor: Greenlet<unknown>, record: ChildRecord, h
   unlink(supervisor, child);
   const shutdown = record.spec.shutdown;
   if (how === 'plainly' || shutdown === 'brutal') {
-    child.killWith(new GreenletExit());
+    child[KILL_WITH](new GreenletExit());
     return -Infinity;
   }
-  child.killWith(new ExitSignal('shutdown'));
+  child[KILL_WITH](new ExitSignal('shutdown'));
   return shutdown === 'infinity' ? Infinity : now + shutdown;
 }
 
@@ -50,8 +51,8 @@ export function* awaitStop(child: Greenlet<unknown>, stopBy: number, onKill: () 
     yield* died.wait();
     return;
   }
-  if (yield* died.wait({ timeout: Math.max(0, stopBy - child.hub!.now()) })) return;
-  child.killWith(new GreenletExit());
+  if (yield* died.wait({ timeout: Math.max(0, stopBy - child[HUB]!.now()) })) return;
+  child[KILL_WITH](new GreenletExit());
   onKill();
   yield* died.wait();
 }
@@ -59,6 +60,6 @@ export function* awaitStop(child: Greenlet<unknown>, stopBy: number, onKill: () 
 /** An Event set when `child` dies (unlike `join`, it leaves a failure to be reported). */
 function deathOf(child: Greenlet<unknown>): Event {
   const died = new Event();
-  child.rawLink(() => died.set(), false);
+  child[RAW_LINK](() => died.set(), false);
   return died;
 }

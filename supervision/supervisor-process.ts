@@ -51,6 +51,7 @@ import {
   type ChildRecord,
   type SupervisorState,
 } from './state.js';
+import { GEN, HUB, RAW_LINK } from '../lib/internal/keys.js';
 
 /** How `stopChildren` stops children (see there). */
 type StopMode = 'inTurn' | 'together' | 'plainly';
@@ -76,7 +77,7 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     super({ name, trapExit: true });
     this.config = config;
     this.state = initialState(config.strategy === 'simpleOneForOne' ? [] : config.children);
-    this.rawLink(() => this.up.set(), false);
+    this[RAW_LINK](() => this.up.set(), false);
   }
 
   /** Always true: a supervisor learns of its children's exits as messages. Setting it to false throws. */
@@ -160,7 +161,7 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     }
     this.emitExit(child, from, reason);
     if (from instanceof SupervisorProcess && from.gaveUp) {
-      emitEvent(this.hub, () => ({ type: 'supervisorEscalate', greenlet: this.self, id: child.spec.id, child: from.self, reason }));
+      emitEvent(this[HUB], () => ({ type: 'supervisorEscalate', greenlet: this.self, id: child.spec.id, child: from.self, reason }));
     }
     if (!wantsRestart(child.spec.restart, reason)) {
       // A dynamic child that is not restarted is gone, whatever its restart type (OTP keeps no spec for it).
@@ -188,13 +189,13 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     const child = findByKey(this.state, key)!;
     if (intensityExceeded(this.state.restarts, maxRestarts)) {
       this.gaveUp = true;
-      emitEvent(this.hub, () => ({ type: 'supervisorGiveUp', greenlet: this.self, id: child.spec.id, maxRestarts, withinMs }));
+      emitEvent(this[HUB], () => ({ type: 'supervisorGiveUp', greenlet: this.self, id: child.spec.id, maxRestarts, withinMs }));
       throw new ExitSignal('shutdown');
     }
     const attempt = nextAttempt(child.attempts, upMs, backoff === null ? withinMs : resetAfterMs(backoff));
-    const delayMs = backoff === null ? 0 : backoffDelay(backoff, attempt, (this.jitter ??= jitterSource(this.hub!))());
+    const delayMs = backoff === null ? 0 : backoffDelay(backoff, attempt, (this.jitter ??= jitterSource(this[HUB]!))());
     this.state = restartPending(this.state, key, now + delayMs, attempt);
-    emitEvent(this.hub, () => ({ type: 'supervisorChildRestart', greenlet: this.self, id: child.spec.id, attempt, delayMs }));
+    emitEvent(this[HUB], () => ({ type: 'supervisorChildRestart', greenlet: this.self, id: child.spec.id, attempt, delayMs }));
     if (delayMs === 0 && cause === 'exit') yield* this.carryOut(key);
     else yield* this.stopForRestart(planRestart(strategy, planView(this.state), key));
   }
@@ -256,12 +257,12 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
       this.state = childStopped(this.state, key);
       throw this.startFailed(child, reason);
     }
-    emitEvent(this.hub, () => ({ type: 'supervisorChildStart', greenlet: this.self, id: child.spec.id, child: greenlet }));
+    emitEvent(this[HUB], () => ({ type: 'supervisorChildStart', greenlet: this.self, id: child.spec.id, child: greenlet }));
     return greenlet;
   }
 
   private startFailed(child: ChildRecord, reason: unknown): ChildStartFailed {
-    emitEvent(this.hub, () => ({ type: 'supervisorChildStartFailed', greenlet: this.self, id: child.spec.id, reason }));
+    emitEvent(this[HUB], () => ({ type: 'supervisorChildStartFailed', greenlet: this.self, id: child.spec.id, reason }));
     return new ChildStartFailed(String(this), child.spec.id, reason);
   }
 
@@ -322,12 +323,12 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   }
 
   private emitExit(child: ChildRecord, greenlet: Greenlet<unknown>, reason: unknown): void {
-    emitEvent(this.hub, () => ({ type: 'supervisorChildExit', greenlet: this.self, id: child.spec.id, child: greenlet, reason }));
+    emitEvent(this[HUB], () => ({ type: 'supervisorChildExit', greenlet: this.self, id: child.spec.id, child: greenlet, reason }));
   }
 
   /** @internal the hub's time, ms. */
   protected now(): number {
-    return this.hub!.now();
+    return this[HUB]!.now();
   }
 }
 
@@ -346,5 +347,5 @@ function* awaitUp(child: Greenlet<unknown>): Generator<Suspend, void, unknown> {
     return;
   }
   // `gen` is set when its body first runs; a body that never blocks is dead after that step.
-  while (!child.dead && child.gen === null) yield* sleep(0);
+  while (!child.dead && child[GEN] === null) yield* sleep(0);
 }

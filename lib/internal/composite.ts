@@ -15,6 +15,7 @@ import { claimFresh, markFresh, type Labelled, type WaitOp } from './wait.js';
 import { OPERATION } from './brand.js';
 import type { Timeout } from '../timeout.js';
 import type { Operation, Suspend } from '../operation.js';
+import { WAIT, WAIT_STATE } from './keys.js';
 
 /** A leaf call's arguments, set aside while its composite blocks on something else. */
 interface SavedCall {
@@ -45,7 +46,7 @@ export class Composite<T> implements Operation<T>, Labelled {
     const g = ctx.current;
     if (child !== undefined && child === ctx.fresh && g !== null && ctx.freshOwner === g) {
       this.child = ctx.fresh;
-      const s = g.w;
+      const s = g[WAIT];
       // A leaf child's arguments live in the WaitState; a composite child keeps its own.
       if (s !== null && s.op === (child as unknown)) {
         this.saved = { op: s.op, target: s.target, arg: s.arg, timeout: s.timeout, flags: s.flags };
@@ -68,7 +69,7 @@ export class Composite<T> implements Operation<T>, Labelled {
     const g = ctx.current!;
     const saved = this.saved;
     if (saved !== null) {
-      const s = g.waitState();
+      const s = g[WAIT_STATE]();
       s.op = saved.op;
       s.target = saved.target;
       s.arg = saved.arg;

@@ -6,6 +6,8 @@
  * list in O(1) — a list of many waiters can be cancelled one by one without
  * quadratic cost or garbage left behind.
  */
+import { HEAD, PUSH, REMOVE, SHIFT, SIZE, TAIL, UNSHIFT } from './keys.js';
+
 export abstract class Link {
   prevLink: Link | null = null;
   nextLink: Link | null = null;
@@ -21,45 +23,45 @@ export abstract class Link {
 }
 
 export class LinkList {
-  head: Link | null = null;
-  tail: Link | null = null;
-  length = 0;
+  [HEAD]: Link | null = null;
+  [TAIL]: Link | null = null;
+  [SIZE] = 0;
 
-  push(node: Link): void {
+  [PUSH](node: Link): void {
     node.list = this;
-    node.prevLink = this.tail;
+    node.prevLink = this[TAIL];
     node.nextLink = null;
-    if (this.tail === null) this.head = node;
-    else this.tail.nextLink = node;
-    this.tail = node;
-    this.length++;
+    if (this[TAIL] === null) this[HEAD] = node;
+    else this[TAIL].nextLink = node;
+    this[TAIL] = node;
+    this[SIZE]++;
   }
 
   /** Puts `node` first: a waiter that lost its turn keeps its place. */
-  unshift(node: Link): void {
+  [UNSHIFT](node: Link): void {
     node.list = this;
     node.prevLink = null;
-    node.nextLink = this.head;
-    if (this.head === null) this.tail = node;
-    else this.head.prevLink = node;
-    this.head = node;
-    this.length++;
+    node.nextLink = this[HEAD];
+    if (this[HEAD] === null) this[TAIL] = node;
+    else this[HEAD].prevLink = node;
+    this[HEAD] = node;
+    this[SIZE]++;
   }
 
-  shift(): Link | null {
-    const node = this.head;
-    if (node !== null) this.remove(node);
+  [SHIFT](): Link | null {
+    const node = this[HEAD];
+    if (node !== null) this[REMOVE](node);
     return node;
   }
 
-  remove(node: Link): void {
+  [REMOVE](node: Link): void {
     if (node.list !== this) return;
-    if (node.prevLink === null) this.head = node.nextLink;
+    if (node.prevLink === null) this[HEAD] = node.nextLink;
     else node.prevLink.nextLink = node.nextLink;
-    if (node.nextLink === null) this.tail = node.prevLink;
+    if (node.nextLink === null) this[TAIL] = node.prevLink;
     else node.nextLink.prevLink = node.prevLink;
     node.prevLink = node.nextLink = null;
     node.list = null;
-    this.length--;
+    this[SIZE]--;
   }
 }

@@ -12,63 +12,67 @@ import type { Task } from './task.js';
 import { getHub, type Hub } from '../hub.js';
 import { ctx } from './context.js';
 import { WaitState } from './wait.js';
+import {
+  ADD_LINK, ADD_WAITER, HOME, HUB, NOTIFY_HUB, NOTIFY_LINKS, PUSH, REMOVE, REMOVE_LINK,
+  REPORT_LINK_ERROR, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE,
+} from './keys.js';
 
 export abstract class Linkable extends LinkList implements Task {
   // The object is itself the list of its links (callbacks and waiters, in
   // registration order): no separate list object per greenlet or event.
 
   /** @internal in the hub's ready queue. */
-  scheduled = false;
+  [SCHEDULED] = false;
   /**
    * The hub its waiters run on, so that a `set()` made from outside any
    * loop (a promise callback) wakes them there, not on the program's hub.
    */
-  protected home: Hub | null = null;
+  protected [HOME]: Hub | null = null;
 
   /** True when the object is in the state its waiters wait for. */
   abstract ready(): boolean;
 
   /** @internal adds a link; notified from the hub once the object is (or already is) ready. */
-  addLink(link: Link): void {
-    if (link instanceof WaitState) this.home = link.greenlet.hub;
-    else if (ctx.hub !== null) this.home = ctx.hub;
-    this.push(link);
-    if (this.ready()) this.scheduleNotify();
+  [ADD_LINK](link: Link): void {
+    if (link instanceof WaitState) this[HOME] = link.greenlet[HUB];
+    else if (ctx.hub !== null) this[HOME] = ctx.hub;
+    this[PUSH](link);
+    if (this.ready()) this[SCHEDULE_NOTIFY]();
   }
 
   /** @internal puts a blocked call at the tail of the links, without starting a round. */
-  addWaiter(s: WaitState): void {
-    this.home = s.greenlet.hub;
-    this.push(s);
+  [ADD_WAITER](s: WaitState): void {
+    this[HOME] = s.greenlet[HUB];
+    this[PUSH](s);
   }
 
   /** @internal removes a link if present. */
-  removeLink(link: Link): void {
-    this.remove(link);
+  [REMOVE_LINK](link: Link): void {
+    this[REMOVE](link);
   }
 
   /** @internal queues the notification round, once. */
-  scheduleNotify(): void {
-    if (!this.scheduled && this.length > 0) this.notifyHub().schedule(this);
+  [SCHEDULE_NOTIFY](): void {
+    if (!this[SCHEDULED] && this[SIZE] > 0) this[NOTIFY_HUB]().schedule(this);
   }
 
-  runTask(): void {
-    this.scheduled = false;
-    this.notifyLinks();
+  [RUN_TASK](): void {
+    this[SCHEDULED] = false;
+    this[NOTIFY_LINKS]();
   }
 
   /** Notifies the links in order while the object stays ready. */
-  protected notifyLinks(): void {
-    while (this.length > 0 && this.ready()) this.shift()!.notify(this);
+  protected [NOTIFY_LINKS](): void {
+    while (this[SIZE] > 0 && this.ready()) this[SHIFT]()!.notify(this);
   }
 
   /** The hub that runs this object's notifications. */
-  protected notifyHub(): Hub {
-    return this.home ?? getHub();
+  protected [NOTIFY_HUB](): Hub {
+    return this[HOME] ?? getHub();
   }
 
   /** @internal reports an error thrown by one of this object's link callbacks. */
-  reportLinkError(error: unknown): void {
+  [REPORT_LINK_ERROR](error: unknown): void {
     getHub().report(error, { where: 'link' });
   }
 }
@@ -91,7 +95,7 @@ export class CallbackLink<S extends Linkable> extends Link {
     try {
       this.callback(source);
     } catch (error) {
-      source.reportLinkError(error);
+      source[REPORT_LINK_ERROR](error);
     }
   }
 }

@@ -3,9 +3,11 @@
  * Event's wake-up round, a Queue's hand-out, a dead greenlet's links) that
  * runs in the hub and resumes its waiters in order.
  */
+import { RUN_TASK, SCHEDULED } from './keys.js';
+
 export interface Task {
   /** True while the task is in a ready queue; keeps it from being queued twice. */
-  scheduled: boolean;
+  [SCHEDULED]: boolean;
   /** Runs in the hub, outside any greenlet; must not throw. */
-  runTask(): void;
+  [RUN_TASK](): void;
 }

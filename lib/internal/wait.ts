@@ -32,6 +32,7 @@ import { show } from './validate.js';
 import type { Timeout } from '../timeout.js';
 import type { Operation, Suspend } from '../operation.js';
 import type { Greenlet } from '../greenlet.js';
+import { HUB, REMOVE, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE } from './keys.js';
 
 /** The value a suspended operation yields to the hub. */
 export const SUSPEND = Symbol('grove.suspend') as unknown as Suspend;
@@ -167,7 +168,7 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
   call(target: unknown, arg: unknown, timeout?: unknown): Operation<T> {
     const limit = timeout === undefined ? null : checkTimeout(this.label, timeout);
     const g = markFresh(this);
-    const s = g.waitState();
+    const s = g[WAIT_STATE]();
     s.op = this as WaitOp<unknown>;
     s.target = target;
     s.arg = arg;
@@ -182,7 +183,7 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
   }
 
   next(): IteratorResult<Suspend, T> {
-    const s = ctx.current!.w!;
+    const s = ctx.current![WAIT]!;
     if (this.isReady(s)) {
       this.settle(s);
       return this.complete(this.outcome(s));
@@ -203,8 +204,8 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
 
   return(value?: unknown): IteratorResult<Suspend, T> {
     const g = ctx.current;
-    if (g !== null && g.waitingOn === (this as WaitOp<unknown>)) {
-      g.waitingOn = null;
+    if (g !== null && g[WAITING_ON] === (this as WaitOp<unknown>)) {
+      g[WAITING_ON] = null;
       this.cancel(g);
     }
     return { done: true, value: value as T };
@@ -215,10 +216,10 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
     if ((s.flags & ARMED) === 0) {
       s.flags |= ARMED;
       const timeout = s.timeout;
-      if (typeof timeout === 'number') s.greenlet.hub!.addTimer(s, timeout);
+      if (typeof timeout === 'number') s.greenlet[HUB]!.addTimer(s, timeout);
       else if (timeout !== null && !timeout.pending) timeout.start();
     }
-    s.greenlet.waitingOn = this as WaitOp<unknown>;
+    s.greenlet[WAITING_ON] = this as WaitOp<unknown>;
     this.done = false;
     this.value = SUSPEND;
     return this as unknown as IteratorResult<Suspend, T>;
@@ -227,7 +228,7 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
   /** The wait is over: stop the timeout. Called before computing a result that may throw. */
   protected settle(s: WaitState): void {
     this.disarm(s);
-    s.greenlet.waitingOn = null;
+    s.greenlet[WAITING_ON] = null;
   }
 
   /** Ends the call with `value`. */
@@ -239,34 +240,34 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
 
   /** Its turn came: resume the greenlet right now, inside the notifier (gevent's order). */
   notify(s: WaitState, _source: unknown): void {
-    s.greenlet.step();
+    s.greenlet[STEP]();
   }
 
   /** The per-call timeout expired: stop waiting, and let the greenlet see it. */
   fire(s: WaitState): void {
     s.flags |= TIMED_OUT;
     this.detach(s);
-    s.greenlet.waitingOn = null;
-    s.greenlet.wake();
+    s.greenlet[WAITING_ON] = null;
+    s.greenlet[WAKE]();
   }
 
   /** Interrupted (a kill, a Timeout, LoopExit): leave every list, stop the timer. */
   cancel(g: Greenlet<unknown>): void {
-    const s = g.w!;
+    const s = g[WAIT]!;
     this.detach(s);
     this.disarm(s);
   }
 
   /** Leaves the waiter list; kinds that were handed something pass it on here. */
   protected detach(s: WaitState): void {
-    s.list?.remove(s);
+    s.list?.[REMOVE](s);
   }
 
   private disarm(s: WaitState): void {
     const timeout = s.timeout;
     if (timeout === null) return;
     if (typeof timeout === 'number') {
-      if (s.heapIndex >= 0) s.greenlet.hub!.removeTimer(s);
+      if (s.heapIndex >= 0) s.greenlet[HUB]!.removeTimer(s);
     } else {
       // gevent cancels a Timeout given as `timeout=` when the call returns, whichever way.
       timeout.cancel();

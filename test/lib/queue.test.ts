@@ -21,6 +21,7 @@ import {
   type Operation,
 } from 'grove';
 import { simulate } from 'grove/testing';
+import { SIZE } from '../../lib/internal/keys.js';
 
 /** Collects log lines. */
 function recorder(): { lines: string[]; log: (line: string) => void } {
@@ -121,7 +122,7 @@ basics('blocked getters are served in the order they blocked, each running until
       }),
     );
     yield* sleep(0);
-    assert.is(q.getters.length, 3);
+    assert.is(q.getters[SIZE], 3);
     q.putNowait(1);
     yield* q.put(2);
     q.putNowait(3);
@@ -160,7 +161,7 @@ basics('barging: a greenlet that gets while items are present takes one at once;
     assert.is(yield* q.get(), 2, 'get barges too, without switching');
     yield* sleep(0);
     assert.equal(got, []);
-    assert.is(q.getters.length, 1, 'the waiter is still in line');
+    assert.is(q.getters[SIZE], 1, 'the waiter is still in line');
     q.putNowait(3);
     yield* waiter.join();
     assert.equal(got, [3]);
@@ -236,7 +237,7 @@ bounded('put blocks while the queue is full; blocked putters are let in FIFO, ea
       }),
     );
     yield* sleep(0);
-    assert.is(q.putters.length, 3);
+    assert.is(q.putters[SIZE], 3);
     assert.is(q.qsize(), 1);
     for (let i = 0; i < 4; i++) {
       log(`got ${yield* q.get()}`);
@@ -324,7 +325,7 @@ timeouts('get({ timeout }) throws Empty when no item came in time; put({ timeout
     q.putNowait(1);
     isError(yield* thrown(q.put(2, { timeout: 25 })), Full, 'Queue.put: no room within 25 ms (maxsize 1)');
     assert.is(hub.now(), 85);
-    assert.is(q.getters.length + q.putters.length, 0, 'timed-out calls left the lists');
+    assert.is(q.getters[SIZE] + q.putters[SIZE], 0, 'timed-out calls left the lists');
     assert.equal([q.qsize(), q.getNowait()], [1, 1], 'the timed-out put did not put its item');
   }));
 
@@ -362,11 +363,11 @@ timeouts('an outer Timeout firing while a greenlet is in get({ timeout: 1000 }) 
     const outer = new Timeout(50);
     outer.start();
     assert.is(yield* thrown(q.get({ timeout: 1000 })), outer);
-    assert.is(q.getters.length, 0);
+    assert.is(q.getters[SIZE], 0);
     const scoped = new Timeout(20);
     q.putNowait(1);
     assert.is(yield* thrown(scoped.scope(q.put(2, { timeout: 1000 }))), scoped);
-    assert.is(q.putters.length, 0);
+    assert.is(q.putters[SIZE], 0);
     assert.equal([q.qsize(), q.getNowait()], [1, 1]);
     // The reverse: the call's own timeout comes first, and the outer one stays armed.
     const later = new Timeout(100);
@@ -439,7 +440,7 @@ races('a getter killed in the tick its item arrives takes nothing: the next gett
     yield* sleep(0);
     q.putNowait(1);
     a.kill();
-    assert.is(q.getters.length, 1, 'a left the line when killed');
+    assert.is(q.getters[SIZE], 1, 'a left the line when killed');
     yield* joinAll([a, b]);
     // The round was queued by the put, before the kill queued a: b gets the item, then a dies.
     assert.equal(lines, ['b got 1', 'a finally']);
@@ -455,7 +456,7 @@ races('a getter killed after its timeout fired but before it ran leaves the item
     // This sleep's timer is armed before the getter's: at t=10 this greenlet runs first, while the
     // getter, its timeout fired, is queued to run next.
     yield* sleep(10);
-    assert.is(q.getters.length, 0, 'the getter left the line when its timeout fired');
+    assert.is(q.getters[SIZE], 0, 'the getter left the line when its timeout fired');
     q.putNowait(1);
     getter.kill();
     yield* getter.join();
@@ -477,9 +478,9 @@ races('a putter killed while blocked on a full queue never puts its item, and it
       }
     });
     yield* sleep(0);
-    assert.is(q.putters.length, 1);
+    assert.is(q.putters[SIZE], 1);
     putter.kill();
-    assert.is(q.putters.length, 0, 'it left the list when the kill was made');
+    assert.is(q.putters[SIZE], 0, 'it left the list when the kill was made');
     assert.is(q.getNowait(), 'kept');
     yield* sleep(0);
     assert.ok(putter.dead);
@@ -554,11 +555,11 @@ races('under 200 seeded interleavings, with timeouts and kills, every item put i
         );
         // Kill some of each at seed-dependent moments: often while blocked in put or get.
         yield* sleep(1 + (seed % 3));
-        seen.killedWhileWaiting += q.getters.length + q.putters.length;
+        seen.killedWhileWaiting += q.getters[SIZE] + q.putters[SIZE];
         consumers[0].kill();
         producers[3].kill();
         yield* sleep(seed % 5);
-        seen.killedWhileWaiting += q.getters.length + q.putters.length;
+        seen.killedWhileWaiting += q.getters[SIZE] + q.putters[SIZE];
         consumers[1].kill();
         producers[2].kill();
         yield* joinAll(producers);
@@ -570,7 +571,7 @@ races('under 200 seeded interleavings, with timeouts and kills, every item put i
         const out = [...got, ...left].sort((a, b) => a - b);
         assert.equal(out, putOk.slice().sort((a, b) => a - b), `seed ${seed}: every item put is out exactly once`);
         assert.is(new Set(out).size, out.length, `seed ${seed}: no item twice`);
-        assert.is(q.getters.length + q.putters.length, 0, `seed ${seed}: the lists are empty`);
+        assert.is(q.getters[SIZE] + q.putters[SIZE], 0, `seed ${seed}: the lists are empty`);
       },
       { seed },
     );
@@ -594,10 +595,10 @@ blocking('a greenlet killed while blocked in get runs its finally and leaves the
       }
     });
     yield* sleep(0);
-    assert.is(q.getters.length, 1);
+    assert.is(q.getters[SIZE], 1);
     yield* g.kill();
     assert.equal(lines, ['finally']);
-    assert.is(q.getters.length, 0);
+    assert.is(q.getters[SIZE], 0);
     q.putNowait(1);
     yield* sleep(0);
     assert.is(q.qsize(), 1);
@@ -621,7 +622,7 @@ blocking('put on a full queue nobody will drain gives LoopExit, and the item is 
   assert.instance(error, LoopExit);
   assert.match((error as Error).message, /blocked in PriorityQueue\.put\(\)/);
   assert.is(q.qsize(), 1);
-  assert.is(q.putters.length, 0);
+  assert.is(q.putters[SIZE], 0);
 });
 
 blocking('a get() made without yield* is caught at the next blocking call; outside a greenlet it throws NotInGreenlet', async () => {

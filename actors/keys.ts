@@ -1,0 +1,11 @@
+/**
+ * Symbol keys of Actor's internal members, so an actor subclass's own
+ * fields and methods (`relations`, `deliver`...) never overwrite them (see
+ * lib/internal/keys.ts). Imports nothing: class bodies evaluate these keys
+ * while modules load.
+ */
+export const RELATIONS: unique symbol = Symbol('grove.relations');
+export const ACTOR_FLAGS: unique symbol = Symbol('grove.actorFlags');
+export const DELIVER: unique symbol = Symbol('grove.deliver');
+export const SPAWNED: unique symbol = Symbol('grove.spawned');
+export const DEAD_LETTER: unique symbol = Symbol('grove.deadLetter');
