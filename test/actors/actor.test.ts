@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { produce } from 'immer';
 import { Full, GreenletExit, exitReason, getCurrent, getHub, sleep, type HubEvent, type Operation } from 'grove';
 import { Actor, MailboxFull, configureActors } from 'grove/actors';
-import { simulate } from 'grove/testing';
+import { TestProbe, simulate } from 'grove/testing';
 import { errorSink, recorder } from '../support.js';
 
 /** An actor that logs what it receives, with a plain receive. */
@@ -23,22 +23,53 @@ const basics = suite('Actor');
 
 basics('handles its messages one at a time, in the order sent', () =>
   simulate(function* () {
-    const { lines, log } = recorder();
+    const probe = new TestProbe<string>('log');
     class Slow extends Actor<number> {
       *receive(n: number): Operation<void> {
-        log(`start ${n}`);
+        probe.send(`start ${n}`);
         yield* sleep(10);
-        log(`end ${n}`);
+        probe.send(`end ${n}`);
       }
     }
     const slow = new Slow().start();
     slow.send(1);
     slow.send(2);
     slow.send(3);
-    yield* sleep(100);
-    assert.equal(lines, ['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+    assert.equal(yield* probe.receiveN(6, { timeout: 100 }), ['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+    assert.equal(probe.history.map((a) => a.at), [0, 10, 10, 20, 20, 30], 'each starts when the one before ends');
+    yield* probe.expectNoMessage(1000);
     slow.stop();
   }));
+
+basics('a message forwarded after 5 s of virtual time arrives then, not before, and takes no real time', async () => {
+  const started = performance.now();
+  await simulate(function* () {
+    class Delayer extends Actor<{ text: string; after: number }> {
+      constructor(private readonly to: Actor<string>) {
+        super({ name: 'delayer' });
+      }
+      *receive(message: { text: string; after: number }): Operation<void> {
+        yield* sleep(message.after);
+        this.to.send(message.text);
+      }
+    }
+    const probe = new TestProbe<string>('client');
+    const delayer = new Delayer(probe).start();
+    delayer.send({ text: 'hello', after: 5000 });
+    delayer.send({ text: 'world', after: 1000 });
+    yield* probe.expectNoMessage(4999);
+    assert.is(yield* probe.expectMessage('hello', { timeout: 10_000 }), 'hello');
+    assert.is(getHub().now(), 5000);
+    yield* probe.expectMessage('world', { timeout: 2000 });
+    assert.equal(probe.history, [
+      { message: 'hello', at: 5000 },
+      { message: 'world', at: 6000 },
+    ]);
+    yield* probe.expectNoMessage(60_000);
+    delayer.stop();
+  });
+  assert.ok(performance.now() - started < 1000, 'a minute of virtual time, in no real time');
+});
 
 basics('a plain receive runs without switching; its sends queue behind', () =>
   simulate(function* () {

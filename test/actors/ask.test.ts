@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DroppedOperation, ExitSignal, NotInGreenlet, Timeout, getHub, sleep, spawn, type Operation } from 'grove';
-import { Actor, AskFailed, MailboxFull, ReplyTo, ask } from 'grove/actors';
-import { simulate } from 'grove/testing';
+import { Actor, AskFailed, MailboxFull, ReplyTo, exit, ask } from 'grove/actors';
+import { TestProbe, simulate } from 'grove/testing';
 import { errorSink } from '../support.js';
 
 type CounterMessage =
@@ -222,6 +222,92 @@ asking('a full inbox fails the ask at once with MailboxFull; a throwing make fai
     yield* sleep(0); // it takes the queued message, which frees the inbox
     assert.is(yield* ask(counter, (replyTo) => ({ type: 'get', replyTo })), 1);
     counter.stop();
+  }));
+
+type Get = { type: 'get'; replyTo: ReplyTo<number> };
+
+asking('a probe as the target sees the request; its reply 5 s later ends the ask at that virtual time', () =>
+  simulate(function* () {
+    const server = new TestProbe<Get>('server');
+    const asker = spawn(function* () {
+      return yield* ask(server, (replyTo) => ({ type: 'get', replyTo }), { timeout: 10_000 });
+    });
+    const request = yield* server.expectMessage((m) => m.type === 'get');
+    assert.is(request.replyTo.target, server);
+    yield* sleep(5000);
+    assert.not.ok(asker.dead, 'still waiting for the reply');
+    assert.ok(request.replyTo.reply(42));
+    yield* asker.join();
+    assert.is(asker.value, 42);
+    assert.is(getHub().now(), 5000);
+    assert.not.ok(request.replyTo.reply(43), 'a second reply is discarded');
+    yield* server.expectNoMessage(1000);
+  }));
+
+asking('a probe that never answers: the ask times out at exactly its timeout, and a reply after that is refused', () =>
+  simulate(function* () {
+    const server = new TestProbe<Get>('server');
+    const asker = spawn(function* () {
+      try {
+        yield* ask(server, (replyTo) => ({ type: 'get', replyTo }), { timeout: 1500 });
+        return 'answered';
+      } catch (error) {
+        return `${(error as Error).name} at t=${getHub().now()}`;
+      }
+    });
+    const request = yield* server.expectMessage((m) => m.type === 'get');
+    yield* server.expectNoMessage(3000); // the ask does not retry
+    assert.is(asker.value, 'Timeout at t=1500');
+    assert.not.ok(request.replyTo.reply(1));
+  }));
+
+/** Asks the counter for a reply that takes `ms`, and forwards the answer, or the error, to `to`. */
+class Forwarder extends Actor<number> {
+  constructor(
+    private readonly counter: Counter,
+    private readonly to: Actor<number | string>,
+  ) {
+    super({ name: 'forwarder' });
+  }
+  *receive(ms: number): Operation<void> {
+    try {
+      this.to.send(yield* ask(this.counter, (replyTo) => ({ type: 'slowGet', ms, replyTo }), { timeout: 10_000 }));
+    } catch (error) {
+      this.to.send(`${(error as Error).name}: ${(error as Error).message}`);
+    }
+  }
+}
+
+asking('a reply forwarded to a probe arrives when the slow target answers, 5 s later, within a 10 s expectation', () =>
+  simulate(function* () {
+    const client = new TestProbe<number | string>('client');
+    const counter = new Counter({ name: 'counter' }).start();
+    const forwarder = new Forwarder(counter, client).start();
+    counter.send({ type: 'add', n: 7 });
+    forwarder.send(5000);
+    yield* client.expectNoMessage(4999);
+    assert.is(yield* client.expectMessage(7, { timeout: 10_000 }), 7);
+    assert.is(getHub().now(), 5000);
+    assert.equal(counter.lateReplies, [true]);
+    yield* client.expectNoMessage(20_000);
+    assert.equal(client.history, [{ message: 7, at: 5000 }]);
+    counter.stop();
+    forwarder.stop();
+  }));
+
+asking('an ask whose target is killed mid-way fails then, not at its timeout: the probe sees AskFailed at that time', () =>
+  simulate(function* () {
+    const client = new TestProbe<number | string>('client');
+    const counter = new Counter({ name: 'counter' }).start();
+    const forwarder = new Forwarder(counter, client).start();
+    forwarder.send(5000);
+    yield* sleep(2000);
+    exit(counter, 'shutdown');
+    yield* client.expectMessage('AskFailed: ask: <Counter "counter"> exited with shutdown before replying', { timeout: 100 });
+    assert.is(getHub().now(), 2000);
+    yield* client.expectNoMessage(20_000);
+    assert.not.ok(forwarder.dead, 'a failed ask is an error to catch, not a signal');
+    forwarder.stop();
   }));
 
 asking('ask without yield* is detected; outside a greenlet it is NotInGreenlet', async () => {

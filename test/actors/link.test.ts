@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ExitSignal, GreenletExit, exitReason, getCurrent, joinAll, sleep, spawn, type Greenlet, type Operation } from 'grove';
+import { ExitSignal, GreenletExit, exitReason, getCurrent, getHub, joinAll, sleep, spawn, type Greenlet, type Operation } from 'grove';
 import { Actor, exit, link, unlink, type ExitMessage } from 'grove/actors';
-import { simulate } from 'grove/testing';
+import { TestProbe, simulate } from 'grove/testing';
 import { errorSink, recorder } from '../support.js';
 
 /** Crashes on 'crash', logs its end from a finally around the inbox loop. */
@@ -97,6 +97,27 @@ links('links are bidirectional: the second side exiting kills the first', () =>
     assert.equal(lines, ['b finally', 'a finally']);
     assert.is(exitReason(b), 'killed');
     assert.is(exitReason(a), 'killed', "'killed' is not 'normal': it propagates");
+  }));
+
+links('every linked greenlet that does not trap exits dies with the same reason, at the same virtual time', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const a = new Member(log, 'a').start();
+    const b = new Member(log, 'b').start();
+    const linked = new TestProbe<string>('linked probe'); // a probe does not trap exits unless told
+    link(a, b);
+    link(b, linked);
+    spawn(function* () {
+      yield* sleep(50);
+      exit(a, 'shutdown');
+    });
+    const observer = new TestProbe('observer');
+    assert.is(yield* observer.expectExit(b, 'shutdown', { timeout: 100 }), 'shutdown');
+    assert.is(getHub().now(), 50);
+    yield* observer.expectExit(linked, 'shutdown');
+    yield* observer.expectExit(a, 'shutdown');
+    assert.is(getHub().now(), 50, 'the signals take no virtual time');
+    assert.equal(lines, ['a finally', 'b finally']);
   }));
 
 links("a 'normal' exit kills nobody", () =>
@@ -207,24 +228,27 @@ links.run();
 
 const trapping = suite('trapExit');
 
-trapping('trap-exit turns a linked crash into an EXIT message; the trapper lives on', async () => {
+trapping('trap-exit turns a linked crash into one EXIT message, after the crash; the trapper lives on', async () => {
   const { lines, log } = recorder();
   const sink = errorSink();
   const boom = new Error('boom');
   await simulate(
     function* () {
-      const trapper = new Trapper(log).start();
+      const trapper = new TestProbe<ExitMessage | string>('trapper');
+      trapper.trapExit = true;
       const worker = new Member(log, 'worker', boom).start();
       link(trapper, worker);
-      worker.send('crash');
-      yield* sleep(0);
-      yield* sleep(0);
-      assert.ok(worker.dead);
+      spawn(function* () {
+        yield* sleep(30);
+        worker.send('crash');
+      });
+      yield* trapper.expectMessage({ type: 'EXIT', from: worker, reason: boom }, { timeout: 100 });
+      assert.is(getHub().now(), 30);
+      assert.equal(lines, ['worker finally'], 'the EXIT comes once the worker is dead');
       trapper.send('still here');
-      yield* sleep(0);
-      assert.equal(lines, ['worker finally', 'trapper got EXIT from worker: Error: boom', 'trapper got still here']);
+      yield* trapper.expectMessage('still here');
+      yield* trapper.expectNoMessage(1000);
       assert.not.ok(trapper.dead);
-      trapper.stop();
     },
     { onError: sink.onError },
   );
@@ -233,20 +257,20 @@ trapping('trap-exit turns a linked crash into an EXIT message; the trapper lives
 
 trapping("a trapping actor gets an EXIT for a 'normal' exit too, and for a dead link target ('noproc') at once", () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const trapper = new Trapper(log).start();
+    const { log } = recorder();
+    const trapper = new TestProbe<ExitMessage>('trapper');
+    trapper.trapExit = true;
     const worker = new Member(log, 'worker').start();
     link(trapper, worker);
+    yield* sleep(10);
     worker.stop();
-    yield* worker.join();
-    yield* sleep(0);
-    yield* sleep(0);
-    assert.equal(lines, ['trapper got EXIT from worker: normal']);
+    yield* trapper.expectMessage({ type: 'EXIT', from: worker, reason: 'normal' });
+    assert.is(getHub().now(), 10);
     link(trapper, worker);
     assert.equal(trapper.inbox.qsize(), 1, 'the noproc EXIT is already queued');
-    yield* sleep(0);
-    assert.equal(lines, ['trapper got EXIT from worker: normal', 'trapper got EXIT from worker: noproc']);
-    trapper.stop();
+    yield* trapper.expectMessage({ type: 'EXIT', from: worker, reason: 'noproc' });
+    assert.is(getHub().now(), 10, 'at once');
+    yield* trapper.expectNoMessage(1000);
   }));
 
 trapping('the EXIT message is frozen, names the linked greenlet, and goes past a full mailbox', () =>
@@ -346,31 +370,33 @@ exits('exit(target, reason) kills a non-trapping target with ExitSignal(reason),
 
 exits('a trapping target gets { EXIT, from: the caller, reason } instead', () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    getCurrent().name = 'main';
-    const t = new Trapper(log).start();
+    const main = getCurrent();
+    const t = new TestProbe<ExitMessage>('trapper');
+    t.trapExit = true;
     exit(t, 'shutdown');
     exit(t, 'normal');
-    yield* sleep(0);
-    assert.equal(lines, ['trapper got EXIT from main: shutdown', 'trapper got EXIT from main: normal']);
+    assert.equal(yield* t.receiveN(2), [
+      { type: 'EXIT', from: main, reason: 'shutdown' },
+      { type: 'EXIT', from: main, reason: 'normal' },
+    ]);
+    yield* t.expectNoMessage(100);
     assert.not.ok(t.dead);
-    t.stop();
   }));
 
 exits("exit(target, 'kill') cannot be trapped: the target exits 'killed'; its links see 'killed'", () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const t = new Trapper(log).start();
-    const watcher = new Trapper(log, 'watcher').start();
+    const t = new TestProbe('trapper');
+    t.trapExit = true;
+    const watcher = new TestProbe<ExitMessage>('watcher');
+    watcher.trapExit = true;
     link(t, watcher);
     yield* sleep(0);
     exit(t, 'kill');
-    yield* t.join();
-    yield* sleep(0);
-    assert.is(exitReason(t), 'killed');
+    assert.is(yield* watcher.expectExit(t, 'killed'), 'killed');
     assert.instance(t.value, GreenletExit);
-    assert.equal(lines, ['watcher got EXIT from trapper: killed']);
-    watcher.stop();
+    yield* watcher.expectMessage({ type: 'EXIT', from: t, reason: 'killed' });
+    yield* watcher.expectNoMessage(100);
+    assert.is(t.history.length, 0, 'the kill never reached the inbox');
   }));
 
 exits('exit on a dead target does nothing; a non-greenlet target is a TypeError', () =>

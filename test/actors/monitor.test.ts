@@ -1,13 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ExitSignal, exitReason, sleep, spawn } from 'grove';
-import { Actor, MonitorRef, demonitor, link, monitor, type DownMessage } from 'grove/actors';
-import { simulate } from 'grove/testing';
+import { ExitSignal, exitReason, getHub, sleep, spawn, type Operation } from 'grove';
+import { Actor, MonitorRef, demonitor, exit, link, monitor, type DownMessage } from 'grove/actors';
+import { TestProbe, simulate } from 'grove/testing';
 import { recorder } from '../support.js';
 
 /** Logs the DOWN messages it gets. */
 class Watcher extends Actor<DownMessage | string> {
-  readonly downs: DownMessage[] = [];
   constructor(private readonly log: (line: string) => void) {
     super({ name: 'watcher' });
   }
@@ -16,7 +15,6 @@ class Watcher extends Actor<DownMessage | string> {
       this.log(`got ${message}`);
       return;
     }
-    this.downs.push(message);
     this.log(`DOWN ${String(message.ref)} ${message.target.name} ${String(message.reason)}`);
   }
 }
@@ -30,72 +28,89 @@ function sleeper(name: string, ms: number, reason?: string) {
   return g;
 }
 
+/** Works for the ms it is sent, then exits with reason 'done working'. */
+class Worker extends Actor<number> {
+  *receive(ms: number): Operation<void> {
+    yield* sleep(ms);
+    throw new ExitSignal('done working');
+  }
+}
+
 const monitors = suite('monitor');
 
-monitors('the watcher gets one DOWN with ref, target and reason when the target exits', () =>
+monitors('the watcher gets one DOWN with ref, target and reason when the target exits, then nothing', () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const w = new Watcher(log).start();
+    const probe = new TestProbe<DownMessage>('watcher');
     const target = sleeper('target', 5, 'shutdown');
-    const ref = monitor(w, target);
+    const ref = monitor(probe, target);
     assert.instance(ref, MonitorRef);
-    assert.is(ref.watcher, w);
+    assert.is(ref.watcher, probe);
     assert.is(ref.target, target);
-    yield* sleep(20);
-    assert.equal(lines, [`DOWN ${String(ref)} target shutdown`]);
-    const down = w.downs[0];
-    assert.equal({ ...down }, { type: 'DOWN', ref, target, reason: 'shutdown' });
+    const down = yield* probe.expectMessage({ type: 'DOWN', ref, target, reason: 'shutdown' });
+    assert.is(getHub().now(), 5, 'when the target died');
     assert.ok(Object.isFrozen(down));
     assert.match(String(ref), /^#Ref<\d+>$/);
-    w.stop();
+    yield* probe.expectNoMessage(1000);
+  }));
+
+monitors('an actor monitored by a probe: one DOWN with its exit reason, at the time it died, and no second one', () =>
+  simulate(function* () {
+    const probe = new TestProbe<DownMessage>('watcher');
+    const worker = new Worker({ name: 'worker' }).start();
+    const ref = monitor(probe, worker);
+    worker.send(250);
+    yield* probe.expectNoMessage(249);
+    const down = yield* probe.expectMessage((m) => m.type === 'DOWN', { timeout: 10 });
+    assert.equal({ ...down }, { type: 'DOWN', ref, target: worker, reason: 'done working' });
+    assert.is(getHub().now(), 250);
+    exit(worker, 'again'); // signals to a dead actor do nothing
+    yield* probe.expectNoMessage(10_000);
+    assert.not.ok(demonitor(ref), 'the monitor ended with its DOWN');
+    assert.not.ok(probe.dead, 'a DOWN never kills the watcher');
   }));
 
 monitors('DOWNs arrive in the order the targets died, whatever the order of the monitors', () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const w = new Watcher(log).start();
+    const probe = new TestProbe<DownMessage>('watcher');
     const slow = sleeper('slow', 30);
     const fast = sleeper('fast', 10, 'crashed');
     const middle = sleeper('middle', 20);
-    monitor(w, slow);
-    monitor(w, middle);
-    monitor(w, fast);
-    yield* sleep(50);
+    monitor(probe, slow);
+    monitor(probe, middle);
+    monitor(probe, fast);
+    const downs = yield* probe.receiveN(3, { timeout: 50 });
     assert.equal(
-      lines.map((line) => line.replace(/#Ref<\d+> /, '')),
-      ['DOWN fast crashed', 'DOWN middle normal', 'DOWN slow normal'],
+      downs.map((d) => `${d.target.name} ${String(d.reason)}`),
+      ['fast crashed', 'middle normal', 'slow normal'],
     );
-    w.stop();
+    assert.equal(probe.history.map((a) => a.at), [10, 20, 30], 'each at the time its target died');
   }));
 
-monitors("monitoring a dead greenlet delivers a DOWN with 'noproc' at once", () =>
+monitors("monitoring a dead actor delivers a DOWN with 'noproc' at once, not its exit reason", () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const w = new Watcher(log).start();
-    const dead = sleeper('dead', 0);
+    const probe = new TestProbe<DownMessage>('watcher');
+    const dead = new Worker({ name: 'dead' }).start();
+    yield* sleep(100);
+    dead.stop();
     yield* dead.join();
-    const ref = monitor(w, dead);
-    assert.is(w.inbox.qsize(), 1, 'queued at once');
-    yield* sleep(0);
-    assert.equal(lines, [`DOWN ${String(ref)} dead noproc`]);
+    assert.is(exitReason(dead), 'normal');
+    const ref = monitor(probe, dead);
+    assert.is(probe.inbox.qsize(), 1, 'queued at once');
+    yield* probe.expectMessage({ type: 'DOWN', ref, target: dead, reason: 'noproc' });
+    assert.is(getHub().now(), 100, 'no time passed');
     assert.not.ok(demonitor(ref), 'its DOWN is already delivered');
-    w.stop();
+    yield* probe.expectNoMessage(1000);
   }));
 
 monitors('demonitor before the death means no DOWN; it returns true, then false', () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const w = new Watcher(log).start();
+    const probe = new TestProbe<DownMessage>('watcher');
     const target = sleeper('target', 5);
-    const ref = monitor(w, target);
+    const ref = monitor(probe, target);
     assert.ok(demonitor(ref));
     assert.not.ok(demonitor(ref));
-    yield* sleep(20);
-    assert.equal(lines, []);
-    w.send('still alive');
-    yield* sleep(0);
-    assert.equal(lines, ['got still alive']);
-    w.stop();
+    yield* probe.expectNoMessage(20);
+    assert.ok(target.dead, 'the target died meanwhile');
   }));
 
 monitors('demonitor with flush removes a DOWN already queued, leaving the other messages', () =>
@@ -119,33 +134,30 @@ monitors('demonitor with flush removes a DOWN already queued, leaving the other 
 
 monitors('each monitor is its own: two monitors on one target give two DOWNs', () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const w = new Watcher(log).start();
+    const probe = new TestProbe<DownMessage>('watcher');
     const target = sleeper('target', 5);
-    const first = monitor(w, target);
-    const second = monitor(w, target);
+    const first = monitor(probe, target);
+    const second = monitor(probe, target);
     assert.is.not(first, second);
-    yield* sleep(10);
-    assert.equal(lines, [`DOWN ${String(first)} target normal`, `DOWN ${String(second)} target normal`]);
-    w.stop();
+    const downs = yield* probe.receiveN(2, { timeout: 10 });
+    assert.equal(downs.map((d) => [d.ref, d.reason]), [[first, 'normal'], [second, 'normal']]);
+    yield* probe.expectNoMessage(100);
   }));
 
 monitors('a monitor never kills the watcher, whatever the reason; an actor can be the target', () =>
   simulate(function* () {
-    const { lines, log } = recorder();
-    const w = new Watcher(log).start();
+    const probe = new TestProbe<DownMessage>('watcher');
     class Doomed extends Actor<string> {
       receive(): void {
         throw new ExitSignal('boom');
       }
     }
     const target = new Doomed({ name: 'doomed' }).start();
-    const ref = monitor(w, target);
+    const ref = monitor(probe, target);
     target.send('die');
+    yield* probe.expectMessage({ type: 'DOWN', ref, target, reason: 'boom' }, { timeout: 10 });
     yield* sleep(10);
-    assert.equal(lines, [`DOWN ${String(ref)} doomed boom`]);
-    assert.not.ok(w.dead);
-    w.stop();
+    assert.not.ok(probe.dead);
   }));
 
 monitors('monitors end with their watcher: a dead watcher gets nothing and holds nothing', () =>
