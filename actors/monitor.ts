@@ -55,6 +55,11 @@ export class MonitorRef implements DeathWatch, Holding {
     return `#Ref<${this.id}>`;
   }
 
+  /** How `console.log` and `util.inspect` show it: `#Ref<3>`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** @internal the target died: deliver the DOWN, once. */
   targetDied(target: Greenlet<unknown>, reason: unknown): void {
     if (!this.active) return;

@@ -249,6 +249,11 @@ export class Greenlet<T = unknown> extends Linkable {
     return `<${this.constructor.name} "${this.name}">`;
   }
 
+  /** How Node's `console.log` and `util.inspect` show it: `<Actor "worker-1">`, not its whole object graph. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   // ---- starting ----------------------------------------------------------
 
   /**

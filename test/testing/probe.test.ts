@@ -171,6 +171,77 @@ probe('bad input is rejected eagerly', () =>
     assert.throws(() => p.expectNoMessage(NaN), /TestProbe.expectNoMessage: timeout must be a non-negative number of ms, got NaN/);
   }));
 
+probe('a message already sent is seen at once, before the probe has run: pending, expectMessage with timeout 0, expectNoMessage', () =>
+  simulate(function* () {
+    const p = new TestProbe<string>('p');
+    p.send('x');
+    assert.is(p.pending, 1);
+    assert.is(yield* p.expectMessage('x', { timeout: 0 }), 'x');
+    p.send('y');
+    let error: unknown;
+    try {
+      yield* p.expectNoMessage(0);
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, ExpectationFailed);
+    assert.is((error as Error).message, "TestProbe p: expected no message for 0 ms (from t=0), but got 'y' at t=0");
+    assert.equal(p.history, [
+      { message: 'x', at: 0 },
+      { message: 'y', at: 0 },
+    ]);
+  }),
+);
+
+probe('monitoring a dead actor: the noproc DOWN is there for expectMessage with timeout 0', () =>
+  simulate(function* () {
+    const p = new TestProbe<DownMessage>('watcher');
+    const target = spawn(function* () {});
+    yield* target.join();
+    monitor(p, target);
+    const down = yield* p.expectMessage((m) => m.type === 'DOWN', { timeout: 0 });
+    assert.is(down.reason, 'noproc');
+  }),
+);
+
+probe('a message sent exactly at the deadline, by a greenlet woken just before, arrives in time', () =>
+  simulate(function* () {
+    const p = new TestProbe<string>('p');
+    spawn(function* () {
+      yield* sleep(100);
+      p.send('edge');
+    });
+    yield* sleep(0); // the sender's timer is registered before the expectation's
+    assert.is(yield* p.expectMessage('edge', { timeout: 100 }), 'edge');
+    assert.is(getHub().now(), 100);
+    spawn(function* () {
+      yield* sleep(50);
+      p.send('late');
+    });
+    yield* sleep(0);
+    const failure = yield* (function* () {
+      try {
+        yield* p.expectNoMessage(50);
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    assert.is(failure?.message, "TestProbe p: expected no message for 50 ms (from t=100), but got 'late' at t=150");
+  }),
+);
+
+probe('failure messages show actors by name, not their object graph', async () => {
+  const failure = await failureOf(function* () {
+    const p = new TestProbe<DownMessage>('watcher');
+    const target = spawn(function* () {});
+    target.name = 'worker';
+    monitor(p, target);
+    yield* p.expectMessage((m) => m.reason === 'crashed', { timeout: 10 });
+  });
+  assert.match(failure.message, /^TestProbe watcher: expected a message matching .*, but got \{ type: 'DOWN', ref: #Ref<\d+>, target: <Greenlet "worker">, reason: 'normal' \} at t=0$/);
+});
+
 probe.run();
 
 /**
