@@ -1,0 +1,77 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getHub, joinAll, spawn, type Operation } from 'grove';
+import { main, startHelloServer } from '../../../examples/servers/http-hello.js';
+import { request } from '../../../examples/servers/http-server.js';
+import { recorder } from '../../support.js';
+import { eventually, runClean } from './support.js';
+
+const example = suite('examples/servers/http-hello');
+
+example('main: the slow request is answered after the fast one sent after it', async () => {
+  const { lines, log } = recorder();
+  await runClean(function* () {
+    yield* main(log);
+  });
+  assert.equal(lines, [
+    'serving on 127.0.0.1 (an ephemeral port)',
+    'GET / -> 200 <b>hello world</b>',
+    'GET /slow -> 200 <b>hello after 100 ms</b>',
+    'GET /missing -> 404 <h1>Not Found</h1>',
+    'server closed',
+  ]);
+});
+
+example('a request sleeping 150 ms does not delay three fast ones sent after it', async () => {
+  await runClean(function* () {
+    const server = yield* startHelloServer();
+    const hub = getHub();
+    const start = hub.now();
+    const answered: string[] = [];
+    const elapsed = new Map<string, number>();
+
+    function* get(path: string): Operation<string> {
+      const reply = yield* request(server.url + path);
+      answered.push(path);
+      elapsed.set(path, hub.now() - start);
+      return `${reply.status} ${reply.body}`;
+    }
+    const slow = spawn(get, '/slow?ms=150');
+    const fast = ['/', '/', '/nowhere'].map((path) => spawn(get, path));
+    yield* joinAll([slow, ...fast]);
+
+    assert.is(slow.value, '200 <b>hello after 150 ms</b>');
+    assert.equal(
+      fast.map((g) => g.value),
+      ['200 <b>hello world</b>', '200 <b>hello world</b>', '404 <h1>Not Found</h1>'],
+    );
+    assert.is(answered.at(-1), '/slow?ms=150', 'the slow request is answered last');
+    assert.ok(elapsed.get('/slow?ms=150')! >= 150, `the slow one took ${elapsed.get('/slow?ms=150')} ms`);
+    assert.ok(elapsed.get('/nowhere')! < 150, `the fast ones took ${elapsed.get('/nowhere')} ms`);
+    assert.is(server.handlers.size, 0);
+
+    yield* server.close();
+  });
+});
+
+example('close() cuts a request still being handled, and kills its greenlet', async () => {
+  await runClean(function* () {
+    const server = yield* startHelloServer();
+    const client = spawn(function* (): Operation<string> {
+      try {
+        const reply = yield* request(`${server.url}/slow?ms=10000`);
+        return `answered ${reply.status}`;
+      } catch (error) {
+        return String(error);
+      }
+    });
+    yield* eventually('the request is being handled', () => server.handlers.size === 1);
+    const [handler] = server.handlers;
+    yield* server.close();
+    assert.ok(handler.dead);
+    assert.is(handler.exception, undefined);
+    assert.is(yield* client.get(), 'TypeError: fetch failed', 'the client sees the connection cut');
+  });
+});
+
+example.run();

@@ -1,0 +1,89 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getHub, joinAll, spawn } from 'grove';
+import { main, startLongPollingServer } from '../../../examples/servers/long-polling.js';
+import { request } from '../../../examples/servers/http-server.js';
+import { recorder } from '../../support.js';
+import { eventually, runClean } from './support.js';
+
+const example = suite('examples/servers/long-polling');
+
+example('main: two pollers get the message sent, a lone poll times out', async () => {
+  const { lines, log } = recorder();
+  await runClean(function* () {
+    yield* main(log);
+  });
+  assert.equal(lines, [
+    'alice and bob are polling',
+    'carol sent "hello, pollers": 200 delivered to 2 pollers',
+    'alice got 200: hello, pollers',
+    'bob got 200: hello, pollers',
+    'dave got 204 (no message)',
+    'server closed',
+  ]);
+});
+
+example('every waiting poller receives the message; a poll after it waits for the next one and times out empty', async () => {
+  await runClean(function* () {
+    const server = yield* startLongPollingServer();
+    const poll = (timeoutMs: number) => request(`${server.url}/poll?timeout=${timeoutMs}`);
+
+    const pollers = [spawn(poll, 1000), spawn(poll, 1000)];
+    yield* eventually('both polls wait in the server', () => server.board.waiting() === 2);
+    assert.is(server.handlers.size, 2);
+    const sent = yield* request(`${server.url}/send`, { method: 'POST', body: 'first' });
+    assert.equal(sent, { status: 200, body: 'delivered to 2 pollers' });
+    yield* joinAll(pollers, { raiseError: true });
+    assert.equal(
+      pollers.map((p) => p.value),
+      [
+        { status: 200, body: 'first' },
+        { status: 200, body: 'first' },
+      ],
+    );
+    assert.is(server.board.waiting(), 0);
+
+    const start = getHub().now();
+    assert.equal(yield* poll(50), { status: 204, body: '' }, 'the message already sent is not delivered again');
+    const waited = getHub().now() - start;
+    assert.ok(waited >= 50, `the poll answered after ${waited} ms`);
+    assert.is(server.board.waiting(), 0);
+
+    yield* server.close();
+  });
+});
+
+example('a client that gives up polling: its handler is killed and stops waiting', async () => {
+  await runClean(function* () {
+    const server = yield* startLongPollingServer();
+    const client = spawn(request, `${server.url}/poll`); // waits up to 10 s
+    yield* eventually('the poll waits in the server', () => server.board.waiting() === 1);
+    const [handler] = server.handlers;
+
+    yield* client.kill(); // aborts the fetch: the connection closes
+    yield* handler.join({ timeout: 500 });
+    assert.ok(handler.dead, 'the handler ended with its connection');
+    assert.is(server.board.waiting(), 0);
+    assert.equal(yield* request(`${server.url}/send`, { method: 'POST', body: 'anyone?' }), {
+      status: 200,
+      body: 'delivered to 0 pollers',
+    });
+
+    yield* server.close();
+  });
+});
+
+example('a message sent while nobody polls reaches nobody; unknown paths are 404', async () => {
+  await runClean(function* () {
+    const server = yield* startLongPollingServer();
+    assert.equal(yield* request(`${server.url}/send`, { method: 'POST', body: 'lost' }), {
+      status: 200,
+      body: 'delivered to 0 pollers',
+    });
+    assert.equal(yield* request(`${server.url}/poll?timeout=20`), { status: 204, body: '' });
+    assert.equal(yield* request(`${server.url}/send`), { status: 404, body: 'not found' });
+    yield* server.close();
+  });
+});
+
+example.run();
