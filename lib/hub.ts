@@ -277,7 +277,14 @@ export class Hub {
 
   /** @internal stops a timer entry; a no-op if it is not pending. */
   removeTimer(entry: TimerEntry): void {
-    this.timers.remove(entry);
+    const timers = this.timers;
+    timers.remove(entry);
+    // The last timer gone: Node's wake-up for it would only spin the loop once for nothing.
+    if (timers.size === 0 && this.nodeTimer !== null) {
+      clearTimeout(this.nodeTimer);
+      this.nodeTimer = null;
+      this.nodeTimerDue = Infinity;
+    }
   }
 
   /** @internal `run()` waits for `g`: it gets LoopExit if the hub gets stuck. */

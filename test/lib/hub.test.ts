@@ -185,6 +185,26 @@ clocks('a virtual clock does not jump while a greenlet waits on a real promise',
     assert.is(yield* timer.get(), 60_000);
   }));
 
+clocks('a real clock leaves no Node timer behind once its last timer is cancelled', async () => {
+  const nodeTimers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  const before = nodeTimers();
+  let during = -1;
+  let after = -1;
+  await new Hub().run(function* () {
+    const sleeper = spawn(function* () {
+      yield* sleep(60_000);
+    });
+    // Let the hub go idle once: it arms a Node timer for the sleeper's deadline.
+    yield* call(new Promise<void>((resolve) => setImmediate(resolve)));
+    during = nodeTimers();
+    sleeper.kill(); // its timer, the hub's last, is cancelled
+    yield* sleeper.join();
+    after = nodeTimers();
+  });
+  assert.is(during, before + 1);
+  assert.is(after, before);
+});
+
 clocks('new Hub rejects a bad clock, seed or handler', () => {
   assert.throws(() => new Hub({ clock: 'fast' as 'real' }), /new Hub: clock must be 'real' or 'virtual', got "fast"/);
   assert.throws(() => new Hub({ seed: 1.5 }), /new Hub: seed must be an integer, got 1.5/);
