@@ -14,9 +14,34 @@ demo('runs every section and exits 0', () => {
   });
   assert.is(child.status, 0, child.stderr);
   const titles = child.stdout.split('\n').filter((line) => line.startsWith('== '));
-  assert.ok(titles.length >= 5, child.stdout);
-  assert.ok(titles.includes('== Greenlet State =='));
-  assert.ok(child.stdout.includes('Thread 3 timed out'));
+  assert.equal(titles, [
+    '== Synchronous & Asynchronous Execution ==',
+    '== Determinism ==',
+    '== Spawning Greenlets ==',
+    '== Greenlet State ==',
+    '== Timeouts ==',
+    '== Events ==',
+    '== Queues ==',
+    '== Groups and Pools ==',
+    '== Locks and Semaphores ==',
+    '== Thread Locals ==',
+    '== Actors: ping-pong ==',
+    '== Actors: a pipeline with backpressure ==',
+    '== Supervision: a three-level tree restarting crashed workers ==',
+    '== Program Shutdown (a SIGTERM, simulated 2.5 s in) ==',
+    '== Monkeypatching: real I/O awaited with call() ==',
+    '== Subprocess: a child process beside a ticking greenlet ==',
+    '== Servers: telnet echo, a greenlet per connection in a Pool ==',
+    '== Servers: WSGI-style hello, a greenlet per request ==',
+    '== Servers: streaming a chunked response ==',
+    '== Servers: long polling ==',
+    '== Servers: the minichat ==',
+  ]);
+  // A line from each part: the virtual-clock tour, the shutdown, a child process, a server.
+  for (const line of ['Thread 3 timed out', 'runForever: killed; its finally block ran', 'child exited with code 0', 'server closed']) {
+    assert.ok(child.stdout.includes(line), `missing ${JSON.stringify(line)} in:\n${child.stdout}`);
+  }
+  assert.is(child.stderr, '');
 });
 
 demo.run();
