@@ -22,6 +22,7 @@ import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js'
 import { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
 import { checkFunction } from './internal/validate.js';
+import { mulberry32 } from './internal/random.js';
 import {
   INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
 } from './internal/keys.js';
@@ -90,18 +91,6 @@ const SLICE_MS = 20;
 
 /** How often a seeded hub defers a ready task to the next batch. */
 const DEFER_CHANCE = 0.25;
-
-/** A small, fast PRNG (mulberry32): seeded schedules must replay exactly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The default error report: `<name> failed with <Error>: <message>` and the stack, on stderr. */
 export function defaultErrorHandler(error: unknown, context: ErrorContext): void {
@@ -193,7 +182,7 @@ export class Hub {
     return this.clock === 'virtual' ? this.virtualNow : performance.now() - this.origin;
   }
 
-  /** The seed this hub's schedule is drawn from, or undefined for FIFO. */
+  /** True when the schedule is drawn from a seed (`new Hub({ seed })`); false for FIFO. */
   get seeded(): boolean {
     return this.random !== null;
   }
@@ -254,9 +243,10 @@ export class Hub {
 
   /** A snapshot of the greenlets started on this hub and not yet dead, oldest first. */
   greenlets(): Greenlet<unknown>[] {
+    // The live list holds the newest first.
     const all: Greenlet<unknown>[] = [];
-    for (let g = this.liveHead; g !== null; g = g[NEXT_LIVE]) all.unshift(g);
-    return all;
+    for (let g = this.liveHead; g !== null; g = g[NEXT_LIVE]) all.push(g);
+    return all.reverse();
   }
 
   // ---- scheduling (internal) -------------------------------------------
@@ -375,8 +365,6 @@ export class Hub {
         }
         const next = this.timers.peek();
         if (next !== undefined) {
-          // A virtual clock does not jump while a greenlet waits on a real
-          // promise: the timeout around a real call must not fire instantly.
           if (this.clock === 'virtual') {
             // Virtual time passes only for someone: while a greenlet waits on
             // a real promise (so a timeout around real I/O does not fire at

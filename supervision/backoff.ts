@@ -4,6 +4,7 @@
  */
 import type { Hub } from '../lib/hub.js';
 import type { Backoff } from './options.js';
+import { mulberry32 } from '../lib/internal/random.js';
 
 /**
  * The delay in ms before restart number `attempt` (1 for the first in a
@@ -47,14 +48,3 @@ export function jitterSource(hub: Hub): () => number {
   return mulberry32(0x5eed ^ Math.imul(rank, 0x9e3779b1));
 }
 
-/** mulberry32: small and fast; replays exactly from its seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
