@@ -1,7 +1,8 @@
 /**
  * Child specifications (OTP's `child_spec()`): what a supervisor starts,
  * when it restarts it, and how it stops it — and their eager validation,
- * which names the field that is wrong. The supervisor (supervisor.ts) keeps
+ * which names the field that is wrong (options.ts shares its small checks
+ * of an object's shape). The supervisor (supervisor.ts) keeps
  * a spec with every default filled in (`Required<ChildSpec>`); its state
  * record (state.ts) holds those.
  */
@@ -57,16 +58,13 @@ const TYPES: readonly string[] = ['worker', 'supervisor'];
  * the field: `new Supervisor: children[1].restart must be ...`.
  */
 export function checkChildSpec(call: string, where: string, spec: unknown): Required<ChildSpec> {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw new TypeError(`${call}: ${where} must be a child spec object ({ id, start, ... }), got ${show(spec)}`);
-  }
-  for (const key of Object.keys(spec)) {
-    if (!FIELDS.has(key)) {
-      throw new TypeError(`${call}: ${where} has an unknown field ${JSON.stringify(key)} (a child spec has id, start, restart, shutdown, type)`);
-    }
+  if (!isRecord(spec)) throw new TypeError(`${call}: ${where} must be a child spec object ({ id, start, ... }), got ${show(spec)}`);
+  const extra = unknownKey(spec, FIELDS);
+  if (extra !== undefined) {
+    throw new TypeError(`${call}: ${where} has an unknown field ${JSON.stringify(extra)} (a child spec has id, start, restart, shutdown, type)`);
   }
   const { id, start, restart = 'permanent', type = 'worker' } = spec as Partial<ChildSpec>;
-  if (typeof id !== 'string' || id === '') throw new TypeError(`${call}: ${where}.id must be a non-empty string, got ${show(id)}`);
+  checkId(call, `${where}.id`, id);
   if (typeof start !== 'function') throw new TypeError(`${call}: ${where}.start must be a function returning a greenlet, got ${show(start)}`);
   if (!RESTARTS.includes(restart)) {
     throw new TypeError(`${call}: ${where}.restart must be 'permanent', 'transient' or 'temporary', got ${show(restart)}`);
@@ -77,6 +75,11 @@ export function checkChildSpec(call: string, where: string, spec: unknown): Requ
   return { id, start, restart, shutdown, type };
 }
 
+/** @internal Checks a child id (`field`, of `call`): a non-empty string. */
+export function checkId(call: string, field: string, id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id === '') throw new TypeError(`${call}: ${field} must be a non-empty string, got ${show(id)}`);
+}
+
 function checkShutdown(call: string, field: string, shutdown: unknown): void {
   if (shutdown === 'brutal' || shutdown === 'infinity') return;
   if (typeof shutdown !== 'number' || Number.isNaN(shutdown)) {
@@ -85,6 +88,16 @@ function checkShutdown(call: string, field: string, shutdown: unknown): void {
   if (!(shutdown >= 0) || shutdown === Infinity) {
     throw new RangeError(`${call}: ${field} must be a non-negative, finite number of ms ('infinity' to wait forever), got ${show(shutdown)}`);
   }
+}
+
+/** @internal True when `value` is an object and not an array: what a spec or an options bag must be. */
+export function isRecord(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** @internal The first key of `record` that is not one of `fields` (a typo), if any. */
+export function unknownKey(record: object, fields: ReadonlySet<string>): string | undefined {
+  return Object.keys(record).find((key) => !fields.has(key));
 }
 
 /**

@@ -15,45 +15,38 @@ export class SupervisorError extends Error {
   }
 }
 
-/** No child with this id (or, for `simpleOneForOne`, this greenlet) in the supervisor. */
-export class UnknownChild extends SupervisorError {
-  static {
-    this.prototype.name = 'UnknownChild';
-  }
+/**
+ * A misuse about one child, which it names: the base of `UnknownChild`,
+ * `ChildRunning` and `DuplicateChild`.
+ */
+abstract class ChildError<Id> extends SupervisorError {
   constructor(
     message: string,
-    /** The id or greenlet asked for. */
-    readonly id: string | Greenlet<unknown>,
+    /** The child's id (for `UnknownChild` of a `simpleOneForOne` supervisor, the greenlet asked for). */
+    readonly id: Id,
   ) {
     super(message);
+  }
+}
+
+/** No child with this id (or, for `simpleOneForOne`, this greenlet) in the supervisor. */
+export class UnknownChild extends ChildError<string | Greenlet<unknown>> {
+  static {
+    this.prototype.name = 'UnknownChild';
   }
 }
 
 /** `restartChild` or `deleteChild` of a child that is running or waiting to be restarted. */
-export class ChildRunning extends SupervisorError {
+export class ChildRunning extends ChildError<string> {
   static {
     this.prototype.name = 'ChildRunning';
   }
-  constructor(
-    message: string,
-    /** The child's id. */
-    readonly id: string,
-  ) {
-    super(message);
-  }
 }
 
-/** A child spec whose id is already taken in the supervisor. */
-export class DuplicateChild extends SupervisorError {
+/** A child spec whose id is already taken in the supervisor (`id`: the id used twice). */
+export class DuplicateChild extends ChildError<string> {
   static {
     this.prototype.name = 'DuplicateChild';
-  }
-  constructor(
-    message: string,
-    /** The id used twice. */
-    readonly id: string,
-  ) {
-    super(message);
   }
 }
 

@@ -5,7 +5,7 @@
  * child-spec.ts.
  */
 import { show } from '../lib/internal/validate.js';
-import { checkChildSpec, type ChildSpec } from './child-spec.js';
+import { checkChildSpec, isRecord, unknownKey, type ChildSpec } from './child-spec.js';
 import { DuplicateChild } from './errors.js';
 
 /**
@@ -64,19 +64,15 @@ export interface SupervisorConfig {
 }
 
 const FIELDS = new Set(['strategy', 'maxRestarts', 'withinMs', 'backoff', 'children', 'name']);
+const BACKOFF_FIELDS = new Set(['minMs', 'maxMs', 'jitter']);
 const STRATEGIES: readonly string[] = ['oneForOne', 'oneForAll', 'restForOne', 'simpleOneForOne'];
 const CALL = 'new Supervisor';
 
 /** Checks `new Supervisor`'s options and fills in the defaults; throws naming the wrong field. */
 export function checkSupervisorOptions(options: unknown): SupervisorConfig {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${CALL}: options must be an object ({ strategy, children, ... }), got ${show(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!FIELDS.has(key)) {
-      throw new TypeError(`${CALL}: unknown option ${JSON.stringify(key)} (options are ${[...FIELDS].join(', ')})`);
-    }
-  }
+  if (!isRecord(options)) throw new TypeError(`${CALL}: options must be an object ({ strategy, children, ... }), got ${show(options)}`);
+  const extra = unknownKey(options, FIELDS);
+  if (extra !== undefined) throw new TypeError(`${CALL}: unknown option ${JSON.stringify(extra)} (options are ${[...FIELDS].join(', ')})`);
   const { strategy = 'oneForOne', maxRestarts = 1, withinMs = 5000, backoff, children = [], name } = options as SupervisorOptions;
   if (name !== undefined && typeof name !== 'string') throw new TypeError(`${CALL}: name must be a string, got ${show(name)}`);
   if (!STRATEGIES.includes(strategy)) {
@@ -85,9 +81,7 @@ export function checkSupervisorOptions(options: unknown): SupervisorConfig {
   if (typeof maxRestarts !== 'number' || !Number.isInteger(maxRestarts) || maxRestarts < 0) {
     throw new RangeError(`${CALL}: maxRestarts must be a non-negative integer, got ${show(maxRestarts)}`);
   }
-  if (typeof withinMs !== 'number' || !(withinMs > 0) || withinMs === Infinity) {
-    throw new RangeError(`${CALL}: withinMs must be a positive, finite number of ms, got ${show(withinMs)}`);
-  }
+  checkPositiveMs('withinMs', withinMs);
   if (!Array.isArray(children)) throw new TypeError(`${CALL}: children must be an array of child specs, got ${show(children)}`);
   const specs = children.map((spec: unknown, i) => checkChildSpec(CALL, `children[${i}]`, spec));
   const seen = new Map<string, number>();
@@ -105,18 +99,11 @@ export function checkSupervisorOptions(options: unknown): SupervisorConfig {
 }
 
 function checkBackoff(backoff: unknown): Required<Backoff> {
-  if (backoff === null || typeof backoff !== 'object' || Array.isArray(backoff)) {
-    throw new TypeError(`${CALL}: backoff must be an object ({ minMs, maxMs, jitter }), got ${show(backoff)}`);
-  }
-  for (const key of Object.keys(backoff)) {
-    if (key !== 'minMs' && key !== 'maxMs' && key !== 'jitter') {
-      throw new TypeError(`${CALL}: backoff has an unknown field ${JSON.stringify(key)} (it has minMs, maxMs, jitter)`);
-    }
-  }
+  if (!isRecord(backoff)) throw new TypeError(`${CALL}: backoff must be an object ({ minMs, maxMs, jitter }), got ${show(backoff)}`);
+  const extra = unknownKey(backoff, BACKOFF_FIELDS);
+  if (extra !== undefined) throw new TypeError(`${CALL}: backoff has an unknown field ${JSON.stringify(extra)} (it has minMs, maxMs, jitter)`);
   const { minMs, maxMs, jitter = 0 } = backoff as Backoff;
-  if (typeof minMs !== 'number' || !(minMs > 0) || minMs === Infinity) {
-    throw new RangeError(`${CALL}: backoff.minMs must be a positive, finite number of ms, got ${show(minMs)}`);
-  }
+  checkPositiveMs('backoff.minMs', minMs);
   if (typeof maxMs !== 'number' || !(maxMs >= minMs) || maxMs === Infinity) {
     throw new RangeError(`${CALL}: backoff.maxMs must be a finite number of ms, at least backoff.minMs (${minMs}), got ${show(maxMs)}`);
   }
@@ -124,4 +111,10 @@ function checkBackoff(backoff: unknown): Required<Backoff> {
     throw new RangeError(`${CALL}: backoff.jitter must be a number from 0 to 1, got ${show(jitter)}`);
   }
   return { minMs, maxMs, jitter };
+}
+
+function checkPositiveMs(field: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !(value > 0) || value === Infinity) {
+    throw new RangeError(`${CALL}: ${field} must be a positive, finite number of ms, got ${show(value)}`);
+  }
 }

@@ -14,10 +14,11 @@
 import { Greenlet } from '../lib/greenlet.js';
 import { ctx } from '../lib/internal/context.js';
 import { Composite } from '../lib/internal/composite.js';
-import { show } from '../lib/internal/validate.js';
+import { checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
+import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation, Suspend } from '../lib/operation.js';
 import { ask, type ReplyTo } from '../actors/ask.js';
-import { checkChildSpec, type ChildSpec, type ChildType } from './child-spec.js';
+import { checkChildSpec, checkId, type ChildSpec, type ChildType } from './child-spec.js';
 import { checkSupervisorOptions, type SupervisorOptions } from './options.js';
 import { ChildRunning, ChildStartFailed, UnknownChild, WrongStrategy } from './errors.js';
 import { refusalError, type CallOutcome, type SupervisorMessage, type SupervisorRequest } from './calls.js';
@@ -26,9 +27,11 @@ import { addChild, findByGreenlet, findById, removeChild, restartCancelled, stat
 
 /** One child in `whichChildren()`'s snapshot. */
 export interface ChildInfo {
+  /** Its spec's id (dynamic children of `simpleOneForOne` share their template's). */
   readonly id: string;
   /** The child's greenlet while it runs; undefined while it is stopped or waiting to be restarted. */
   readonly greenlet: Greenlet<unknown> | undefined;
+  /** Its spec's type: `'worker'` or `'supervisor'`. */
   readonly type: ChildType;
 }
 
@@ -42,6 +45,20 @@ export interface ChildCounts {
   readonly supervisors: number;
   /** Children of type `'worker'`, running or not. */
   readonly workers: number;
+}
+
+/** Options of `startChild`, `terminateChild` and `restartChild`. */
+export interface SupervisorCallOptions {
+  /**
+   * Give up waiting after this many ms and throw `Timeout` (no default: the
+   * call waits for the supervisor's answer, or its death). A Timeout given
+   * here is started for the call and raised itself if it fires. As with
+   * `ask` (and OTP's `gen_server:call`), giving up does not withdraw the
+   * call: the supervisor still carries it out in its turn (a child may be
+   * started or stopped after the caller stopped waiting) and its answer is
+   * discarded.
+   */
+  readonly timeout?: TimeoutOption;
 }
 
 /**
@@ -87,11 +104,12 @@ export class Supervisor extends SupervisorProcess {
    * and returns its greenlet. Throws `DuplicateChild` if the id is taken
    * (the spec is not added), `ChildStartFailed` if the child could not be
    * started (its spec is not kept), `AskFailed` if the supervisor is not
-   * alive or exits meanwhile. A bad spec throws at once.
+   * alive or exits meanwhile, `Timeout` after `options.timeout` ms (see
+   * {@link SupervisorCallOptions}). A bad spec or option throws at once.
    */
-  startChild(spec: ChildSpec): Operation<Greenlet<unknown>>;
-  startChild(args: readonly unknown[]): Operation<Greenlet<unknown>>;
-  startChild(specOrArgs: ChildSpec | readonly unknown[]): Operation<Greenlet<unknown>> {
+  startChild(spec: ChildSpec, options?: SupervisorCallOptions): Operation<Greenlet<unknown>>;
+  startChild(args: readonly unknown[], options?: SupervisorCallOptions): Operation<Greenlet<unknown>>;
+  startChild(specOrArgs: ChildSpec | readonly unknown[], options?: SupervisorCallOptions): Operation<Greenlet<unknown>> {
     const label = 'Supervisor.startChild';
     let spec: Required<ChildSpec>;
     let launch: () => unknown;
@@ -110,7 +128,7 @@ export class Supervisor extends SupervisorProcess {
       spec = checkChildSpec(label, 'spec', specOrArgs);
       launch = spec.start;
     }
-    return this.call(label, spec.id, (replyTo) => ({ type: 'startChild', spec, launch, replyTo })) as Operation<Greenlet<unknown>>;
+    return this.call(label, spec.id, (replyTo) => ({ type: 'startChild', spec, launch, replyTo }), options) as Operation<Greenlet<unknown>>;
   }
 
   /**
@@ -120,15 +138,17 @@ export class Supervisor extends SupervisorProcess {
    * is called off. Its spec is kept (`restartChild` starts it again) unless
    * it is temporary or dynamic. Stopping a stopped child does nothing.
    * Throws `UnknownChild`, `WrongStrategy` (an id given to
-   * `simpleOneForOne`), `AskFailed` if the supervisor is not alive.
+   * `simpleOneForOne`), `AskFailed` if the supervisor is not alive,
+   * `Timeout` after `options.timeout` ms (the child is still stopped; see
+   * {@link SupervisorCallOptions}).
    */
-  terminateChild(id: string | Greenlet<unknown>): Operation<void> {
+  terminateChild(id: string | Greenlet<unknown>, options?: SupervisorCallOptions): Operation<void> {
     const label = 'Supervisor.terminateChild';
     if (this.config.strategy === 'simpleOneForOne') {
       if (typeof id === 'string') throw new WrongStrategy(`${label}: ${this} is simpleOneForOne: give the child's greenlet, not an id`);
       if (!(id instanceof Greenlet)) throw new TypeError(`${label}: child must be a greenlet, got ${show(id)}`);
-    } else checkId(label, id);
-    return this.call(label, id, (replyTo) => ({ type: 'terminateChild', target: id, replyTo })) as Operation<unknown> as Operation<void>;
+    } else checkId(label, 'id', id);
+    return this.call(label, id, (replyTo) => ({ type: 'terminateChild', target: id, replyTo }), options) as Operation<unknown> as Operation<void>;
   }
 
   /**
@@ -137,13 +157,14 @@ export class Supervisor extends SupervisorProcess {
    * its greenlet. Does not count towards the restart intensity. Throws
    * `UnknownChild`, `ChildRunning` (it runs, or waits to be restarted),
    * `ChildStartFailed`, `WrongStrategy` for `simpleOneForOne`, `AskFailed`
-   * if the supervisor is not alive.
+   * if the supervisor is not alive, `Timeout` after `options.timeout` ms
+   * (see {@link SupervisorCallOptions}).
    */
-  restartChild(id: string): Operation<Greenlet<unknown>> {
+  restartChild(id: string, options?: SupervisorCallOptions): Operation<Greenlet<unknown>> {
     const label = 'Supervisor.restartChild';
     this.checkStatic(label);
-    checkId(label, id);
-    return this.call(label, id, (replyTo) => ({ type: 'restartChild', id, replyTo })) as Operation<Greenlet<unknown>>;
+    checkId(label, 'id', id);
+    return this.call(label, id, (replyTo) => ({ type: 'restartChild', id, replyTo }), options) as Operation<Greenlet<unknown>>;
   }
 
   /**
@@ -154,13 +175,13 @@ export class Supervisor extends SupervisorProcess {
   deleteChild(id: string): void {
     const label = 'Supervisor.deleteChild';
     this.checkStatic(label);
-    checkId(label, id);
+    checkId(label, 'id', id);
     const child = findById(this.state, id);
     if (child === undefined) throw new UnknownChild(`${label}: no child ${JSON.stringify(id)} in ${this}`, id);
     const status = statusOf(child);
-    if (status === 'running') throw new ChildRunning(`${label}: child ${JSON.stringify(id)} of ${this} is running (terminateChild stops it)`, id);
-    if (status === 'restarting') {
-      throw new ChildRunning(`${label}: child ${JSON.stringify(id)} of ${this} is waiting to be restarted (terminateChild stops it)`, id);
+    if (status !== 'stopped') {
+      const where = status === 'running' ? 'is running' : 'is waiting to be restarted';
+      throw new ChildRunning(`${label}: child ${JSON.stringify(id)} of ${this} ${where} (terminateChild stops it)`, id);
     }
     this.state = removeChild(this.state, child.key);
   }
@@ -240,13 +261,14 @@ export class Supervisor extends SupervisorProcess {
 
   private *handleRestartChild(id: string, replyTo: ReplyTo<CallOutcome>): Generator<Suspend, void, unknown> {
     const child = findById(this.state, id);
-    const status = child === undefined ? undefined : statusOf(child);
-    if (child === undefined || status !== 'stopped') {
-      replyTo.reply({ ok: false, refusal: status === undefined ? 'unknown' : status === 'running' ? 'running' : 'restarting' });
+    // A refusal is named after the child's status ('running', 'restarting').
+    const status = child === undefined ? 'unknown' : statusOf(child);
+    if (status !== 'stopped') {
+      replyTo.reply({ ok: false, refusal: status });
       return;
     }
     try {
-      replyTo.reply({ ok: true, child: yield* this.launch(child.key) });
+      replyTo.reply({ ok: true, child: yield* this.launch(child!.key) });
     } catch (error) {
       if (!(error instanceof ChildStartFailed)) throw error;
       replyTo.reply({ ok: false, refusal: 'startFailed', reason: error.reason });
@@ -257,19 +279,24 @@ export class Supervisor extends SupervisorProcess {
     label: string,
     subject: string | Greenlet<unknown>,
     make: (replyTo: ReplyTo<CallOutcome>) => SupervisorRequest,
+    options: SupervisorCallOptions | undefined,
   ): Operation<Greenlet<unknown> | undefined> {
+    // Checked here, so a bad option throws at the call, named after it (ask would name itself, and only when run).
+    checkOptions(label, options);
+    checkTimeout(label, options?.timeout);
     if (ctx.current === (this as Greenlet<unknown>)) {
       throw new Error(`${label}: ${this} cannot call itself (a child's start function runs in the supervisor's greenlet)`);
     }
-    return new Composite(label, () => this.awaitCall(label, subject, make));
+    return new Composite(label, () => this.awaitCall(label, subject, make, options));
   }
 
   private *awaitCall(
     label: string,
     subject: string | Greenlet<unknown>,
     make: (replyTo: ReplyTo<CallOutcome>) => SupervisorRequest,
+    options: SupervisorCallOptions | undefined,
   ): Generator<Suspend, Greenlet<unknown> | undefined, unknown> {
-    const outcome = yield* ask<SupervisorMessage, CallOutcome>(this, make);
+    const outcome = yield* ask<SupervisorMessage, CallOutcome>(this, make, options);
     if (outcome.ok) return outcome.child;
     throw refusalError(label, this, subject, outcome);
   }
@@ -279,8 +306,4 @@ export class Supervisor extends SupervisorProcess {
       throw new WrongStrategy(`${label}: not supported by ${this}, a simpleOneForOne supervisor (its children go when they stop)`);
     }
   }
-}
-
-function checkId(label: string, id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id === '') throw new TypeError(`${label}: id must be a non-empty string, got ${show(id)}`);
 }
