@@ -17,7 +17,7 @@ import { checkFunction, checkOptions, show, type TimeoutOption } from '../lib/in
 import type { Hub } from '../lib/hub.js';
 import type { Queue } from '../lib/queue.js';
 import type { Operation } from '../lib/operation.js';
-import { Inbox, RECEIVE_MATCHING } from './inbox.js';
+import { Inbox } from './inbox.js';
 import { prepareMessage } from './config.js';
 import type { Relations } from './relations.js';
 import './events.js';
@@ -212,9 +212,7 @@ export abstract class Actor<M> extends Greenlet<void> {
     if (current !== null && current !== (this as Greenlet<unknown>)) {
       throw new Error(`Actor.receiveMatching: only ${this.name} reads its inbox selectively (called from ${current.name})`);
     }
-    const inbox = this.inbox as Inbox<M>;
-    inbox.scanned = 0;
-    return RECEIVE_MATCHING.call(inbox, predicate, options?.timeout) as Operation<M>;
+    return (this.inbox as Inbox<M>).receiveMatching(predicate, options?.timeout);
   }
 
   /**

@@ -14,6 +14,8 @@
 import { Queue, Empty } from '../lib/queue.js';
 import { WaitOp, type WaitState } from '../lib/internal/wait.js';
 import type { Greenlet } from '../lib/greenlet.js';
+import type { Operation } from '../lib/operation.js';
+import type { TimeoutOption } from '../lib/internal/validate.js';
 import { SIZE, WAIT, WAKE } from '../lib/internal/keys.js';
 
 /** The predicate of a selective receive. */
@@ -48,6 +50,12 @@ export class Inbox<M> extends Queue<M> {
   protected override drain(): number {
     this.scanned = 0;
     return super.drain();
+  }
+
+  /** `Actor.receiveMatching`, its arguments checked: a new predicate, so every item is to be looked at again. */
+  receiveMatching(predicate: MessagePredicate<M>, timeout: TimeoutOption): Operation<M> {
+    this.scanned = 0;
+    return RECEIVE_MATCHING.call(this, predicate, timeout) as Operation<M>;
   }
 
   /** Looks for a match among the items not scanned yet; true if `matched` now points at one. */
@@ -124,5 +132,5 @@ class ReceiveMatchingOp extends WaitOp<unknown> {
   }
 }
 
-/** @internal the one instance of the selective receive call. */
-export const RECEIVE_MATCHING = new ReceiveMatchingOp();
+/** The one instance of the selective receive call. */
+const RECEIVE_MATCHING = new ReceiveMatchingOp();

@@ -14,7 +14,8 @@ import { ensureRelations, relationsOf } from './relations.js';
 import { sendExitSignal } from './signal.js';
 import { KILL_WITH } from '../lib/internal/keys.js';
 
-function checkGreenlet(call: string, field: string, value: unknown): void {
+/** @internal throws a TypeError naming the call and the argument unless `value` is a greenlet (an Actor is one). */
+export function checkGreenlet(call: string, field: string, value: unknown): void {
   if (!(value instanceof Greenlet)) throw new TypeError(`${call}: ${field} must be a Greenlet or an Actor, got ${show(value)}`);
 }
 

@@ -26,6 +26,11 @@ function registryOf(hub: Hub): Map<string, Actor<unknown>> {
   return registry;
 }
 
+/** The registry of the current hub (the program's hub outside any loop). */
+function currentRegistry(): Map<string, Actor<unknown>> {
+  return registryOf(ctx.hub ?? getHub());
+}
+
 function checkName(call: string, name: unknown): asserts name is string {
   if (typeof name !== 'string' || name === '') throw new TypeError(`${call}: name must be a non-empty string, got ${show(name)}`);
 }
@@ -68,7 +73,7 @@ export function register(name: string, actor: Actor<unknown>): void {
 /** Frees `name` in the current hub's registry. Returns true if it was registered to a live actor. */
 export function unregister(name: string): boolean {
   checkName('unregister', name);
-  const registry = registryOf(ctx.hub ?? getHub());
+  const registry = currentRegistry();
   const actor = lookup(registry, name);
   if (actor === undefined) return false;
   registry.delete(name);
@@ -83,12 +88,12 @@ export function unregister(name: string): boolean {
 /** The live actor registered as `name` in the current hub, or undefined. */
 export function whereis(name: string): Actor<unknown> | undefined {
   checkName('whereis', name);
-  return lookup(registryOf(ctx.hub ?? getHub()), name);
+  return lookup(currentRegistry(), name);
 }
 
 /** The names registered in the current hub, to live actors, sorted. */
 export function registered(): string[] {
-  const registry = registryOf(ctx.hub ?? getHub());
+  const registry = currentRegistry();
   return [...registry.keys()].filter((name) => lookup(registry, name) !== undefined).sort();
 }
 
@@ -101,7 +106,7 @@ export function registered(): string[] {
 export function send<M>(target: Actor<M> | string, message: NoInfer<M>): void {
   if (typeof target === 'string') {
     checkName('send', target);
-    const actor = lookup(registryOf(ctx.hub ?? getHub()), target);
+    const actor = lookup(currentRegistry(), target);
     if (actor === undefined) throw new RegistryError(`send: no actor is registered as ${JSON.stringify(target)}`);
     actor.send(message);
     return;

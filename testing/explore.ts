@@ -3,6 +3,7 @@
  * first that fails — schedule exploration for races that FIFO order hides.
  */
 import type { Operation } from 'grove';
+import { checkFunction, checkOptions, show } from '../lib/internal/validate.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 
 /** Options of `explore`. */
@@ -37,7 +38,7 @@ export class ExploreFailure extends Error {
 function seedList(seeds: number | readonly number[] | undefined): readonly number[] {
   if (seeds === undefined) return seedList(100);
   if (typeof seeds === 'number') {
-    if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`explore: seeds must be a positive integer or a list of integers, got ${seeds}`);
+    if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`explore: seeds must be a positive integer or a list of integers, got ${show(seeds)}`);
     return Array.from({ length: seeds }, (_, i) => i + 1);
   }
   if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s))) {
@@ -54,7 +55,8 @@ function seedList(seeds: number | readonly number[] | undefined): readonly numbe
  * carrying the original error (`.cause`).
  */
 export async function explore(body: () => Operation<unknown> | PromiseLike<unknown> | unknown, options: ExploreOptions = {}): Promise<void> {
-  if (typeof body !== 'function') throw new TypeError(`explore: body must be a function, got ${typeof body}`);
+  checkFunction('explore', 'body', body);
+  checkOptions('explore', options);
   const seeds = seedList(options.seeds);
   let passed = 0;
   for (const seed of seeds) {

@@ -15,8 +15,9 @@
  * arrived instead (or that nothing did), and when, in virtual ms.
  */
 import { inspect, isDeepStrictEqual } from 'node:util';
-import { Empty, Queue, exitReason, getHub, type Greenlet, type Operation, type Suspend } from 'grove';
+import { Empty, Greenlet, Queue, exitReason, getHub, type Operation, type Suspend } from 'grove';
 import { Composite } from '../lib/internal/composite.js';
+import { checkMs, checkOptions, show } from '../lib/internal/validate.js';
 import { Actor } from 'grove/actors';
 
 /** How a probe matches a message: a predicate, or a value compared structurally. */
@@ -51,7 +52,8 @@ export class ExpectationFailed extends Error {
 
 const DEFAULT_TIMEOUT = 3000;
 
-function show(value: unknown): string {
+/** A message, reason or matcher as a failure shows it: its content, on one line (validate.ts's `show` names only the type). */
+function display(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity, compact: true });
 }
 
@@ -60,7 +62,7 @@ function describeMatcher(matcher: unknown): string {
     const source = String(matcher).replace(/\s+/g, ' ');
     return `a message matching ${source.length > 80 ? `${source.slice(0, 77)}...` : source}`;
   }
-  return show(matcher);
+  return display(matcher);
 }
 
 function matches<M>(matcher: MessageMatcher<M>, message: M): boolean {
@@ -77,12 +79,10 @@ function reasonMatches(expected: ReasonMatcher, reason: unknown): boolean {
   return expected === reason || isDeepStrictEqual(expected, reason);
 }
 
-function checkTimeout(call: string, options: ExpectOptions | undefined): number {
-  const timeout = options?.timeout ?? DEFAULT_TIMEOUT;
-  if (typeof timeout !== 'number' || !(timeout >= 0)) {
-    throw new RangeError(`TestProbe.${call}: timeout must be a non-negative number of ms, got ${show(timeout)}`);
-  }
-  return timeout;
+/** The timeout of an expectation, checked: `options.timeout`, or the default. */
+function timeoutOf(call: string, options: ExpectOptions | undefined): number {
+  checkOptions(call, options);
+  return checkMs(call, 'timeout', options?.timeout ?? DEFAULT_TIMEOUT);
 }
 
 /**
@@ -121,12 +121,11 @@ export class TestProbe<M = unknown> extends Actor<M> {
   expectMessage(matcher: (message: M) => boolean, options?: ExpectOptions): Operation<M>;
   expectMessage(matcher: M, options?: ExpectOptions): Operation<M>;
   expectMessage<T extends M = M>(matcher: MessageMatcher<M>, options?: ExpectOptions): Operation<T> {
-    checkTimeout('expectMessage', options);
-    return new Composite('TestProbe.expectMessage', () => this.expectMessageBody<T>(matcher, options));
+    const timeout = timeoutOf('TestProbe.expectMessage', options);
+    return new Composite('TestProbe.expectMessage', () => this.expectMessageBody<T>(matcher, timeout));
   }
 
-  private *expectMessageBody<T extends M = M>(matcher: MessageMatcher<M>, options?: ExpectOptions): Generator<Suspend, T, unknown> {
-    const timeout = checkTimeout('expectMessage', options);
+  private *expectMessageBody<T extends M = M>(matcher: MessageMatcher<M>, timeout: number): Generator<Suspend, T, unknown> {
     const hub = getHub();
     const from = hub.now();
     const arrival = yield* this.next(timeout);
@@ -134,37 +133,34 @@ export class TestProbe<M = unknown> extends Actor<M> {
       throw this.failure(`expected ${describeMatcher(matcher)} within ${timeout} ms (from t=${from}), but nothing arrived by t=${hub.now()}`);
     }
     if (!matches(matcher, arrival.message)) {
-      throw this.failure(`expected ${describeMatcher(matcher)}, but got ${show(arrival.message)} at t=${arrival.at}`);
+      throw this.failure(`expected ${describeMatcher(matcher)}, but got ${display(arrival.message)} at t=${arrival.at}`);
     }
     return arrival.message as T;
   }
 
   /** Waits `ms` and fails if any message arrives meanwhile (or was already waiting). */
   expectNoMessage(ms: number): Operation<void> {
-    checkTimeout('expectNoMessage', { timeout: ms });
+    checkMs('TestProbe.expectNoMessage', 'timeout', ms);
     return new Composite('TestProbe.expectNoMessage', () => this.expectNoMessageBody(ms));
   }
 
   private *expectNoMessageBody(ms: number): Generator<Suspend, void, unknown> {
-    checkTimeout('expectNoMessage', { timeout: ms });
     const hub = getHub();
     const from = hub.now();
     const arrival = yield* this.next(ms);
     if (arrival !== null) {
-      throw this.failure(`expected no message for ${ms} ms (from t=${from}), but got ${show(arrival.message)} at t=${arrival.at}`);
+      throw this.failure(`expected no message for ${ms} ms (from t=${from}), but got ${display(arrival.message)} at t=${arrival.at}`);
     }
   }
 
   /** Takes the next `n` messages, in order; fails if fewer arrive within the timeout (default 3000 ms). */
   receiveN(n: number, options?: ExpectOptions): Operation<M[]> {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`TestProbe.receiveN: n must be a non-negative integer, got ${show(n)}`);
-    checkTimeout('receiveN', options);
-    return new Composite('TestProbe.receiveN', () => this.receiveNBody(n, options));
+    const timeout = timeoutOf('TestProbe.receiveN', options);
+    return new Composite('TestProbe.receiveN', () => this.receiveNBody(n, timeout));
   }
 
-  private *receiveNBody(n: number, options?: ExpectOptions): Generator<Suspend, M[], unknown> {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`TestProbe.receiveN: n must be a non-negative integer, got ${show(n)}`);
-    const timeout = checkTimeout('receiveN', options);
+  private *receiveNBody(n: number, timeout: number): Generator<Suspend, M[], unknown> {
     const hub = getHub();
     const from = hub.now();
     const deadline = from + timeout;
@@ -172,7 +168,7 @@ export class TestProbe<M = unknown> extends Actor<M> {
     while (got.length < n) {
       const arrival = yield* this.next(Math.max(0, deadline - hub.now()));
       if (arrival === null) {
-        const seen = got.map((a) => `${show(a.message)} at t=${a.at}`).join(', ');
+        const seen = got.map((a) => `${display(a.message)} at t=${a.at}`).join(', ');
         throw this.failure(`expected ${n} messages within ${timeout} ms (from t=${from}), but got ${got.length}${got.length ? `: ${seen}` : ''}`);
       }
       got.push(arrival);
@@ -188,13 +184,15 @@ export class TestProbe<M = unknown> extends Actor<M> {
    * does not report it.
    */
   expectExit(greenlet: Greenlet<unknown>, reason?: ReasonMatcher, options?: ExpectOptions): Operation<unknown> {
-    checkTimeout('expectExit', options);
+    if (!(greenlet instanceof Greenlet)) {
+      throw new TypeError(`TestProbe.expectExit: greenlet must be a Greenlet or an Actor, got ${show(greenlet)}`);
+    }
+    const timeout = timeoutOf('TestProbe.expectExit', options);
     const checkReason = arguments.length >= 2;
-    return new Composite('TestProbe.expectExit', () => this.expectExitBody(greenlet, checkReason, reason, options));
+    return new Composite('TestProbe.expectExit', () => this.expectExitBody(greenlet, checkReason, reason, timeout));
   }
 
-  private *expectExitBody(greenlet: Greenlet<unknown>, checkReason: boolean, reason: ReasonMatcher, options?: ExpectOptions): Generator<Suspend, unknown, unknown> {
-    const timeout = checkTimeout('expectExit', options);
+  private *expectExitBody(greenlet: Greenlet<unknown>, checkReason: boolean, reason: ReasonMatcher, timeout: number): Generator<Suspend, unknown, unknown> {
     const hub = getHub();
     const from = hub.now();
     if (!(yield* greenlet.join({ timeout }))) {
@@ -202,8 +200,8 @@ export class TestProbe<M = unknown> extends Actor<M> {
     }
     const actual = exitReason(greenlet);
     if (checkReason && !reasonMatches(reason, actual)) {
-      const wanted = isErrorClass(reason) ? `a ${reason.name}` : typeof reason === 'function' ? describeMatcher(reason).replace('a message', 'a reason') : show(reason);
-      throw this.failure(`expected ${greenlet.name} to exit with ${wanted}, but it exited with ${show(actual)} at t=${hub.now()}`);
+      const wanted = isErrorClass(reason) ? `a ${reason.name}` : typeof reason === 'function' ? describeMatcher(reason).replace('a message', 'a reason') : display(reason);
+      throw this.failure(`expected ${greenlet.name} to exit with ${wanted}, but it exited with ${display(actual)} at t=${hub.now()}`);
     }
     return actual;
   }

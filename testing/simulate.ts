@@ -4,6 +4,7 @@
  * microseconds, and the same body gives the same interleaving every run.
  */
 import { Hub, type ErrorHandler, type Operation } from 'grove';
+import { checkFunction, checkOptions } from '../lib/internal/validate.js';
 
 /** Options of `simulate`. */
 export interface SimulateOptions {
@@ -26,7 +27,8 @@ export function simulate<T>(body: () => Operation<T>, options?: SimulateOptions)
 export function simulate<T>(body: () => PromiseLike<T>, options?: SimulateOptions): Promise<T>;
 export function simulate<T>(body: () => T, options?: SimulateOptions): Promise<T>;
 export function simulate<T>(body: () => Operation<T> | PromiseLike<T> | T, options: SimulateOptions = {}): Promise<T> {
-  if (typeof body !== 'function') throw new TypeError(`simulate: body must be a function, got ${typeof body}`);
+  checkFunction('simulate', 'body', body);
+  checkOptions('simulate', options);
   const hub = new Hub({ clock: 'virtual', seed: options.seed, onError: options.onError });
   return hub.run(body as () => T);
 }

@@ -135,6 +135,23 @@ simulating('a seed changes the interleaving reproducibly', async () => {
   assert.is(await simulate(order, { seed: 3 }), await simulate(order, { seed: 3 }));
 });
 
+simulating('bad input names the call and the argument', async () => {
+  for (const [run, message] of [
+    [() => simulate(5 as never), /^simulate: body must be a function, got 5$/],
+    [() => simulate(() => 1, null as never), /^simulate: options must be an object, got null$/],
+    [() => explore('x' as never), /^explore: body must be a function, got "x"$/],
+    [() => explore(() => 1, 3 as never), /^explore: options must be an object, got 3$/],
+  ] as const) {
+    try {
+      await run();
+      assert.unreachable(String(message));
+    } catch (e) {
+      assert.instance(e, TypeError);
+      assert.match((e as Error).message, message);
+    }
+  }
+});
+
 simulating.run();
 
 const advancing = suite('advance');
@@ -171,6 +188,22 @@ advancing('refuses a real clock and a bad ms', async () => {
     assert.unreachable('negative ms');
   } catch (e) {
     assert.instance(e, RangeError);
+  }
+});
+
+advancing('checks ms when called, and is caught when used without yield*, like any blocking call', async () => {
+  await simulate(function* () {
+    assert.throws(() => advance('5' as never), (e: Error) => e instanceof TypeError && /^advance: ms must be a number of ms, got "5"$/.test(e.message));
+    assert.throws(() => advance(-1), /^advance: ms must be a non-negative number of ms, got -1$/);
+  });
+  try {
+    await simulate(function* () {
+      advance(5);
+      yield* sleep(1);
+    });
+    assert.unreachable('not caught');
+  } catch (e) {
+    assert.match((e as Error).message, /^advance\(\) was called without yield\*/);
   }
 });
 

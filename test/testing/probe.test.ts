@@ -171,6 +171,15 @@ probe('bad input is rejected eagerly', () =>
     assert.throws(() => p.expectNoMessage(NaN), /TestProbe.expectNoMessage: timeout must be a non-negative number of ms, got NaN/);
   }));
 
+probe('bad input names the call and the argument: a non-number timeout, bad options, a non-greenlet to expectExit', () =>
+  simulate(function* () {
+    const p = new TestProbe();
+    assert.throws(() => p.expectMessage(1, { timeout: '5' as never }), (e: Error) => e instanceof TypeError && /^TestProbe.expectMessage: timeout must be a number of ms, got "5"$/.test(e.message));
+    assert.throws(() => p.receiveN(1, null as never), /^TestProbe.receiveN: options must be an object, got null$/);
+    assert.throws(() => p.expectExit({} as never, 'normal'), (e: Error) => e instanceof TypeError && /^TestProbe.expectExit: greenlet must be a Greenlet or an Actor, got an object$/.test(e.message));
+    assert.throws(() => p.expectExit(p, 'normal', { timeout: -1 }), /^TestProbe.expectExit: timeout must be a non-negative number of ms, got -1$/);
+  }));
+
 probe('a message already sent is seen at once, before the probe has run: pending, expectMessage with timeout 0, expectNoMessage', () =>
   simulate(function* () {
     const p = new TestProbe<string>('p');
