@@ -16,7 +16,7 @@ import { checkFunction, checkOptions, type TimeoutOption } from './internal/vali
 import { Timeout } from './timeout.js';
 import type { Operation } from './operation.js';
 import {
-  ADD_LINK, ADD_WAITER, HEAD, PUSH, REMOVE, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE, STEP,
+  ADD_LINK, ADD_WAITER, PUSH, REMOVE, REMOVE_CALLBACK, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE, STEP,
 } from './internal/keys.js';
 
 /** Options of `Event.wait`, `AsyncResult.wait` and `AsyncResult.get`. */
@@ -50,7 +50,7 @@ const ROUND_END = new RoundEnd();
  * or not, since gevent's `set(); clear()` still wakes all the waiters.
  */
 abstract class Notifier extends Linkable {
-  /** The hub of the greenlets that wait here: `set()` from outside any loop notifies on it. */
+  /** True while a round runs (`SCHEDULED` is already false then). */
   private notifying = false;
 
   /**
@@ -60,11 +60,6 @@ abstract class Notifier extends Linkable {
    */
   protected get roundPending(): boolean {
     return this[SCHEDULED] || this.notifying;
-  }
-
-  /** @internal puts a waiting call at the tail of the links. */
-  enlist(s: WaitState): void {
-    this[ADD_WAITER](s);
   }
 
   /** @internal */
@@ -89,19 +84,16 @@ abstract class Notifier extends Linkable {
     this[ADD_LINK](new CallbackLink<this>(callback, null));
   }
 
-  protected removeCallback(callback: (source: this) => void): void {
-    for (let link = this[HEAD]; link !== null; ) {
-      const next = link.nextLink;
-      if (link instanceof CallbackLink && link.callback === callback) this[REMOVE](link);
-      link = next;
-    }
+  /** @internal a new `wait()` need not block: ready, and no round it must queue behind. */
+  readyFor(s: WaitState): boolean {
+    return this.ready() && (s.timeout === 0 || !this.roundPending);
   }
 }
 
 /** Waiting in a Notifier: the waiter is marked woken before it resumes. */
 abstract class NotifierWait<T> extends WaitOp<T> {
   protected enlist(s: WaitState): void {
-    if (s.list === null) (s.target as Notifier).enlist(s);
+    if (s.list === null) (s.target as Notifier)[ADD_WAITER](s);
   }
 
   override notify(s: WaitState): void {
@@ -114,7 +106,7 @@ abstract class NotifierWait<T> extends WaitOp<T> {
 class EventWaitOp extends NotifierWait<boolean> {
   readonly label = 'Event.wait';
   protected isReady(s: WaitState): boolean {
-    return (s.flags & WOKEN) !== 0 || (s.target as Event).readyFor(s);
+    return (s.flags & WOKEN) !== 0 || (s.target as Notifier).readyFor(s);
   }
   protected outcome(): boolean {
     return true;
@@ -142,7 +134,7 @@ class ResultGetOp extends NotifierWait<unknown> {
 class ResultWaitOp extends NotifierWait<unknown> {
   readonly label = 'AsyncResult.wait';
   protected isReady(s: WaitState): boolean {
-    return (s.flags & WOKEN) !== 0 || (s.target as AsyncResult<unknown>).readyFor(s);
+    return (s.flags & WOKEN) !== 0 || (s.target as Notifier).readyFor(s);
   }
   protected outcome(s: WaitState): unknown {
     return (s.target as AsyncResult<unknown>).value;
@@ -222,12 +214,7 @@ export class Event extends Notifier {
 
   /** Removes every pending link of `callback`. */
   unlink(callback: (event: this) => void): void {
-    this.removeCallback(callback);
-  }
-
-  /** @internal a new waiter need not block: set, and no round it must queue behind. */
-  readyFor(s: WaitState): boolean {
-    return this.flag && (s.timeout === 0 || !this.roundPending);
+    this[REMOVE_CALLBACK](callback);
   }
 
   override toString(): string {
@@ -335,12 +322,7 @@ export class AsyncResult<T = unknown> extends Notifier {
 
   /** Removes every pending link of `callback`. */
   unlink(callback: (result: this) => void): void {
-    this.removeCallback(callback);
-  }
-
-  /** @internal a new `wait()` need not block: ready, and no round it must queue behind. */
-  readyFor(s: WaitState): boolean {
-    return this.ready() && (s.timeout === 0 || !this.roundPending);
+    this[REMOVE_CALLBACK](callback);
   }
 
   override toString(): string {

@@ -17,7 +17,7 @@ import { Linkable, CallbackLink } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
 import { OPERATION, isOperation } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
-import { checkFunction, checkMs, checkOptions, show, type TimeoutOption } from './internal/validate.js';
+import { checkFunction, checkMs, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
 import { ExitSignal, GreenletExit, NormalExit, NotInGreenlet } from './errors.js';
 import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
@@ -25,8 +25,8 @@ import { callOperation } from './call.js';
 import type { Operation, Suspend } from './operation.js';
 import {
   ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, FN, GEN,
-  HEAD, HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
-  PENDING_ERROR, PREV_LIVE, RAW_LINK, REMOVE, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
+  HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
+  PENDING_ERROR, PREV_LIVE, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
   SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE,
 } from './internal/keys.js';
 
@@ -85,17 +85,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as PromiseLike<unknown>).then === 'function'
   );
-}
-
-/** Turns an `exception` option into the error to raise. */
-export function toException(call: string, exception: unknown): Error | undefined {
-  if (exception === undefined) return undefined;
-  if (exception instanceof Error) return exception;
-  if (typeof exception === 'function' && exception.prototype instanceof Error) {
-    return new (exception as new () => Error)();
-  }
-  if (exception === Error) return new Error();
-  throw new TypeError(`${call}: exception must be an Error class or instance, got ${show(exception)}`);
 }
 
 /** The error thrown into a generator that yielded something other than an Operation. */
@@ -548,11 +537,7 @@ export class Greenlet<T = unknown> extends Linkable {
 
   /** Removes every link of `callback`. */
   unlink(callback: (greenlet: this) => void): void {
-    for (let link = this[HEAD]; link !== null; ) {
-      const next = link.nextLink;
-      if (link instanceof CallbackLink && link.callback === callback) this[REMOVE](link);
-      link = next;
-    }
+    this[REMOVE_CALLBACK](callback);
   }
 
   /** @internal a link that runs whether or not anyone else watches; `observe` marks failures as seen. */

@@ -19,8 +19,8 @@ import { Link } from './internal/link-list.js';
 import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Composite } from './internal/composite.js';
 import { OPERATION } from './internal/brand.js';
-import { checkFunction, checkOptions, show, type TimeoutOption } from './internal/validate.js';
-import { Greenlet, toException, waitForDeath, type ExceptionOption } from './greenlet.js';
+import { checkException, checkFunction, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
+import { Greenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
 import { Timeout } from './timeout.js';
@@ -143,7 +143,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const label = `${this.kind}.kill`;
     checkOptions(label, options);
     const exception = options?.exception;
-    toException(label, exception);
+    checkException(label, exception);
     const timeout = checkTimeout(label, options?.timeout);
     this.killMembers(exception);
     // Like Greenlet.kill's, this Operation may be left unused: the kill already happened.
@@ -164,13 +164,13 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const label = `${this.kind}.killOne`;
     checkGreenlet(label, greenlet);
     checkOptions(label, options);
-    toException(label, options?.exception);
+    const error = toException(label, options?.exception);
     const timeout = checkTimeout(label, options?.timeout);
     const membership = this.members.get(greenlet);
     if (membership === undefined) return waitForDeath([], null);
     if (!membership.killed) {
       membership.killed = true;
-      greenlet[KILL_WITH](toException(label, options?.exception) ?? new GreenletExit());
+      greenlet[KILL_WITH](error ?? new GreenletExit());
     }
     return waitForDeath([greenlet], timeout);
   }

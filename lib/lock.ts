@@ -18,7 +18,7 @@ import { ctx } from './internal/context.js';
 import { Linkable } from './internal/linkable.js';
 import { Composite } from './internal/composite.js';
 import { WaitOp, type WaitState } from './internal/wait.js';
-import { checkOptions, show, type TimeoutOption } from './internal/validate.js';
+import { checkOptions, checkScopeBody, show, type TimeoutOption } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Greenlet } from './greenlet.js';
@@ -62,7 +62,7 @@ class AcquireOp extends WaitOp<boolean> {
     return true;
   }
   protected enlist(s: WaitState): void {
-    if (s.list === null) (s.target as Acquirable).enlist(s);
+    if (s.list === null) (s.target as Acquirable)[ADD_WAITER](s);
   }
   protected expire(): boolean {
     return false;
@@ -81,7 +81,7 @@ class CounterWaitOp extends WaitOp<number> {
     return (s.target as Semaphore).counter;
   }
   protected enlist(s: WaitState): void {
-    if (s.list === null) (s.target as Acquirable).enlist(s);
+    if (s.list === null) (s.target as Acquirable)[ADD_WAITER](s);
   }
   protected expire(): number {
     return 0;
@@ -110,8 +110,6 @@ const RLOCK = callsOf('RLock');
  * taking it does.
  */
 abstract class Acquirable extends Linkable {
-  /** The hub of the greenlets blocked here: a `release()` from outside any loop wakes them on it. */
-
   /** @internal the blocking calls, named after the class. */
   protected abstract get calls(): Calls;
   /** @internal true when `g` (null: outside a greenlet) can take it now. */
@@ -159,9 +157,7 @@ abstract class Acquirable extends Linkable {
    */
   scope<T>(body: ScopeBody<T>): Operation<T> {
     const label = `${this.calls.name}.scope`;
-    if (typeof body !== 'function' && !isIterable(body)) {
-      throw new TypeError(`${label}: body must be an Operation or a function, got ${show(body)}`);
-    }
+    checkScopeBody(label, body);
     return new Composite<T>(label, (rearm) => this.runScope(body, rearm), body);
   }
 
@@ -175,15 +171,6 @@ abstract class Acquirable extends Linkable {
       this.release();
     }
   }
-
-  /** @internal puts a blocked call at the tail of the waiters. */
-  enlist(s: WaitState): void {
-    this[ADD_WAITER](s);
-  }
-}
-
-function isIterable(value: unknown): value is Operation<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as Operation<unknown>)[Symbol.iterator] === 'function';
 }
 
 function checkInitial(call: string, value: unknown): number {

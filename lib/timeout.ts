@@ -18,7 +18,7 @@ import { ctx } from './internal/context.js';
 import { Composite } from './internal/composite.js';
 import { TIMEOUT } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
-import { checkMs, checkOptions, show } from './internal/validate.js';
+import { checkException, checkMs, checkScopeBody, checkOptions, show, toException } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Operation, Suspend } from './operation.js';
@@ -31,12 +31,6 @@ export interface TimeoutOptions {
   exception?: ExceptionOption;
   /** Raise the Timeout, and let `scope()` swallow it: the block just ends (gevent's `Timeout(t, False)`). */
   silent?: boolean;
-}
-
-function checkException(exception: unknown): void {
-  if (exception === undefined || exception instanceof Error) return;
-  if (typeof exception === 'function' && (exception === Error || exception.prototype instanceof Error)) return;
-  throw new TypeError(`new Timeout: exception must be an Error class or instance, got ${show(exception)}`);
 }
 
 /**
@@ -63,7 +57,7 @@ export class Timeout extends Interrupt implements TimerEntry {
   constructor(ms?: number | null, options: TimeoutOptions = {}) {
     const delay = ms === undefined || ms === null ? null : checkMs('new Timeout', 'ms', ms);
     checkOptions('new Timeout', options);
-    checkException(options.exception);
+    checkException('new Timeout', options.exception);
     const silent = options.silent === true;
     let message = delay === null ? '' : `${delay} ms`;
     if (silent) message += ' (silent)';
@@ -107,10 +101,7 @@ export class Timeout extends Interrupt implements TimerEntry {
     this.heapIndex = -1;
     const owner = this.owner;
     if (owner === null || owner.dead) return;
-    const exception = this.exception;
-    owner[INTERRUPT](
-      exception === undefined ? this : exception instanceof Error ? exception : new (exception as new () => Error)(),
-    );
+    owner[INTERRUPT](toException('Timeout', this.exception) ?? this);
   }
 
   /**
@@ -120,9 +111,7 @@ export class Timeout extends Interrupt implements TimerEntry {
    * silent Timeout fired; otherwise the Timeout (or its exception) propagates.
    */
   scope<T>(body: Operation<T> | (() => Operation<T> | T)): Operation<T | undefined> {
-    if (typeof body !== 'function' && !isIterable(body)) {
-      throw new TypeError(`Timeout.scope: body must be an Operation or a function, got ${show(body)}`);
-    }
+    checkScopeBody('Timeout.scope', body);
     return new Composite<T | undefined>('Timeout.scope', (rearm) => this.runScope(body, rearm), body);
   }
 
@@ -139,10 +128,6 @@ export class Timeout extends Interrupt implements TimerEntry {
       this.cancel();
     }
   }
-}
-
-function isIterable(value: unknown): value is Operation<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as Operation<unknown>)[Symbol.iterator] === 'function';
 }
 
 /** Options of `withTimeout`. */

@@ -13,7 +13,7 @@ import { getHub, type Hub } from '../hub.js';
 import { ctx } from './context.js';
 import { WaitState } from './wait.js';
 import {
-  ADD_LINK, ADD_WAITER, HOME, HUB, NOTIFY_HUB, NOTIFY_LINKS, PUSH, REMOVE, REMOVE_LINK,
+  ADD_LINK, ADD_WAITER, HEAD, HOME, HUB, NOTIFY_HUB, NOTIFY_LINKS, PUSH, REMOVE, REMOVE_CALLBACK,
   REPORT_LINK_ERROR, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE,
 } from './keys.js';
 
@@ -46,9 +46,13 @@ export abstract class Linkable extends LinkList implements Task {
     this[PUSH](s);
   }
 
-  /** @internal removes a link if present. */
-  [REMOVE_LINK](link: Link): void {
-    this[REMOVE](link);
+  /** @internal removes every callback link of `callback` (`unlink`). */
+  [REMOVE_CALLBACK](callback: (source: never) => void): void {
+    for (let link = this[HEAD]; link !== null; ) {
+      const next = link.nextLink;
+      if (link instanceof CallbackLink && link.callback === callback) this[REMOVE](link);
+      link = next;
+    }
   }
 
   /** @internal queues the notification round, once. */

@@ -32,3 +32,24 @@ export function checkOptions(call: string, options: unknown): void {
     throw new TypeError(`${call}: options must be an object, got ${show(options)}`);
   }
 }
+
+/** Checks an `exception` option (see `ExceptionOption`): an Error class or instance, or undefined. */
+export function checkException(call: string, exception: unknown): void {
+  if (exception === undefined || exception instanceof Error) return;
+  if (typeof exception === 'function' && (exception === Error || exception.prototype instanceof Error)) return;
+  throw new TypeError(`${call}: exception must be an Error class or instance, got ${show(exception)}`);
+}
+
+/** Turns an `exception` option into the error to raise: a class is instantiated with no arguments. */
+export function toException(call: string, exception: unknown): Error | undefined {
+  checkException(call, exception);
+  if (exception === undefined || exception instanceof Error) return exception;
+  return new (exception as new () => Error)();
+}
+
+/** Checks a `scope()` body: an Operation (an iterable object) or a function. */
+export function checkScopeBody(call: string, body: unknown): void {
+  if (typeof body === 'function') return;
+  if (body !== null && typeof body === 'object' && typeof (body as Iterable<unknown>)[Symbol.iterator] === 'function') return;
+  throw new TypeError(`${call}: body must be an Operation or a function, got ${show(body)}`);
+}

@@ -38,9 +38,9 @@ import { HUB, REMOVE, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE } from './keys.js
 export const SUSPEND = Symbol('grove.suspend') as unknown as Suspend;
 
 /** WaitState.flags: the timeout is armed (the call has blocked once). */
-export const ARMED = 1;
+const ARMED = 1;
 /** WaitState.flags: the per-call timeout expired. */
-export const TIMED_OUT = 2;
+const TIMED_OUT = 2;
 /** WaitState.flags: free for each kind of call (a sleep's timer fired, an item was handed over...). */
 export const KIND_FLAG = 4;
 
