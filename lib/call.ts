@@ -4,10 +4,9 @@
  * gevent's cooperative I/O. The greenlet blocks; the others run.
  */
 import { WaitOp, type WaitState } from './internal/wait.js';
-import { isOperation } from './internal/brand.js';
-import { show } from './internal/validate.js';
+import { isOperation, isThenable } from './internal/brand.js';
+import { checkOptions, show, type TimeoutOption } from './internal/validate.js';
 import { Timeout } from './timeout.js';
-import type { TimeoutOption } from './internal/validate.js';
 import type { Operation, Suspend } from './operation.js';
 import type { Greenlet } from './greenlet.js';
 import { HUB, PENDING_ERROR, WAIT, WAITING_ON, WAKE } from './internal/keys.js';
@@ -41,7 +40,7 @@ class CallRecord {
     if (typeof this.source === 'function') {
       this.abort = new AbortController();
       promise = this.source(this.abort.signal);
-      if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
+      if (!isThenable(promise)) {
         throw new TypeError(`call: the function must return a promise, got ${show(promise)}`);
       }
     } else promise = this.source;
@@ -119,12 +118,10 @@ export function callOperation<T>(source: Awaitable<T>, timeout?: TimeoutOption):
  * the work can be cancelled: `yield* call((signal) => fetch(url, { signal }))`.
  */
 export function call<T>(source: Awaitable<T>, options?: CallOptions): Operation<T> {
-  if (
-    typeof source !== 'function' &&
-    (source === null || typeof source !== 'object' || typeof (source as PromiseLike<T>).then !== 'function')
-  ) {
+  if (typeof source !== 'function' && !isThenable(source)) {
     throw new TypeError(`call: expected a promise or a function returning one, got ${show(source)}`);
   }
+  checkOptions('call', options);
   return callOperation(source, options?.timeout);
 }
 
@@ -135,8 +132,6 @@ export function call<T>(source: Awaitable<T>, options?: CallOptions): Operation<
 export function* runBody<T>(fn: () => Operation<T> | PromiseLike<T> | T): Generator<Suspend, T, unknown> {
   const result = fn();
   if (isOperation(result)) return yield* result as Operation<T>;
-  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<T>).then === 'function') {
-    return yield* callOperation(result as PromiseLike<T>);
-  }
+  if (isThenable(result)) return yield* callOperation(result as PromiseLike<T>);
   return result as T;
 }

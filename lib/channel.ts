@@ -11,7 +11,7 @@
  * getter took its item has not put it, and never will; once its item is
  * taken, its `put()` has succeeded, whatever happens to it next.
  */
-import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
+import { KIND_FLAG, TurnWaitOp, WaitOp, type WaitState } from './internal/wait.js';
 import { LinkList, type Link } from './internal/link-list.js';
 import { Deque } from './internal/deque.js';
 import type { Task } from './internal/task.js';
@@ -20,7 +20,7 @@ import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
 import { Empty, Full, hubOf, shutDownError, type QueueWaitOptions, type ShutdownOptions } from './queue.js';
 import { NONE, QueueIterator } from './queue-iterator.js';
-import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, SIZE, STEP, UNSHIFT, WAIT } from './internal/keys.js';
+import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, SIZE, UNSHIFT, WAIT } from './internal/keys.js';
 
 /** `Channel.put()`: KIND_FLAG means a getter took the item. */
 class ChannelPutOp extends WaitOp<void> {
@@ -54,7 +54,7 @@ class ChannelPutOp extends WaitOp<void> {
 }
 
 /** `Channel.get()`: KIND_FLAG means its turn came. */
-class ChannelGetOp extends WaitOp<unknown> {
+class ChannelGetOp extends TurnWaitOp<unknown> {
   readonly label = 'Channel.get';
 
   protected isReady(s: WaitState): boolean {
@@ -72,10 +72,6 @@ class ChannelGetOp extends WaitOp<unknown> {
   protected expire(s: WaitState): unknown {
     const why = s.timeout === 0 ? 'no putter is waiting' : `no item within ${s.timeout as number} ms`;
     throw new Empty(`${this.label}: ${why}`);
-  }
-  override notify(s: WaitState): void {
-    s.flags |= KIND_FLAG;
-    s.greenlet[STEP]();
   }
 }
 

@@ -11,12 +11,12 @@
  */
 import { Link } from './internal/link-list.js';
 import { CallbackLink, Linkable } from './internal/linkable.js';
-import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
+import { KIND_FLAG, TurnWaitOp, type WaitState } from './internal/wait.js';
 import { checkFunction, checkOptions, type TimeoutOption } from './internal/validate.js';
 import { Timeout } from './timeout.js';
 import type { Operation } from './operation.js';
 import {
-  ADD_LINK, ADD_WAITER, PUSH, REMOVE, REMOVE_CALLBACK, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE, STEP,
+  ADD_LINK, ADD_WAITER, PUSH, REMOVE, REMOVE_CALLBACK, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE,
 } from './internal/keys.js';
 
 /** Options of `Event.wait`, `AsyncResult.wait` and `AsyncResult.get`. */
@@ -90,15 +90,10 @@ abstract class Notifier extends Linkable {
   }
 }
 
-/** Waiting in a Notifier: the waiter is marked woken before it resumes. */
-abstract class NotifierWait<T> extends WaitOp<T> {
+/** Waiting in a Notifier: the waiter is marked WOKEN before it resumes. */
+abstract class NotifierWait<T> extends TurnWaitOp<T> {
   protected enlist(s: WaitState): void {
     if (s.list === null) (s.target as Notifier)[ADD_WAITER](s);
-  }
-
-  override notify(s: WaitState): void {
-    s.flags |= WOKEN;
-    s.greenlet[STEP]();
   }
 }
 

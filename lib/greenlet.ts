@@ -15,7 +15,7 @@
 import { ctx } from './internal/context.js';
 import { Linkable, CallbackLink } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
-import { OPERATION, isOperation } from './internal/brand.js';
+import { OPERATION, isOperation, isThenable } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
 import { checkFunction, checkMs, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
 import { ExitSignal, GreenletExit, NormalExit, NotInGreenlet } from './errors.js';
@@ -78,14 +78,6 @@ interface Extras {
 }
 
 let lastId = 0;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 /** The error thrown into a generator that yielded something other than an Operation. */
 function badYield(g: Greenlet<unknown>, value: unknown): TypeError {

@@ -4,16 +4,16 @@
  * (`taskDone()` after each item got, `join()` to wait for the count to
  * reach 0). Everything else is Queue's (`queue.ts`).
  */
-import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
+import { KIND_FLAG, TurnWaitOp, type WaitState } from './internal/wait.js';
 import { LinkList } from './internal/link-list.js';
 import type { Task } from './internal/task.js';
 import { checkOptions } from './internal/validate.js';
 import type { Operation } from './operation.js';
 import { Queue, hubOf, type QueueWaitOptions } from './queue.js';
-import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, STEP, TAIL } from './internal/keys.js';
+import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, TAIL } from './internal/keys.js';
 
 /** `JoinableQueue.join()`: true once every task is done, false on timeout. KIND_FLAG: woken by a round. */
-class JoinOp extends WaitOp<boolean> {
+class JoinOp extends TurnWaitOp<boolean> {
   constructor(readonly label: string) {
     super();
   }
@@ -29,12 +29,7 @@ class JoinOp extends WaitOp<boolean> {
   protected expire(): boolean {
     return false;
   }
-  override notify(s: WaitState): void {
-    s.flags |= KIND_FLAG;
-    s.greenlet[STEP]();
-  }
 }
-
 
 const JOIN_OPS = new Map<string, JoinOp>();
 

@@ -23,7 +23,7 @@
  * every blocked caller is woken with it. That is also how the bridges end a
  * `for await` loop or an Observable.
  */
-import { KIND_FLAG, WaitOp, WaitState } from './internal/wait.js';
+import { KIND_FLAG, TurnWaitOp, WaitState } from './internal/wait.js';
 import { LinkList, type Link } from './internal/link-list.js';
 import { Deque } from './internal/deque.js';
 import type { Task } from './internal/task.js';
@@ -32,7 +32,7 @@ import type { Hub } from './hub.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
 import { NONE, QueueIterator, type ForeignWaiter } from './queue-iterator.js';
-import { HEAD, HUB, PUSH, RUN_TASK, SCHEDULED, SHIFT, SIZE, STEP, UNSHIFT, WAIT } from './internal/keys.js';
+import { HEAD, HUB, PUSH, RUN_TASK, SCHEDULED, SHIFT, SIZE, UNSHIFT, WAIT } from './internal/keys.js';
 
 /** Thrown by `get` on an empty queue: `getNowait()`, `get({ timeout })` when the time is up. */
 export class Empty extends Error {
@@ -101,7 +101,7 @@ function checkMaxsize(call: string, maxsize: unknown): number {
 // ---- the blocking calls --------------------------------------------------
 
 /** `put()`: stores the item when there is room; `Full` on timeout. KIND_FLAG: its turn came. */
-class PutOp extends WaitOp<void> {
+class PutOp extends TurnWaitOp<void> {
   constructor(readonly label: string) {
     super();
   }
@@ -129,10 +129,6 @@ class PutOp extends WaitOp<void> {
     const why = s.timeout === 0 ? 'the queue is full' : `no room within ${s.timeout as number} ms`;
     throw new Full(`${this.label}: ${why} (maxsize ${q.maxsize})`);
   }
-  override notify(s: WaitState): void {
-    s.flags |= KIND_FLAG;
-    s.greenlet[STEP]();
-  }
   override cancel(g: Greenlet<unknown>): void {
     super.cancel(g);
     g[WAIT]!.arg = undefined; // the item was not put and never will be: do not keep it alive
@@ -140,7 +136,7 @@ class PutOp extends WaitOp<void> {
 }
 
 /** `get()` and `peek()`: wait for an item; `Empty` on timeout. KIND_FLAG: its turn came. */
-abstract class GetterOp extends WaitOp<unknown> {
+abstract class GetterOp extends TurnWaitOp<unknown> {
   constructor(readonly label: string) {
     super();
   }
@@ -154,10 +150,6 @@ abstract class GetterOp extends WaitOp<unknown> {
   protected expire(s: WaitState): unknown {
     const why = s.timeout === 0 ? 'the queue is empty' : `no item within ${s.timeout as number} ms`;
     throw new Empty(`${this.label}: ${why}`);
-  }
-  override notify(s: WaitState): void {
-    s.flags |= KIND_FLAG;
-    s.greenlet[STEP]();
   }
 }
 

@@ -20,6 +20,15 @@ export function isOperation(value: unknown): value is Operation<unknown> {
   return typeof it.next === 'function' && typeof it.throw === 'function' && typeof it[Symbol.iterator] === 'function';
 }
 
+/** True for a promise or any other thenable: what `call` and a body's return value are awaited as. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
 /** Marks Timeout instances, so the blocking machinery need not import the class. */
 export const TIMEOUT: unique symbol = Symbol.for('grove.timeout');
 

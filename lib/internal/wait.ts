@@ -275,3 +275,14 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
   }
 }
 (WaitOp.prototype as unknown as { [OPERATION]: boolean })[OPERATION] = true;
+
+/**
+ * A call woken by its turn in a waiter list (a queue's or an event's round):
+ * KIND_FLAG records that the turn came, then the greenlet resumes on the spot.
+ */
+export abstract class TurnWaitOp<T> extends WaitOp<T> {
+  override notify(s: WaitState): void {
+    s.flags |= KIND_FLAG;
+    s.greenlet[STEP]();
+  }
+}

@@ -98,4 +98,10 @@ callSuite('bad input: not a promise, or a function that returns none', () =>
     }
   }));
 
+callSuite('bad options name the call: call(promise, 5) is not call(promise, { timeout: 5 })', () =>
+  simulate(function* () {
+    assert.throws(() => call(Promise.resolve(1), 5 as never), /call: options must be an object, got 5/);
+    assert.throws(() => call(Promise.resolve(1), { timeout: -1 }), /call: timeout must be a non-negative number of ms, got -1/);
+  }));
+
 callSuite.run();
