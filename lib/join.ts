@@ -6,7 +6,7 @@ import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Link } from './internal/link-list.js';
 import type { Linkable } from './internal/linkable.js';
 import { ctx } from './internal/context.js';
-import { checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
+import { checkException, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
@@ -199,7 +199,8 @@ export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAl
   checkOptions('killAll', options);
   const list = toList<Greenlet<unknown>>('killAll', 'greenlets', greenlets, (g) => g instanceof Greenlet, 'Greenlet');
   const timeout = checkTimeout('killAll', options?.timeout);
-  toException('killAll', options?.exception);
+  checkException('killAll', options?.exception);
+  // A class gives each greenlet its own instance.
   for (const g of list) g[KILL_WITH](toException('killAll', options?.exception) ?? new GreenletExit());
   return waitForDeath(list, timeout);
 }

@@ -138,7 +138,7 @@ export class PriorityQueue<T> extends Queue<T> {
     return top;
   }
 
-  protected override front(): T {
+  override front(): T {
     return this.heap[0];
   }
 

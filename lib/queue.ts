@@ -164,7 +164,7 @@ class GetOp extends GetterOp {
 class PeekOp extends GetterOp {
   protected outcome(s: WaitState): unknown {
     const q = s.target as Queue<unknown>;
-    if (q.qsize() > 0) return q.first();
+    if (q.qsize() > 0) return q.front();
     throw shutDownError(this.label, q.shutdownCause);
   }
 }
@@ -319,7 +319,7 @@ export class Queue<T> implements Task, AsyncIterable<T> {
 
   /** Returns the next item without removing it, or throws `Empty`. Never switches. */
   peekNowait(): T {
-    if (this.qsize() > 0) return this.first();
+    if (this.qsize() > 0) return this.front();
     if (this.shut) throw shutDownError(`${this.constructor.name}.peekNowait`, this.cause);
     throw new Empty(`${this.constructor.name}.peekNowait: the queue is empty`);
   }
@@ -382,8 +382,8 @@ export class Queue<T> implements Task, AsyncIterable<T> {
     return this.items.shift() as T;
   }
 
-  /** The next item, not removed (there is one). */
-  protected front(): T {
+  /** @internal the next item, not removed (there is one). */
+  front(): T {
     return this.items.at(0) as T;
   }
 
@@ -407,11 +407,6 @@ export class Queue<T> implements Task, AsyncIterable<T> {
     const item = this.take();
     if (this.putters[SIZE] > 0) this.scheduleRound();
     return item;
-  }
-
-  /** @internal the next item, not removed (there is one). */
-  first(): T {
-    return this.front();
   }
 
   /** @internal takes an item for a foreign getter if one is there. */
@@ -474,7 +469,7 @@ export class LifoQueue<T> extends Queue<T> {
   protected override take(): T {
     return this.items.pop() as T;
   }
-  protected override front(): T {
+  override front(): T {
     return this.items.at(this.items.length - 1) as T;
   }
 }
