@@ -6,18 +6,12 @@
  * from the hub after the death, in the order of deaths.
  */
 import { GreenletExit, NormalExit } from '../lib/errors.js';
-import { Greenlet } from '../lib/greenlet.js';
+import { Greenlet, checkGreenlet } from '../lib/greenlet.js';
 import { ctx } from '../lib/internal/context.js';
-import { show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
 import { ensureRelations, relationsOf } from './relations.js';
 import { sendExitSignal } from './signal.js';
 import { KILL_WITH } from '../lib/internal/keys.js';
-
-/** @internal throws a TypeError naming the call and the argument unless `value` is a greenlet (an Actor is one). */
-export function checkGreenlet(call: string, field: string, value: unknown): void {
-  if (!(value instanceof Greenlet)) throw new TypeError(`${call}: ${field} must be a Greenlet or an Actor, got ${show(value)}`);
-}
 
 /**
  * Links `a` and `b` (either may be the caller, or neither): when one exits
@@ -30,8 +24,8 @@ export function checkGreenlet(call: string, field: string, value: unknown): void
  * ExitSignal thrown right here). Never blocks.
  */
 export function link(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
-  checkGreenlet('link', 'a', a);
-  checkGreenlet('link', 'b', b);
+  checkGreenlet('link', a, 'a');
+  checkGreenlet('link', b, 'b');
   if (a === b) return;
   if (a.dead || b.dead) {
     if (!a.dead) sendExitSignal(a, b, 'noproc');
@@ -49,8 +43,8 @@ export function link(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
  * blocks.
  */
 export function unlink(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
-  checkGreenlet('unlink', 'a', a);
-  checkGreenlet('unlink', 'b', b);
+  checkGreenlet('unlink', a, 'a');
+  checkGreenlet('unlink', b, 'b');
   relationsOf(a)?.links?.delete(b);
   relationsOf(b)?.links?.delete(a);
 }
@@ -68,7 +62,7 @@ export function unlink(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
  * nothing. Never blocks.
  */
 export function exit(target: Greenlet<unknown>, reason: unknown): void {
-  checkGreenlet('exit', 'target', target);
+  checkGreenlet('exit', target, 'target');
   if (target.dead) return;
   const from = ctx.current;
   if (reason === 'kill') {

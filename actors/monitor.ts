@@ -3,10 +3,9 @@
  * message when it exits. Unlike a link, a monitor is one-way and never
  * kills the watcher. `ask` (ask.ts) watches its target the same way.
  */
-import type { Greenlet } from '../lib/greenlet.js';
+import { checkGreenlet, type Greenlet } from '../lib/greenlet.js';
 import { checkOptions, show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
-import { checkGreenlet } from './link.js';
 import type { Inbox } from './inbox.js';
 import { ensureRelations, relationsOf, type DeathWatch, type Holding } from './relations.js';
 import { DELIVER } from './keys.js';
@@ -100,7 +99,7 @@ export class MonitorRef implements DeathWatch, Holding {
  */
 export function monitor(watcher: Receiver<DownMessage>, target: Greenlet<unknown>): MonitorRef {
   if (!(watcher instanceof Actor)) throw new TypeError(`monitor: watcher must be an Actor, got ${show(watcher)}`);
-  checkGreenlet('monitor', 'target', target);
+  checkGreenlet('monitor', target, 'target');
   const ref = new MonitorRef(watcher, target);
   if (watcher.dead) return ref;
   if (target.dead) {

@@ -42,6 +42,11 @@ export class NormalExit extends GreenletExit {
   }
 }
 
+/** @internal True for a plain kill: a `GreenletExit` that is not a `NormalExit` (exit reason `'killed'`). */
+export function isPlainKill(error: unknown): boolean {
+  return error instanceof GreenletExit && !(error instanceof NormalExit);
+}
+
 /**
  * An Erlang exit signal: a greenlet that throws one, or is killed with one,
  * exits with its {@link ExitSignal.reason} (so `'boom'` passes unchanged along

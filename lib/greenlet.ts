@@ -18,7 +18,7 @@ import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './intern
 import { OPERATION, isOperation, isThenable } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
 import { checkFunction, checkMs, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
-import { ExitSignal, GreenletExit, NormalExit, NotInGreenlet } from './errors.js';
+import { ExitSignal, GreenletExit, NotInGreenlet, isPlainKill } from './errors.js';
 import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
 import { callOperation } from './call.js';
@@ -547,9 +547,19 @@ export class Greenlet<T = unknown> extends Linkable {
  */
 export function exitReason(g: Greenlet<unknown>): unknown {
   if (!g.dead) return undefined;
-  if (g.successful()) return g.value instanceof GreenletExit && !(g.value instanceof NormalExit) ? 'killed' : 'normal';
+  if (g.successful()) return isPlainKill(g.value) ? 'killed' : 'normal';
   const error = g.exception;
   return error instanceof ExitSignal ? error.reason : error;
+}
+
+/**
+ * @internal throws a TypeError unless `value` is a Greenlet (an Actor is
+ * one), naming the call and, when given, the argument.
+ */
+export function checkGreenlet(call: string, value: unknown, field?: string): asserts value is Greenlet<unknown> {
+  if (value instanceof Greenlet) return;
+  const what = field === undefined ? 'expected a Greenlet' : `${field} must be a Greenlet or an Actor`;
+  throw new TypeError(`${call}: ${what}, got ${show(value)}`);
 }
 
 /** Fires `startLater`. */

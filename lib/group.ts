@@ -20,7 +20,7 @@ import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Composite } from './internal/composite.js';
 import { OPERATION } from './internal/brand.js';
 import { checkException, checkFunction, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
-import { Greenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
+import { Greenlet, checkGreenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
 import { Timeout } from './timeout.js';
@@ -487,7 +487,3 @@ function iteratorOf<T>(call: string, items: unknown): Iterator<T> {
   return (items as Iterable<T>)[Symbol.iterator]();
 }
 
-/** @internal throws a TypeError naming `call` unless `value` is a Greenlet. */
-export function checkGreenlet(call: string, value: unknown): asserts value is Greenlet<unknown> {
-  if (!(value instanceof Greenlet)) throw new TypeError(`${call}: expected a Greenlet, got ${show(value)}`);
-}

@@ -6,8 +6,8 @@
 import { LinkList } from './internal/link-list.js';
 import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
 import { checkFunction, checkOptions, show, type TimeoutOption } from './internal/validate.js';
-import { Greenlet } from './greenlet.js';
-import { BaseGroup, checkGreenlet } from './group.js';
+import { Greenlet, checkGreenlet } from './greenlet.js';
+import { BaseGroup } from './group.js';
 import { Waiters } from './imap.js';
 import type { Operation } from './operation.js';
 import { HUB, PUSH, REMOVE, SHIFT, SIZE } from './internal/keys.js';

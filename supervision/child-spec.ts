@@ -7,7 +7,7 @@
  * record (state.ts) holds those.
  */
 import { Greenlet } from '../lib/greenlet.js';
-import { show } from '../lib/internal/validate.js';
+import { isRecord, show, unknownKey } from '../lib/internal/validate.js';
 
 /**
  * When a child that exited is restarted: `'permanent'` always;
@@ -88,16 +88,6 @@ function checkShutdown(call: string, field: string, shutdown: unknown): void {
   if (!(shutdown >= 0) || shutdown === Infinity) {
     throw new RangeError(`${call}: ${field} must be a non-negative, finite number of ms ('infinity' to wait forever), got ${show(shutdown)}`);
   }
-}
-
-/** @internal True when `value` is an object and not an array: what a spec or an options bag must be. */
-export function isRecord(value: unknown): value is object {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** @internal The first key of `record` that is not one of `fields` (a typo), if any. */
-export function unknownKey(record: object, fields: ReadonlySet<string>): string | undefined {
-  return Object.keys(record).find((key) => !fields.has(key));
 }
 
 /**

@@ -4,8 +4,8 @@
  * before anything runs, naming the field. Child specs are checked by
  * child-spec.ts.
  */
-import { show } from '../lib/internal/validate.js';
-import { checkChildSpec, isRecord, unknownKey, type ChildSpec } from './child-spec.js';
+import { isRecord, show, unknownKey } from '../lib/internal/validate.js';
+import { checkChildSpec, type ChildSpec } from './child-spec.js';
 import { DuplicateChild } from './errors.js';
 
 /**

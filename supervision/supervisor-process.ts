@@ -15,7 +15,7 @@
  * the calls other greenlets make (calls.ts).
  */
 import { Greenlet, exitReason } from '../lib/greenlet.js';
-import { ExitSignal, GreenletExit, Interrupt, NormalExit } from '../lib/errors.js';
+import { ExitSignal, Interrupt, isPlainKill } from '../lib/errors.js';
 import { Empty } from '../lib/queue.js';
 import { Event } from '../lib/event.js';
 import { sleep } from '../lib/sleep.js';
@@ -330,10 +330,6 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   protected now(): number {
     return this[HUB]!.now();
   }
-}
-
-function isPlainKill(error: unknown): boolean {
-  return error instanceof GreenletExit && !(error instanceof NormalExit);
 }
 
 /**

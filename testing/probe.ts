@@ -17,6 +17,7 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { Empty, Greenlet, Queue, exitReason, getHub, type Operation, type Suspend } from 'grove';
 import { Composite } from '../lib/internal/composite.js';
+import { checkGreenlet } from '../lib/greenlet.js';
 import { checkMs, checkOptions, show } from '../lib/internal/validate.js';
 import { Actor } from 'grove/actors';
 
@@ -184,9 +185,7 @@ export class TestProbe<M = unknown> extends Actor<M> {
    * does not report it.
    */
   expectExit(greenlet: Greenlet<unknown>, reason?: ReasonMatcher, options?: ExpectOptions): Operation<unknown> {
-    if (!(greenlet instanceof Greenlet)) {
-      throw new TypeError(`TestProbe.expectExit: greenlet must be a Greenlet or an Actor, got ${show(greenlet)}`);
-    }
+    checkGreenlet('TestProbe.expectExit', greenlet, 'greenlet');
     const timeout = timeoutOf('TestProbe.expectExit', options);
     const checkReason = arguments.length >= 2;
     return new Composite('TestProbe.expectExit', () => this.expectExitBody(greenlet, checkReason, reason, timeout));

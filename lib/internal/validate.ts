@@ -53,3 +53,13 @@ export function checkScopeBody(call: string, body: unknown): void {
   if (body !== null && typeof body === 'object' && typeof (body as Iterable<unknown>)[Symbol.iterator] === 'function') return;
   throw new TypeError(`${call}: body must be an Operation or a function, got ${show(body)}`);
 }
+
+/** True for a plain options record: an object, not null, not an array. */
+export function isRecord(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The first key of `record` that is not one of `fields` (a typo), if any. */
+export function unknownKey(record: object, fields: ReadonlySet<string>): string | undefined {
+  return Object.keys(record).find((key) => !fields.has(key));
+}
