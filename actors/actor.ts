@@ -1,7 +1,10 @@
 /**
  * `Actor<M>`: a greenlet with an inbox (the tutorial's Actor, made into the
- * unit of an Erlang-style system). Its `run()` loops over the inbox and
- * hands each message to `receive(message)`; `send(message)` never blocks.
+ * unit of an Erlang-style system). Its `run()` runs `init()`, after which
+ * the actor is up (`up()` waits for that), then loops over the inbox,
+ * handing each message to `receive(message)`, and runs `terminate(reason)`
+ * as it ends; `send(message)` never blocks. A message that will never be
+ * handled is a dead letter (dead-letter.ts).
  *
  * Actors relate to other greenlets through the sibling modules: links and
  * `exit` (link.ts), monitors (monitor.ts), request/reply (ask.ts) and names
@@ -9,20 +12,24 @@
  * idle actor is its greenlet, its inbox and two small fields.
  */
 import { Greenlet, exitReason } from '../lib/greenlet.js';
-import { NormalExit } from '../lib/errors.js';
+import { ExitSignal, NormalExit, describeReason, isPlainKill, reasonOf } from '../lib/errors.js';
 import { Full } from '../lib/queue.js';
 import { ctx } from '../lib/internal/context.js';
 import { isOperation } from '../lib/internal/brand.js';
+import { Composite } from '../lib/internal/composite.js';
+import { checkTimeout } from '../lib/internal/wait.js';
 import { checkFunction, checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
 import type { Hub } from '../lib/hub.js';
 import type { Queue } from '../lib/queue.js';
-import type { Operation } from '../lib/operation.js';
-import { Inbox } from './inbox.js';
-import { prepareMessage } from './config.js';
+import type { Operation, Suspend } from '../lib/operation.js';
+import { DRAIN_MARK, Inbox } from './inbox.js';
+import { explainFrozenWrite, prepareMessage } from './config.js';
+import { deadLetter } from './dead-letter.js';
+import type { ActorRef } from './ref.js';
 import type { Relations } from './relations.js';
 import './events.js';
-import { HUB, KILL_WITH, NOTIFY_HUB, SCHEDULE_NOTIFY } from '../lib/internal/keys.js';
-import { ACTOR_FLAGS, DEAD_LETTER, DELIVER, RELATIONS, SPAWNED } from './keys.js';
+import { AWAIT_UP, FIRST_SUSPEND, HUB, KILL_WITH, MARK_UP, NOTIFY_HUB, SCHEDULE_NOTIFY, STOP_FOR_SHUTDOWN } from '../lib/internal/keys.js';
+import { ACTOR_FLAGS, DEAD_LETTER, DELIVER, INBOX_LOOP, RELATIONS, RUN_HOOK, SPAWNED, STOP_GRACEFULLY } from './keys.js';
 
 /** Options of `new Actor` (through a subclass's `super(options)`). */
 export interface ActorOptions {
@@ -47,6 +54,26 @@ export interface ReceiveOptions {
   timeout?: TimeoutOption;
 }
 
+/** Options of `up()`. */
+export interface UpOptions {
+  /**
+   * Give up after this many ms and throw `Timeout` (no default: wait until
+   * the actor is up or dead). A Timeout given here is started for the call
+   * and raised itself if it fires.
+   */
+  timeout?: TimeoutOption;
+}
+
+/** Options of `stop()`. */
+export interface StopOptions {
+  /**
+   * Handle every message already queued first, then stop with reason
+   * `'normal'` (Akka's PoisonPill): messages sent after this call are dead
+   * letters. Without it, `stop()` takes effect at once.
+   */
+  drain?: boolean;
+}
+
 /**
  * Thrown by `send` to an actor whose bounded inbox is full: the message was
  * not delivered (nothing is dropped silently). A `Full` (lib/queue.ts).
@@ -57,12 +84,46 @@ export class MailboxFull extends Full {
   }
 }
 
+/**
+ * Thrown by `up()` when the actor died before it was up: its `init` (or,
+ * for a Supervisor, a child's start) failed, or it was killed or stopped
+ * first. `reason` is its exit reason; `cause` the error it died of, if any.
+ */
+export class StartFailed extends Error {
+  static {
+    this.prototype.name = 'StartFailed';
+  }
+  /** The actor's exit reason. */
+  readonly reason: unknown;
+  /** The actor that did not come up. */
+  readonly actor: Actor<unknown>;
+  constructor(actor: Actor<unknown>, reason: unknown) {
+    super(`${actor} exited with ${describeReason(reason)} before it was up`, reason instanceof Error ? { cause: reason } : undefined);
+    this.reason = reason;
+    this.actor = actor;
+  }
+}
+
 /** aflags: `stop()` was called; the inbox loop ends. */
 const STOPPING = 1;
 /** aflags: exit signals arrive as `EXIT` messages. */
 const TRAP_EXIT = 2;
 /** aflags: the actorExit event was emitted. */
 const EXIT_SEEN = 4;
+/** aflags: its `run()` reached the inbox loop's start (init): that, not its first blocking point, says when it is up. */
+const SELF_UP = 8;
+/** aflags: `receive` is handling a message. */
+const HANDLING = 16;
+
+/** Stops asked for (by a parent) while a trapping actor handled a message: raised once that message is done. */
+const pendingStops = new WeakMap<Actor<unknown>, ExitSignal>();
+
+/**
+ * The `EXIT` and `DOWN` messages the runtime delivered. They are not dead
+ * letters when left unhandled: they report on others, nobody waits on them,
+ * and a supervisor that dies has usually seen its children's exits already.
+ */
+const signals = new WeakSet<object>();
 
 /**
  * An actor: a greenlet that owns an inbox of messages of type `M` and
@@ -83,7 +144,7 @@ const EXIT_SEEN = 4;
  * when one is raised in it (a linked crash, `exit(actor, reason)`), else
  * the error it threw.
  */
-export abstract class Actor<M> extends Greenlet<void> {
+export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
   /**
    * Its messages, oldest first. `send` is the way in; the inbox loop takes
    * them out. It is a `Queue`, so a producer that wants backpressure can
@@ -126,45 +187,123 @@ export abstract class Actor<M> extends Greenlet<void> {
   /**
    * Handles one message. The inbox loop calls it for each message in turn
    * and takes the next only when it returns (or, for a generator method,
-   * when it finishes). An error it throws ends the actor with that error.
+   * when it finishes). An error it throws ends the actor with that error
+   * (an ordinary exit, which a supervisor restarts by its rules).
    */
   protected abstract receive(message: M): Operation<void> | void;
 
   /**
-   * The inbox loop: takes each message and runs `receive` on it, until
-   * `stop()`. Blocks on the inbox while it is empty. A subclass may
-   * override `run()` and `yield* super.run()`: code before it runs at start,
-   * code after it when the actor stops, and a `catch` around it sees what
-   * ends the actor otherwise (a kill, an exit signal, a crash in `receive`).
+   * Runs once when the actor starts, before its first message (OTP's
+   * `init/1`, Akka's `preStart`): open what it needs here. A generator
+   * method when it blocks, a plain one when it does not. The actor is
+   * **up** when it returns (at once without one): `up()` and a supervisor
+   * wait for that. An error it throws is a failed start — the supervisor
+   * that started the actor sees `ChildStartFailed`, `up()` throws
+   * `StartFailed` — and `terminate` does not run. Messages sent meanwhile
+   * wait in the inbox.
+   */
+  protected init(): Operation<void> | void {}
+
+  /**
+   * Runs when the actor ends for any reason but a plain kill (OTP's
+   * `terminate/2`, Akka's `postStop`), once it was up: after `stop()`
+   * (reason `'normal'`), a crash in `receive` (the error), an exit signal
+   * (its reason; `'shutdown'` when its supervisor stops it). It may block,
+   * to flush or close what it holds; a supervisor waits for it up to the
+   * child's `shutdown` ms, then kills it plainly, which ends `terminate`
+   * where it is blocked. The actor then exits with the same reason, unless
+   * `terminate` throws: its error becomes the exit reason.
+   */
+  protected terminate(_reason: unknown): Operation<void> | void {}
+
+  /**
+   * The actor's life: `init()`, up, the inbox loop (each message to
+   * `receive`, until `stop()`), then `terminate(reason)`. Blocks on the
+   * inbox while it is empty. A subclass may override `run()` and
+   * `yield* super.run()`: code before it runs at start, before `init` (an
+   * error there is a failed start too), code after it when the actor
+   * stops, and a `catch` around it sees what ends the actor otherwise (a
+   * kill, an exit signal, a crash in `receive`). A `run()` that never calls
+   * `super.run()` is up at its first blocking point.
    */
   protected override *run(): Operation<void> {
-    const inbox = this.inbox;
+    this[ACTOR_FLAGS] |= SELF_UP;
+    yield* this[RUN_HOOK]('init', this.init());
+    this[MARK_UP]();
     try {
-      while ((this[ACTOR_FLAGS] & STOPPING) === 0) {
-        const message = yield* inbox.get();
-        const handling = this.receive(message);
-        if (handling !== undefined) {
-          if (!isOperation(handling)) throw badReceive(this, handling);
-          yield* handling;
-        }
-      }
+      yield* this[INBOX_LOOP]();
     } catch (error) {
+      this[ACTOR_FLAGS] &= ~HANDLING;
+      explainFrozenWrite(error);
+      if (isPlainKill(error)) throw error;
+      yield* this[RUN_HOOK]('terminate', this.terminate(reasonOf(error)));
       // stop() from outside raised NormalExit where the actor was blocked: a normal end of the loop.
       if (error instanceof NormalExit && (this[ACTOR_FLAGS] & STOPPING) !== 0) return;
       throw error;
     }
+    yield* this[RUN_HOOK]('terminate', this.terminate('normal'));
+  }
+
+  /** The inbox loop: one message at a time, until stopped. */
+  private *[INBOX_LOOP](): Generator<Suspend, void, unknown> {
+    const inbox = this.inbox;
+    while ((this[ACTOR_FLAGS] & STOPPING) === 0) {
+      const message = yield* inbox.get();
+      if ((message as unknown) === DRAIN_MARK) {
+        // stop({ drain: true }): every message queued before it was handled.
+        this[ACTOR_FLAGS] |= STOPPING;
+        return;
+      }
+      this[ACTOR_FLAGS] |= HANDLING;
+      const handling = this.receive(message);
+      if (handling !== undefined) {
+        if (!isOperation(handling)) throw badMethod(this, 'receive', handling);
+        yield* handling;
+      }
+      this[ACTOR_FLAGS] &= ~HANDLING;
+      const stop = pendingStops.get(this as Actor<unknown>);
+      if (stop !== undefined) {
+        pendingStops.delete(this as Actor<unknown>);
+        throw stop;
+      }
+    }
+  }
+
+  /** @internal runs what `init` or `terminate` returned: nothing, or an Operation to `yield*`. */
+  private *[RUN_HOOK](name: string, result: Operation<void> | void): Generator<Suspend, void, unknown> {
+    if (result === undefined) return;
+    if (!isOperation(result)) throw badMethod(this, name, result);
+    yield* result;
+  }
+
+  /**
+   * Waits until the actor is up: its `init` has returned (at once without
+   * one); for a Supervisor, every initial child is up (what OTP's
+   * `start_link` returns after). Returns at once if it is up, or was up
+   * and has died since. Throws `StartFailed` if it died before it was up
+   * (`cause`: its `init`'s error, a Supervisor's `ChildStartFailed`),
+   * `Timeout` after `timeout` ms, and at once an Error if it was never
+   * started. A kill of the caller ends the wait.
+   */
+  up(options?: UpOptions): Operation<void> {
+    checkOptions('Actor.up', options);
+    const timeout = options?.timeout;
+    checkTimeout('Actor.up', timeout);
+    if (!this.started && !this.dead) throw notStarted('Actor.up', this as Actor<unknown>);
+    return new Composite<void>('Actor.up', () => awaitUp(this as Actor<unknown>, timeout));
   }
 
   /**
    * Puts `message` in the inbox, deep-frozen (see `configureActors`), and
    * returns at once: never blocks, never switches. Throws `MailboxFull` if a
-   * bounded inbox is full. A message sent to a dead actor is dropped, as in
-   * Erlang (an `actorDeadLetter` event on the hub's stream says so); one
-   * sent before the actor starts waits in its inbox.
+   * bounded inbox is full. A message sent to a dead actor is a dead letter
+   * (counted and reported, see dead-letter.ts); one sent before the actor
+   * starts waits in its inbox. Freezing makes the sender's own object
+   * read-only too: copy it before changing it after the send.
    */
   send(message: M): void {
     if (this.dead) {
-      this[DEAD_LETTER](message);
+      this[DEAD_LETTER](message, ctx.current);
       return;
     }
     const inbox = this.inbox;
@@ -182,17 +321,54 @@ export abstract class Actor<M> extends Greenlet<void> {
   }
 
   /**
-   * Ends the actor with reason `'normal'`. Called by the actor itself (in
-   * `receive`), the inbox loop ends once that message is handled. Called
-   * from elsewhere, it takes effect at once: the actor is interrupted where
-   * it is blocked (its `finally` blocks run) and the loop ends; an actor not
-   * yet running never runs. Messages still queued are dropped. Does not
-   * block; `yield* actor.join()` waits for the end. A dead actor: nothing.
+   * Ends the actor with reason `'normal'` (its `terminate` runs). Called by
+   * the actor itself (in `receive`), the inbox loop ends once that message
+   * is handled. Called from elsewhere, it takes effect at once: the actor
+   * is interrupted where it is blocked (its `finally` blocks run) and the
+   * loop ends; an actor not yet running never runs. Messages still queued
+   * become dead letters. With `{ drain: true }` the actor first handles
+   * every message already queued (from anywhere, itself included), then
+   * stops; messages sent after the call are dead letters. Does not block;
+   * `yield* actor.join()` waits for the end. A dead actor: nothing.
    */
-  stop(): void {
+  stop(options?: StopOptions): void {
+    checkOptions('Actor.stop', options);
+    const drain = options?.drain;
+    if (drain !== undefined && typeof drain !== 'boolean') throw new TypeError(`Actor.stop: drain must be a boolean, got ${show(drain)}`);
     if (this.dead) return;
+    if (drain === true) {
+      // A mark in the inbox, past any bound: the loop stops when it reaches it.
+      (this.inbox as Inbox<unknown>).insert(DRAIN_MARK);
+      return;
+    }
     this[ACTOR_FLAGS] |= STOPPING;
     if (ctx.current !== (this as Greenlet<unknown>)) this[KILL_WITH](new NormalExit());
+  }
+
+  /**
+   * @internal stops it as its parent does (a supervisor's shutdown, `exit`
+   * from its parent, `shutdown()`): an actor that traps exits and is
+   * handling a message finishes that message, then ends with `signal`'s
+   * reason; any other is interrupted with `signal` at once.
+   */
+  [STOP_GRACEFULLY](signal: ExitSignal): void {
+    if (this.dead) return;
+    if ((this[ACTOR_FLAGS] & (TRAP_EXIT | HANDLING)) === (TRAP_EXIT | HANDLING)) {
+      if (!pendingStops.has(this as Actor<unknown>)) pendingStops.set(this as Actor<unknown>, signal);
+      return;
+    }
+    this[KILL_WITH](signal);
+  }
+
+  /** @internal `shutdown()` stops an actor as its parent would (`'shutdown'`), unless given an exception. */
+  override [STOP_FOR_SHUTDOWN](exception: Error | undefined): void {
+    if (exception === undefined) this[STOP_GRACEFULLY](new ExitSignal('shutdown'));
+    else super[STOP_FOR_SHUTDOWN](exception);
+  }
+
+  /** @internal a `run()` that reaches the inbox loop says itself when it is up; any other is up at its first blocking point. */
+  override [FIRST_SUSPEND](): void {
+    if ((this[ACTOR_FLAGS] & SELF_UP) === 0) super[FIRST_SUSPEND]();
   }
 
   /**
@@ -235,13 +411,11 @@ export abstract class Actor<M> extends Greenlet<void> {
   /**
    * @internal delivers a message the runtime sends (`EXIT`, `DOWN`): frozen
    * already, never refused by a full inbox (as Akka's system messages are
-   * not), dropped if the actor is dead.
+   * not), dropped if the actor is dead (not a dead letter: see `signals`).
    */
-  [DELIVER](message: unknown): void {
-    if (this.dead) {
-      this[DEAD_LETTER](message);
-      return;
-    }
+  [DELIVER](message: object): void {
+    if (this.dead) return;
+    signals.add(message);
     (this.inbox as Inbox<unknown>).insert(message);
     const hub = this[HUB] ?? ctx.hub;
     if (hub !== null && hub.listeners !== null) {
@@ -252,13 +426,24 @@ export abstract class Actor<M> extends Greenlet<void> {
   /**
    * @internal the greenlet calls this once when it dies, right after the
    * hub's `exit` event (and again, harmlessly, for a link added after
-   * death): the place to emit `actorExit` without a link per actor.
+   * death): the place to emit `actorExit` without a link per actor, and to
+   * turn what is left in the inbox into dead letters.
    */
   override [SCHEDULE_NOTIFY](): void {
     if ((this[ACTOR_FLAGS] & EXIT_SEEN) === 0 && this.dead) {
       this[ACTOR_FLAGS] |= EXIT_SEEN;
+      pendingStops.delete(this as Actor<unknown>);
       const hub = this[NOTIFY_HUB]();
       if (hub.listeners !== null) hub.emit({ type: 'actorExit', greenlet: this as Actor<unknown>, reason: exitReason(this) });
+      const inbox = this.inbox as Inbox<unknown>;
+      if (inbox.qsize() > 0) {
+        const reason = exitReason(this);
+        for (const message of inbox.takeAll()) {
+          if (message !== DRAIN_MARK && !signals.has(message as object)) deadLetter(this as Actor<unknown>, hub, message, null, 'queuedAtDeath', reason);
+        }
+      }
+      // A producer blocked in inbox.put() would otherwise wait forever, or put into a dead inbox.
+      if (!inbox.isShutdown) inbox.shutdown({ cause: new Error(`${this} is dead`) });
     }
     super[SCHEDULE_NOTIFY]();
   }
@@ -268,17 +453,24 @@ export abstract class Actor<M> extends Greenlet<void> {
     if (hub !== null && hub.listeners !== null && !this.dead) hub.emit({ type: 'actorSpawn', greenlet: this as Actor<unknown> });
   }
 
-  private [DEAD_LETTER](message: unknown): void {
-    const hub = this[HUB] ?? ctx.hub;
-    if (hub !== null && hub.listeners !== null) {
-      hub.emit({ type: 'actorDeadLetter', greenlet: this as Actor<unknown>, message, from: ctx.current });
-    }
+  private [DEAD_LETTER](message: unknown, from: Greenlet<unknown> | null): void {
+    deadLetter(this as Actor<unknown>, this[HUB], message, from, 'sentAfterDeath', exitReason(this));
   }
 }
 
-function badReceive(actor: Actor<unknown>, value: unknown): TypeError {
+function* awaitUp(actor: Actor<unknown>, timeout: TimeoutOption | undefined): Generator<Suspend, void, unknown> {
+  if (yield* actor[AWAIT_UP](timeout)) return;
+  throw new StartFailed(actor, exitReason(actor));
+}
+
+function badMethod(actor: Actor<unknown>, name: string, value: unknown): TypeError {
   return new TypeError(
-    `${actor.name}.receive returned ${show(value)}: write it as a generator method (*receive) when it blocks, ` +
+    `${actor.name}.${name} returned ${show(value)}: write it as a generator method (*${name}) when it blocks, ` +
       'or a plain method returning nothing',
   );
+}
+
+/** @internal the error for a call that needs a started actor: `up()`, `ask`. */
+export function notStarted(call: string, actor: Actor<unknown>): Error {
+  return new Error(`${call}: ${actor} was never started: call start() on it first (or give it to a supervisor)`);
 }

@@ -10,11 +10,12 @@
 import { WaitOp, type WaitState } from '../lib/internal/wait.js';
 import { ctx } from '../lib/internal/context.js';
 import { checkFunction, checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
-import { describeReason } from '../lib/errors.js';
+import { NotInGreenlet, describeReason } from '../lib/errors.js';
 import { Timeout } from '../lib/timeout.js';
 import type { Greenlet } from '../lib/greenlet.js';
 import type { Operation, Suspend } from '../lib/operation.js';
-import { Actor } from './actor.js';
+import { Actor, notStarted } from './actor.js';
+import type { ActorRef } from './ref.js';
 import { prepareMessage } from './config.js';
 import { ensureRelations, relationsOf, type DeathWatch } from './relations.js';
 import { WAIT, WAITING_ON, WAKE } from '../lib/internal/keys.js';
@@ -42,20 +43,34 @@ export class AskFailed extends Error {
   readonly reason: unknown;
   /** The actor that was asked. */
   readonly target: Actor<unknown>;
-  constructor(target: Actor<unknown>, reason: unknown, wasDead: boolean) {
+  /** True when it was not alive when asked (`reason` is then `'noproc'`); false when it died before replying. */
+  readonly notAlive: boolean;
+  /**
+   * @param call the call that asked, for the message (`ask`, or a call built
+   *   on it such as `Supervisor.startChild`)
+   */
+  constructor(target: Actor<unknown>, reason: unknown, wasDead: boolean, call = 'ask') {
     super(
       wasDead
-        ? `ask: ${target} is not alive (noproc)`
-        : `ask: ${target} exited with ${describeReason(reason)} before replying`,
+        ? `${call}: ${target} is not alive (noproc)`
+        : `${call}: ${target} exited with ${describeReason(reason)} before replying`,
     );
     this.reason = reason;
     this.target = target;
+    this.notAlive = wasDead;
   }
 }
 
 /** The reply type of a message type: `R` of its `replyTo: ReplyTo<R>` field(s), else unknown. */
 export type ReplyType<M> = [RepliesIn<M>] extends [never] ? unknown : RepliesIn<M>;
 type RepliesIn<M> = M extends { readonly replyTo: ReplyTo<infer R> } ? R : never;
+
+/**
+ * The messages of type `M` that an `ask` may build: the variants with a
+ * `replyTo` field (one without it could never be answered, and the ask
+ * would hang until its timeout). Anything, for an actor of `unknown`.
+ */
+export type AskMessage<M> = unknown extends M ? unknown : Extract<M, { readonly replyTo: ReplyTo<never> }>;
 
 /** ReplyTo states. */
 const NEW = 0;
@@ -97,6 +112,11 @@ export class ReplyTo<R> implements DeathWatch {
 
   toString(): string {
     return `<ReplyTo ${this.asker?.name ?? '?'} <- ${this.target.name}>`;
+  }
+
+  /** How `console.log` and `util.inspect` show it: `<ReplyTo asker <- target>`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   /** @internal the ask runs in `asker`: send the message `make` builds, watching the target. */
@@ -205,23 +225,28 @@ const ASK = new AskOp();
  * full. A reply that comes after the ask ended is discarded. An actor
  * cannot ask itself (an Error at once). A kill or a
  * Timeout interrupts the wait (the ask ends; a late reply is discarded).
- * Use with `yield*`.
+ * An actor never started: an Error at once. Use with `yield*`.
  *
- * The reply type `R` comes from the `replyTo: ReplyTo<R>` fields of the
- * target's message type; when its messages expect different replies, name
- * the one meant: `ask(counter, (replyTo: ReplyTo<number>) => ({ type: 'get', replyTo }))`.
+ * The message `make` builds must be one of the target's message variants
+ * with a `replyTo` field (TypeScript rejects any other). The reply type
+ * `R` comes from the `replyTo: ReplyTo<R>` fields of the target's message
+ * type; when its messages expect different replies, name the one meant:
+ * `ask(counter, (replyTo: ReplyTo<number>) => ({ type: 'get', replyTo }))`.
  */
-export function ask<const M, R = ReplyType<M>>(
-  target: Actor<M>,
-  make: (replyTo: ReplyTo<R>) => M,
+export function ask<M, R = ReplyType<M>, const A extends AskMessage<M> = AskMessage<M>>(
+  target: ActorRef<M>,
+  make: (replyTo: ReplyTo<R>) => A,
   options?: AskOptions,
 ): Operation<R> {
   if (!(target instanceof Actor)) throw new TypeError(`ask: target must be an Actor, got ${show(target)}`);
   checkFunction('ask', 'make', make);
   checkOptions('ask', options);
+  if (ctx.current === null) throw new NotInGreenlet('ask()');
   if (ctx.current === (target as Greenlet<unknown>)) {
     // Erlang's gen_server:call to itself exits with calling_self: the request would sit in its own inbox.
     throw new Error(`ask: ${target} cannot ask itself: it would wait for a reply only it can give`);
   }
+  // It would wait in the inbox of an actor that may never run: fail now, not at the timeout.
+  if (!target.started && !target.dead) throw notStarted('ask', target);
   return ASK.call(new ReplyTo<R>(target as Actor<unknown>), make, options?.timeout) as Operation<R>;
 }

@@ -1,7 +1,8 @@
 /**
  * The actor layer's process-wide settings: whether messages are frozen
- * (deep, with immer) when they are sent. `Actor.send`, `ask`'s replies and
- * the registry's `send` read them; nothing else does.
+ * (deep, with immer) when they are sent (`Actor.send`, `ask`'s replies and
+ * the registry's `send` read it), and how many dead letters each hub
+ * reports (dead-letter.ts).
  */
 import { freeze } from 'immer';
 import { checkOptions, show } from '../lib/internal/validate.js';
@@ -23,9 +24,18 @@ export interface ActorSettings {
    * keep it on in tests, where a mutation throws at the faulty line.
    */
   freezeMessages: boolean;
+  /**
+   * How many dead letters each hub reports through its error handler (a
+   * one-line notice each, `where: 'deadLetter'`) before it only counts them
+   * (`hub.deadLetters`), as Akka logs the first ten. 10 by default; 0 turns
+   * the reports off. The `actorDeadLetter` events and the count are not
+   * affected.
+   */
+  logDeadLetters: number;
 }
 
-const settings: ActorSettings = { freezeMessages: true };
+/** @internal the settings in effect. */
+export const settings: ActorSettings = { freezeMessages: true, logDeadLetters: 10 };
 
 /**
  * Changes the actor layer's settings for the whole process (every hub) and
@@ -36,13 +46,15 @@ export function configureActors(options: Partial<ActorSettings>): ActorSettings 
   checkOptions('configureActors', options);
   if (options === undefined) throw new TypeError('configureActors: options must be an object, got undefined');
   const before = { ...settings };
-  const { freezeMessages } = options;
-  if (freezeMessages !== undefined) {
-    if (typeof freezeMessages !== 'boolean') {
-      throw new TypeError(`configureActors: freezeMessages must be a boolean, got ${show(freezeMessages)}`);
-    }
-    settings.freezeMessages = freezeMessages;
+  const { freezeMessages, logDeadLetters } = options;
+  if (freezeMessages !== undefined && typeof freezeMessages !== 'boolean') {
+    throw new TypeError(`configureActors: freezeMessages must be a boolean, got ${show(freezeMessages)}`);
   }
+  if (logDeadLetters !== undefined && !(Number.isInteger(logDeadLetters) && logDeadLetters >= 0) && logDeadLetters !== Infinity) {
+    throw new RangeError(`configureActors: logDeadLetters must be a non-negative integer (or Infinity), got ${show(logDeadLetters)}`);
+  }
+  if (freezeMessages !== undefined) settings.freezeMessages = freezeMessages;
+  if (logDeadLetters !== undefined) settings.logDeadLetters = logDeadLetters;
   return before;
 }
 
@@ -50,4 +62,23 @@ export function configureActors(options: Partial<ActorSettings>): ActorSettings 
 export function prepareMessage<M>(message: M): M {
   // Primitives come back at once; an already frozen object costs one check (immer stops at it).
   return settings.freezeMessages ? freeze(message, true) : message;
+}
+
+/** What V8 and immer say when code writes to a frozen object, array, Map or Set. */
+const FROZEN_WRITE = /Cannot (assign to read only property|add property|delete property|redefine property)|object is not extensible|This object has been frozen/;
+const FROZEN_HINT =
+  ' (messages are deep-frozen when sent, the sender\'s own object included: copy it to change it, ' +
+  'or see configureActors({ freezeMessages }))';
+
+/**
+ * @internal adds a hint to a TypeError that a write to a frozen object
+ * raised, while messages are frozen: the object may be a message, frozen
+ * on send. Changes the error's message (and its stack's first line).
+ */
+export function explainFrozenWrite(error: unknown): void {
+  if (!settings.freezeMessages || !(error instanceof TypeError)) return;
+  const before = error.message;
+  if (!FROZEN_WRITE.test(before) || before.endsWith(FROZEN_HINT)) return;
+  error.message = before + FROZEN_HINT;
+  if (typeof error.stack === 'string') error.stack = error.stack.replace(before, error.message);
 }

@@ -7,6 +7,7 @@
  */
 import type { Greenlet } from '../lib/greenlet.js';
 import type { Actor } from './actor.js';
+import type { DeadLetterKind } from './dead-letter.js';
 
 declare module 'grove' {
   interface HubEvents {
@@ -18,8 +19,20 @@ declare module 'grove' {
      * (null in the hub, e.g. a death notification, or outside any greenlet).
      */
     actorMessage: { greenlet: Actor<unknown>; message: unknown; from: Greenlet<unknown> | null };
-    /** A message sent to an actor that was already dead: dropped, as Erlang drops it (Akka's dead letters). */
-    actorDeadLetter: { greenlet: Actor<unknown>; message: unknown; from: Greenlet<unknown> | null };
+    /**
+     * A dead letter: a message the actor will never handle, because it was
+     * sent after the actor died (`kind: 'sentAfterDeath'`; `from` is the
+     * sender) or was still in its inbox when it died (`'queuedAtDeath'`;
+     * `from` is null). `reason` is the actor's exit reason. Also counted in
+     * `hub.deadLetters` (actors/dead-letter.ts).
+     */
+    actorDeadLetter: {
+      greenlet: Actor<unknown>;
+      message: unknown;
+      from: Greenlet<unknown> | null;
+      kind: DeadLetterKind;
+      reason: unknown;
+    };
     /** An actor ended, with its exit reason (right after the greenlet's `exit` event). */
     actorExit: { greenlet: Actor<unknown>; reason: unknown };
   }

@@ -18,6 +18,12 @@ import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
 import { SIZE, WAIT, WAKE } from '../lib/internal/keys.js';
 
+/**
+ * @internal what `stop({ drain: true })` puts in the inbox: the inbox loop
+ * stops when it takes it. Selective receive never sees it.
+ */
+export const DRAIN_MARK: unique symbol = Symbol('grove.drainMark');
+
 /** The predicate of a selective receive. */
 export type MessagePredicate<M> = (message: M) => boolean;
 
@@ -62,7 +68,8 @@ export class Inbox<M> extends Queue<M> {
   scan(predicate: MessagePredicate<M>): boolean {
     const items = this.items;
     for (let i = this.scanned; i < items.length; i++) {
-      if (predicate(items.at(i) as M)) {
+      const item = items.at(i);
+      if ((item as unknown) !== DRAIN_MARK && predicate(item as M)) {
         this.matched = i;
         return true;
       }
@@ -79,6 +86,16 @@ export class Inbox<M> extends Queue<M> {
     // Room was made: let a blocked putter in (as Queue.remove does).
     if (this.putters[SIZE] > 0) this.scheduleRound();
     return item;
+  }
+
+  /** Removes and returns every item (the actor died: they are dead letters). */
+  takeAll(): M[] {
+    const items = this.items;
+    const all: M[] = [];
+    for (let i = 0; i < items.length; i++) all.push(items.at(i) as M);
+    items.clear();
+    this.scanned = 0;
+    return all;
   }
 
   /** Removes the first item identical to `item`; true if there was one (`demonitor`'s flush). */

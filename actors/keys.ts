@@ -9,3 +9,6 @@ export const ACTOR_FLAGS: unique symbol = Symbol('grove.actorFlags');
 export const DELIVER: unique symbol = Symbol('grove.deliver');
 export const SPAWNED: unique symbol = Symbol('grove.spawned');
 export const DEAD_LETTER: unique symbol = Symbol('grove.deadLetter');
+export const STOP_GRACEFULLY: unique symbol = Symbol('grove.stopGracefully');
+export const RUN_HOOK: unique symbol = Symbol('grove.runHook');
+export const INBOX_LOOP: unique symbol = Symbol('grove.inboxLoop');

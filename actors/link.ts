@@ -5,13 +5,14 @@
  * exit reason (signal.ts says what a signal does). Signals are delivered
  * from the hub after the death, in the order of deaths.
  */
-import { GreenletExit, NormalExit } from '../lib/errors.js';
+import { ExitSignal, GreenletExit, NormalExit } from '../lib/errors.js';
 import { Greenlet, checkGreenlet } from '../lib/greenlet.js';
 import { ctx } from '../lib/internal/context.js';
 import { Actor } from './actor.js';
 import { ensureRelations, relationsOf } from './relations.js';
 import { sendExitSignal } from './signal.js';
-import { KILL_WITH } from '../lib/internal/keys.js';
+import { KILL_WITH, PARENT } from '../lib/internal/keys.js';
+import { STOP_GRACEFULLY } from './keys.js';
 
 /**
  * Links `a` and `b` (either may be the caller, or neither): when one exits
@@ -57,9 +58,12 @@ export function unlink(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
  * then ends at once with reason `'normal'`. Any other reason kills a
  * target that does not trap exits with an `ExitSignal(reason)`. A trapping
  * actor gets `{ type: 'EXIT', from: caller, reason }` in its inbox
- * instead. The signal takes effect when called (the target is interrupted
- * where it is blocked; the caller itself, right here). A dead target:
- * nothing. Never blocks.
+ * instead — unless the caller is its parent (the supervisor that started
+ * it): then, as a gen_server does with its parent's exit, it finishes the
+ * message it is handling and ends with `reason` (its `terminate` runs).
+ * The signal takes effect when called (the target is interrupted where it
+ * is blocked; the caller itself, right here). A dead target: nothing.
+ * Never blocks.
  */
 export function exit(target: Greenlet<unknown>, reason: unknown): void {
   checkGreenlet('exit', target, 'target');
@@ -71,6 +75,10 @@ export function exit(target: Greenlet<unknown>, reason: unknown): void {
   }
   if (reason === 'normal' && target === from && !(target instanceof Actor && target.trapExit)) {
     target[KILL_WITH](new NormalExit());
+    return;
+  }
+  if (from !== null && target[PARENT] === from && target instanceof Actor && target.trapExit) {
+    target[STOP_GRACEFULLY](new ExitSignal(reason));
     return;
   }
   sendExitSignal(target, from, reason);

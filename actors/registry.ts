@@ -2,13 +2,15 @@
  * Erlang's process registry: actors known by name (`register`, `whereis`,
  * `unregister`, `send` by name). One registry per hub, so tests that each
  * run their own hub never see each other's names. A name frees itself when
- * its actor exits (relations.ts).
+ * its actor exits (relations.ts). A name is a string, or a
+ * `RegistryName<M>` (ref.ts) that types the messages of its actor.
  */
 import { getHub, type Hub } from '../lib/hub.js';
 import { ctx } from '../lib/internal/context.js';
 import { show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
 import { ensureRelations, relationsOf } from './relations.js';
+import type { ActorRef, RegistryName } from './ref.js';
 import { HUB } from '../lib/internal/keys.js';
 
 /** A misuse of the registry: a taken name, a dead actor, an actor already named, an unknown name. */
@@ -31,8 +33,22 @@ function currentRegistry(): Map<string, Actor<unknown>> {
   return registryOf(ctx.hub ?? getHub());
 }
 
-function checkName(call: string, name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`${call}: name must be a non-empty string, got ${show(name)}`);
+/** The name a string or a RegistryName stands for, checked. */
+function nameOf(call: string, name: unknown): string {
+  const text = name !== null && typeof name === 'object' ? (name as { name?: unknown }).name : name;
+  if (typeof text !== 'string' || text === '') {
+    throw new TypeError(`${call}: name must be a non-empty string or a registryName(), got ${show(name)}`);
+  }
+  return text;
+}
+
+/**
+ * A registered name that carries the type of its actor's messages (see
+ * `RegistryName`): `const Jobs = registryName<JobMessage>('jobs')`. Use it
+ * wherever a name goes: `register`, `whereis`, `unregister`, `send`.
+ */
+export function registryName<M>(name: string): RegistryName<M> {
+  return Object.freeze({ name: nameOf('registryName', name) });
 }
 
 /** The live actor holding `name` in `registry`, dropping an entry whose actor is dead. */
@@ -53,8 +69,9 @@ function lookup(registry: Map<string, Actor<unknown>>, name: string): Actor<unkn
  * (one name per actor, as in Erlang). The name is freed when the actor
  * exits, or by `unregister`.
  */
-export function register(name: string, actor: Actor<unknown>): void {
-  checkName('register', name);
+export function register<M>(name: string | RegistryName<M>, actor: ActorRef<M>): void;
+export function register(nameOrKey: string | RegistryName<unknown>, actor: ActorRef<never>): void {
+  const name = nameOf('register', nameOrKey);
   if (!(actor instanceof Actor)) throw new TypeError(`register: actor must be an Actor, got ${show(actor)}`);
   if (actor.dead) throw new RegistryError(`register: ${actor} is dead (noproc); cannot register it as ${JSON.stringify(name)}`);
   const registry = registryOf(actor[HUB] ?? ctx.hub ?? getHub());
@@ -71,8 +88,8 @@ export function register(name: string, actor: Actor<unknown>): void {
 }
 
 /** Frees `name` in the current hub's registry. Returns true if it was registered to a live actor. */
-export function unregister(name: string): boolean {
-  checkName('unregister', name);
+export function unregister(nameOrKey: string | RegistryName<unknown>): boolean {
+  const name = nameOf('unregister', nameOrKey);
   const registry = currentRegistry();
   const actor = lookup(registry, name);
   if (actor === undefined) return false;
@@ -86,9 +103,10 @@ export function unregister(name: string): boolean {
 }
 
 /** The live actor registered as `name` in the current hub, or undefined. */
-export function whereis(name: string): Actor<unknown> | undefined {
-  checkName('whereis', name);
-  return lookup(currentRegistry(), name);
+export function whereis<M>(name: RegistryName<M>): Actor<M> | undefined;
+export function whereis(name: string): Actor<unknown> | undefined;
+export function whereis(name: string | RegistryName<unknown>): Actor<unknown> | undefined {
+  return lookup(currentRegistry(), nameOf('whereis', name));
 }
 
 /** The names registered in the current hub, to live actors, sorted. */
@@ -103,14 +121,19 @@ export function registered(): string[] {
  * full bounded inbox). An unregistered name throws `RegistryError`, as
  * Erlang's `Name ! Message` fails with badarg.
  */
-export function send<M>(target: Actor<M> | string, message: NoInfer<M>): void {
-  if (typeof target === 'string') {
-    checkName('send', target);
-    const actor = lookup(currentRegistry(), target);
-    if (actor === undefined) throw new RegistryError(`send: no actor is registered as ${JSON.stringify(target)}`);
+export function send<M>(target: ActorRef<M> | RegistryName<M>, message: NoInfer<M>): void;
+export function send(target: string, message: unknown): void;
+export function send(target: ActorRef<never> | RegistryName<unknown> | string, message: unknown): void {
+  if (target instanceof Actor) {
+    target.send(message);
+    return;
+  }
+  if (typeof target === 'string' || (target !== null && typeof target === 'object' && typeof (target as { name?: unknown }).name === 'string' && !('send' in target))) {
+    const name = nameOf('send', target);
+    const actor = lookup(currentRegistry(), name);
+    if (actor === undefined) throw new RegistryError(`send: no actor is registered as ${JSON.stringify(name)}`);
     actor.send(message);
     return;
   }
-  if (!(target instanceof Actor)) throw new TypeError(`send: target must be an Actor or a registered name, got ${show(target)}`);
-  target.send(message);
+  throw new TypeError(`send: target must be an Actor or a registered name, got ${show(target)}`);
 }

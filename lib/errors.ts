@@ -48,6 +48,16 @@ export function isPlainKill(error: unknown): boolean {
 }
 
 /**
+ * @internal The exit reason a greenlet ending with `error` has (see
+ * `exitReason`): `'normal'` for a NormalExit, `'killed'` for any other
+ * GreenletExit, an ExitSignal's reason, or the error itself.
+ */
+export function reasonOf(error: unknown): unknown {
+  if (error instanceof GreenletExit) return error instanceof NormalExit ? 'normal' : 'killed';
+  return error instanceof ExitSignal ? error.reason : error;
+}
+
+/**
  * An Erlang exit signal: a greenlet that throws one, or is killed with one,
  * exits with its {@link ExitSignal.reason} (so `'boom'` passes unchanged along
  * a chain of links, and a child stopped by its supervisor exits with

@@ -28,6 +28,7 @@ import {
   HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
   PENDING_ERROR, PREV_LIVE, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
   SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE,
+  AWAIT_UP, FIRST_SUSPEND, HEAD, IS_UP, MARK_UP, PARENT, REMOVE, STOP_FOR_SHUTDOWN,
 } from './internal/keys.js';
 
 /** A greenlet's body: a generator function (the normal case), a plain function, or an async function. */
@@ -62,6 +63,8 @@ const DEAD = 4;
 const FAILED = 8;
 /** Someone will see a failure (a joiner, a link, run()): the hub need not report it. */
 const OBSERVED = 16;
+/** Its start phase is over (see `[MARK_UP]`); stays set after death. */
+const UP = 32;
 
 /** pendingError's "nothing pending" (undefined is a legal thing to throw). */
 const NO_ERROR: unique symbol = Symbol('grove.noError');
@@ -75,6 +78,8 @@ interface Extras {
   locals?: Map<object, object>;
   /** Interrupts that arrived while another was still being delivered. */
   pending?: unknown[];
+  /** The greenlet that stops it (its supervisor), if any. */
+  parent?: Greenlet<unknown>;
 }
 
 let lastId = 0;
@@ -205,7 +210,7 @@ export class Greenlet<T = unknown> extends Linkable {
 
   /** A readable name: given, or `<Class>-<id>` (`Greenlet-3`). */
   get name(): string {
-    return this[EXTRAS]?.name ?? `${this.constructor.name}-${this.id}`;
+    return this[EXTRAS]?.name ?? `${this.constructor.name || 'Greenlet'}-${this.id}`;
   }
 
   set name(name: string) {
@@ -227,7 +232,7 @@ export class Greenlet<T = unknown> extends Linkable {
   }
 
   override toString(): string {
-    return `<${this.constructor.name} "${this.name}">`;
+    return `<${this.constructor.name || 'Greenlet'} "${this.name}">`;
   }
 
   /** How Node's `console.log` and `util.inspect` show it: `<Actor "worker-1">`, not its whole object graph. */
@@ -302,9 +307,11 @@ export class Greenlet<T = unknown> extends Linkable {
     hub.switches++;
     if (hub.listeners !== null) hub.emit({ type: 'switch', greenlet: this });
     let r: IteratorResult<unknown, unknown>;
+    let first = false;
     try {
       let gen = this[GEN];
       if (gen === null) {
+        first = true;
         gen = this[BEGIN]();
         if (gen === null) {
           ctx.current = null;
@@ -327,6 +334,7 @@ export class Greenlet<T = unknown> extends Linkable {
     ctx.current = null;
     if (r.done === true) this[SETTLE](r.value);
     else {
+      if (first) this[FIRST_SUSPEND]();
       const pending = this[EXTRAS]?.pending;
       if (pending !== undefined && pending.length > 0) this[INTERRUPT](pending.shift());
     }
@@ -440,6 +448,63 @@ export class Greenlet<T = unknown> extends Linkable {
   /** @internal marks the greenlet as watched: its failure is seen by someone, not reported. */
   [OBSERVE](): void {
     this[FLAGS] |= OBSERVED;
+  }
+
+  // ---- being up (internal) ----------------------------------------------
+
+  /**
+   * @internal Its start phase is over: for a plain greenlet, once its first
+   * step has run to a blocking point; an Actor says when (its `init`
+   * returned). Wakes the callers of `[AWAIT_UP]`.
+   */
+  [MARK_UP](): void {
+    if ((this[FLAGS] & (UP | DEAD)) !== 0) return;
+    this[FLAGS] |= UP;
+    // Up-waiters sit among the death links (so a death wakes them too): take them out and wake them.
+    for (let link = this[HEAD]; link !== null; ) {
+      const next = link.nextLink;
+      if (link instanceof WaitState && link.op === (UP_WAIT as WaitOp<unknown>)) {
+        this[REMOVE](link);
+        link.greenlet[WAKE]();
+      }
+      link = next;
+    }
+  }
+
+  /** @internal true once its start phase was over (see `[MARK_UP]`), also after its death. */
+  [IS_UP](): boolean {
+    return (this[FLAGS] & UP) !== 0;
+  }
+
+  /** @internal its first step suspended: a plain greenlet is up. Actors override it. */
+  [FIRST_SUSPEND](): void {
+    this[MARK_UP]();
+  }
+
+  /**
+   * @internal waits until it is up (true) or dead without having been up
+   * (false); `Timeout` after `timeout` ms. What a supervisor waits for when
+   * it starts a child, and what `Actor.up()` builds on.
+   */
+  [AWAIT_UP](timeout?: TimeoutOption): Operation<boolean> {
+    return UP_WAIT.call(this, undefined, timeout);
+  }
+
+  /** @internal the greenlet that stops it (its supervisor), or null. */
+  get [PARENT](): Greenlet<unknown> | null {
+    return this[EXTRAS]?.parent ?? null;
+  }
+
+  set [PARENT](parent: Greenlet<unknown> | null) {
+    this[EXTRA]().parent = parent ?? undefined;
+  }
+
+  /**
+   * @internal how `shutdown()` stops it: raises `exception` (a GreenletExit
+   * when none is given). Actors stop the way their parent would stop them.
+   */
+  [STOP_FOR_SHUTDOWN](exception: Error | undefined): void {
+    this[KILL_WITH](exception ?? new GreenletExit());
   }
 
   // ---- waiting on it -----------------------------------------------------
@@ -608,8 +673,24 @@ class GetOp extends DeathWait<unknown> {
   }
 }
 
+/** `[AWAIT_UP]`: true once up, false if it died first; Timeout on timeout. */
+class UpWaitOp extends DeathWait<boolean> {
+  readonly label = 'Actor.up';
+  protected override isReady(s: WaitState): boolean {
+    const g = s.target as Greenlet<unknown>;
+    return g.dead || g[IS_UP]();
+  }
+  protected outcome(s: WaitState): boolean {
+    return (s.target as Greenlet<unknown>)[IS_UP]();
+  }
+  protected expire(s: WaitState): boolean {
+    throw new Timeout(s.timeout as number);
+  }
+}
+
 const JOIN = new JoinOp();
 const GET = new GetOp();
+const UP_WAIT = new UpWaitOp();
 
 /**
  * The Operation `kill`, `killAll` and `shutdown` return: the kill already

@@ -34,8 +34,13 @@ export type Clock = 'real' | 'virtual';
 export interface ErrorContext {
   /** The greenlet that failed, or whose link callback failed. */
   greenlet?: Greenlet<unknown>;
-  /** `'greenlet'`: a greenlet died of it and nobody was watching; `'link'`: a link callback threw. */
-  where: 'greenlet' | 'link';
+  /**
+   * `'greenlet'`: a greenlet died of it and nobody was watching; `'link'`: a
+   * link callback threw; `'deadLetter'`: not an error but a notice, a message
+   * that will never be handled (the `error` is the actor layer's
+   * `DeadLetter`, whose message says which and why).
+   */
+  where: 'greenlet' | 'link' | 'deadLetter';
 }
 
 /**
@@ -57,7 +62,7 @@ export interface HubEvents {
   /** A greenlet ended: `'normal'`, `'killed'` (GreenletExit), an ExitSignal's reason, or the error. */
   exit: { greenlet: Greenlet<unknown>; reason: unknown };
   /** The hub reported an error (see {@link ErrorHandler}). */
-  error: { error: unknown; greenlet?: Greenlet<unknown>; where: ErrorContext['where'] };
+  error: { error: unknown; greenlet?: Greenlet<unknown>; where: Exclude<ErrorContext['where'], 'deadLetter'> };
 }
 
 /** One event of `hub.events$`: `{ type, ...fields }`. */
@@ -94,6 +99,11 @@ const DEFER_CHANCE = 0.25;
 
 /** The default error report: `<name> failed with <Error>: <message>` and the stack, on stderr. */
 export function defaultErrorHandler(error: unknown, context: ErrorContext): void {
+  if (context.where === 'deadLetter') {
+    // A notice, not a crash: one line, no stack.
+    console.error(error instanceof Error ? error.message : describeReason(error));
+    return;
+  }
   const who = context.greenlet ? context.greenlet.name : 'hub';
   const what = context.where === 'link' ? `a link callback of ${who}` : who;
   let stack = '';
@@ -116,6 +126,13 @@ export class Hub {
   onError: ErrorHandler;
   /** Number of times the hub switched into a greenlet. */
   switches = 0;
+  /**
+   * Number of dead letters on this hub: messages to actors that will never
+   * handle them (sent after the actor died, or still queued when it died).
+   * Counted whether or not anyone subscribes; the first few are also
+   * reported (see grove/actors' `configureActors`).
+   */
+  deadLetters = 0;
   /**
    * Lifecycle events as an Observable (see {@link HubEvents}). Costs nothing
    * while nobody subscribes: the hub builds no event objects then.
@@ -326,7 +343,10 @@ export class Hub {
       defaultErrorHandler(error, context);
       defaultErrorHandler(handlerError, { where: context.where });
     }
-    if (this.listeners !== null) this.emit({ type: 'error', error, greenlet: context.greenlet, where: context.where });
+    // A dead letter has its own event (actorDeadLetter); 'error' is for errors.
+    if (this.listeners !== null && context.where !== 'deadLetter') {
+      this.emit({ type: 'error', error, greenlet: context.greenlet, where: context.where });
+    }
   }
 
   // ---- the loop ----------------------------------------------------------

@@ -11,7 +11,7 @@ import { Greenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
 import type { Operation } from './operation.js';
-import { ADD_LINK, KILL_WITH, OBSERVE, REMOVE, STEP, WAITING_ON } from './internal/keys.js';
+import { ADD_LINK, KILL_WITH, OBSERVE, PARENT, REMOVE, STEP, STOP_FOR_SHUTDOWN, WAITING_ON } from './internal/keys.js';
 
 /** Options of `joinAll`. */
 export interface JoinAllOptions {
@@ -206,15 +206,28 @@ export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAl
 }
 
 /**
- * Kills every live greenlet of the current hub but the caller, newest
- * first (gevent's `shutdown`, for a clean exit on a signal). Takes effect
- * when called; with `yield*`, waits for the deaths.
+ * Stops every live greenlet of the current hub but the caller, newest
+ * first, for a clean exit on a signal. A greenlet is killed with
+ * `GreenletExit` (or `exception`); an actor is stopped as its supervisor
+ * would stop it, with `ExitSignal('shutdown')` (one that traps exits
+ * finishes the message in hand; its `terminate` runs); a supervisor's
+ * children are left to their supervisor, which stops them in reverse start
+ * order with their shutdown protocol. Given `exception`, everything is
+ * killed with it instead. Takes effect when called; with `yield*`, waits
+ * for every death (up to `timeout` ms).
  */
 export function shutdown(options?: KillAllOptions): Operation<void> {
   checkOptions('shutdown', options);
-  const victims = getHub()
-    .greenlets()
-    .filter((g) => g !== ctx.current)
-    .reverse();
-  return killAll(victims, options);
+  const timeout = checkTimeout('shutdown', options?.timeout);
+  checkException('shutdown', options?.exception);
+  const caller = ctx.current;
+  const all = getHub().greenlets().reverse();
+  for (const g of all) {
+    if (g === caller) continue;
+    // A child whose parent is alive is stopped by that parent, in its order, not here.
+    const parent = g[PARENT];
+    if (parent !== null && !parent.dead && parent !== caller) continue;
+    g[STOP_FOR_SHUTDOWN](toException('shutdown', options?.exception));
+  }
+  return waitForDeath(all.filter((g) => g !== caller), timeout);
 }

@@ -11,13 +11,16 @@ import { Event } from '../lib/event.js';
 import type { Greenlet } from '../lib/greenlet.js';
 import type { Suspend } from '../lib/operation.js';
 import { unlink } from '../actors/link.js';
+import { Actor } from '../actors/actor.js';
+import { STOP_GRACEFULLY } from '../actors/keys.js';
 import type { ChildRecord } from './state.js';
 import { HUB, KILL_WITH, RAW_LINK } from '../lib/internal/keys.js';
 
 /**
  * Asks the running child of `record` to stop: unlinks it from `supervisor`
  * (its exit is awaited, not received as an EXIT), then raises
- * `ExitSignal('shutdown')` in it — or kills it plainly, when its shutdown
+ * `ExitSignal('shutdown')` in it — after the message in hand, for an actor
+ * that traps exits — or kills it plainly, when its shutdown
  * is `'brutal'` or `how` is `'plainly'`. Returns the deadline to record as
  * its `stopBy`, or undefined when it was asked already and that request
  * stands (a plain kill is never repeated; a pending ExitSignal is overtaken
@@ -33,7 +36,10 @@ export function signalStop(supervisor: Greenlet<unknown>, record: ChildRecord, h
     child[KILL_WITH](new GreenletExit());
     return -Infinity;
   }
-  child[KILL_WITH](new ExitSignal('shutdown'));
+  // An actor that traps exits finishes the message in hand first (OTP's gen_server); any other is interrupted now.
+  const signal = new ExitSignal('shutdown');
+  if (child instanceof Actor) child[STOP_GRACEFULLY](signal);
+  else child[KILL_WITH](signal);
   return shutdown === 'infinity' ? Infinity : now + shutdown;
 }
 

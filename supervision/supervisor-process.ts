@@ -17,8 +17,6 @@
 import { Greenlet, exitReason } from '../lib/greenlet.js';
 import { ExitSignal, Interrupt, isPlainKill } from '../lib/errors.js';
 import { Empty } from '../lib/queue.js';
-import { Event } from '../lib/event.js';
-import { sleep } from '../lib/sleep.js';
 import { show } from '../lib/internal/validate.js';
 import type { Suspend } from '../lib/operation.js';
 import { Actor } from '../actors/actor.js';
@@ -51,7 +49,7 @@ import {
   type ChildRecord,
   type SupervisorState,
 } from './state.js';
-import { GEN, HUB, RAW_LINK } from '../lib/internal/keys.js';
+import { AWAIT_UP, FIRST_SUSPEND, HUB, MARK_UP, PARENT } from '../lib/internal/keys.js';
 
 /** How `stopChildren` stops children (see there). */
 type StopMode = 'inTurn' | 'together' | 'plainly';
@@ -61,8 +59,6 @@ type StopMode = 'inTurn' | 'together' | 'plainly';
  * subclass, for what it does.
  */
 export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
-  /** @internal set once every initial child is up, and when the supervisor dies: what its parent waits for. */
-  readonly up = new Event();
   /** @internal true once it gave up (restart intensity exceeded). */
   gaveUp = false;
   /** @internal its options, defaults filled in. */
@@ -77,8 +73,10 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     super({ name, trapExit: true });
     this.config = config;
     this.state = initialState(config.strategy === 'simpleOneForOne' ? [] : config.children);
-    this[RAW_LINK](() => this.up.set(), false);
   }
+
+  /** @internal a supervisor is up once every initial child is (see `run`), not at its first blocking point. */
+  override [FIRST_SUSPEND](): void {}
 
   /** Always true: a supervisor learns of its children's exits as messages. Setting it to false throws. */
   override get trapExit(): boolean {
@@ -99,21 +97,22 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   }
 
   /**
-   * Its body: start the children, then handle exits and calls, and carry
-   * out restarts as they fall due, until it ends — however it ends, its
-   * children are stopped first (see `terminate`).
+   * Its body: start the children (it is up once they all are), then handle
+   * exits and calls, and carry out restarts as they fall due, until it
+   * ends — however it ends, its children are stopped first (see
+   * `stopAll`).
    */
   protected override *run(): Generator<Suspend, void, unknown> {
     try {
       yield* this.startInitialChildren();
-      this.up.set();
+      this[MARK_UP]();
       for (;;) {
         const message = yield* this.nextMessage();
         if (message === undefined) yield* this.restartDue();
         else yield* this.receive(message);
       }
     } catch (error) {
-      throw yield* this.terminate(error);
+      throw yield* this.stopAll(error);
     }
   }
 
@@ -230,10 +229,15 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   }
 
   /**
-   * Starts child `key` and waits until it is up; returns its greenlet.
-   * Throws `ChildStartFailed` if `start` throws or returns no live
-   * greenlet, or if the greenlet exits abnormally before it is up (one that
-   * exits `'normal'` at once was up: its EXIT follows as usual).
+   * Starts child `key` and waits until it is up (an Actor: its `init`
+   * returned; a Supervisor: its own children are up; any other greenlet:
+   * it ran to its first blocking point); returns its greenlet. Throws
+   * `ChildStartFailed` if `start` throws or returns no live greenlet (or
+   * this supervisor, an ancestor, or another supervisor's child), or if
+   * the greenlet exits abnormally before it is up (one that exits
+   * `'normal'` at once was up: its EXIT follows as usual). A child that
+   * was up and crashed at once (on a message already queued) is not a
+   * failed start: its EXIT follows, and it is restarted by the rules.
    * @internal
    */
   protected *launch(key: number): Generator<Suspend, Greenlet<unknown>, unknown> {
@@ -244,21 +248,38 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     } catch (error) {
       throw this.startFailed(child, error);
     }
-    const bad = badStartResult(child.spec, made);
+    const bad = badStartResult(child.spec, made) ?? this.badChild(child, made as Greenlet<unknown>);
     if (bad !== null) throw this.startFailed(child, bad);
     const greenlet = made as Greenlet<unknown>;
     this.incarnations.add(greenlet);
+    greenlet[PARENT] = this;
     link(this, greenlet);
     this.state = childStarted(this.state, key, greenlet, this.now());
     if (!greenlet.started) greenlet.start();
-    yield* awaitUp(greenlet);
+    const wasUp = yield* greenlet[AWAIT_UP]();
     const reason = exitReason(greenlet);
-    if (greenlet.dead && reason !== 'normal') {
+    if (!wasUp && reason !== 'normal') {
       this.state = childStopped(this.state, key);
       throw this.startFailed(child, reason);
     }
     emitEvent(this[HUB], () => ({ type: 'supervisorChildStart', greenlet: this.self, id: child.spec.id, child: greenlet }));
     return greenlet;
+  }
+
+  /** What is wrong with a child greenlet that would make a cycle or be supervised twice; null when it is fine. */
+  private badChild(child: ChildRecord, greenlet: Greenlet<unknown>): TypeError | null {
+    const id = JSON.stringify(child.spec.id);
+    for (let above: Greenlet<unknown> | null = this; above !== null; above = above[PARENT]) {
+      if (above === greenlet) {
+        const what = above === this ? 'the supervisor itself' : `${greenlet}, an ancestor of ${this}`;
+        return new TypeError(`child ${id}: start returned ${what}: a supervisor cannot supervise itself or its ancestors`);
+      }
+    }
+    const parent = greenlet[PARENT];
+    if (parent !== null && parent !== this && !parent.dead) {
+      return new TypeError(`child ${id}: start returned ${greenlet}, which is already a child of ${parent}`);
+    }
+    return null;
   }
 
   private startFailed(child: ChildRecord, reason: unknown): ChildStartFailed {
@@ -302,7 +323,7 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
    * first. Another signal meanwhile does not cut it short; a plain kill
    * makes the rest plain kills. Returns what the supervisor exits with.
    */
-  private *terminate(cause: unknown): Generator<Suspend, unknown, unknown> {
+  private *stopAll(cause: unknown): Generator<Suspend, unknown, unknown> {
     let ending = cause;
     let plainly = isPlainKill(cause);
     for (;;) {
@@ -330,18 +351,4 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   protected now(): number {
     return this[HUB]!.now();
   }
-}
-
-/**
- * Waits until a child just started is up: a child supervisor once all its
- * children are (or it died); any other greenlet once it has run to its
- * first blocking point (or ended).
- */
-function* awaitUp(child: Greenlet<unknown>): Generator<Suspend, void, unknown> {
-  if (child instanceof SupervisorProcess) {
-    yield* child.up.wait();
-    return;
-  }
-  // `gen` is set when its body first runs; a body that never blocks is dead after that step.
-  while (!child.dead && child[GEN] === null) yield* sleep(0);
 }

@@ -13,11 +13,13 @@
  */
 import { Greenlet } from '../lib/greenlet.js';
 import { ctx } from '../lib/internal/context.js';
+import { NotInGreenlet } from '../lib/errors.js';
 import { Composite } from '../lib/internal/composite.js';
 import { checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation, Suspend } from '../lib/operation.js';
-import { ask, type ReplyTo } from '../actors/ask.js';
+import { AskFailed, ask, type ReplyTo } from '../actors/ask.js';
+import { notStarted, type Actor } from '../actors/actor.js';
 import { checkChildSpec, checkId, type ChildSpec, type ChildType } from './child-spec.js';
 import { checkSupervisorOptions, type SupervisorOptions } from './options.js';
 import { ChildRunning, ChildStartFailed, UnknownChild, WrongStrategy } from './errors.js';
@@ -287,6 +289,8 @@ export class Supervisor extends SupervisorProcess {
     if (ctx.current === (this as Greenlet<unknown>)) {
       throw new Error(`${label}: ${this} cannot call itself (a child's start function runs in the supervisor's greenlet)`);
     }
+    if (ctx.current === null) throw new NotInGreenlet(`${label}()`);
+    if (!this.started && !this.dead) throw notStarted(label, this as Actor<unknown>);
     return new Composite(label, () => this.awaitCall(label, subject, make, options));
   }
 
@@ -296,7 +300,16 @@ export class Supervisor extends SupervisorProcess {
     make: (replyTo: ReplyTo<CallOutcome>) => SupervisorRequest,
     options: SupervisorCallOptions | undefined,
   ): Generator<Suspend, Greenlet<unknown> | undefined, unknown> {
-    const outcome = yield* ask<SupervisorMessage, CallOutcome>(this, make, options);
+    let outcome: CallOutcome;
+    try {
+      outcome = yield* ask<SupervisorMessage, CallOutcome>(this, make, options);
+    } catch (error) {
+      // The same failure, named after the call that was made.
+      if (error instanceof AskFailed && error.target === (this as Actor<unknown>)) {
+        throw new AskFailed(this as Actor<unknown>, error.reason, error.notAlive, label);
+      }
+      throw error;
+    }
     if (outcome.ok) return outcome.child;
     throw refusalError(label, this, subject, outcome);
   }

@@ -59,3 +59,11 @@ export const LOCAL_STORE: unique symbol = Symbol('grove.localStore');
 export const OBSERVE: unique symbol = Symbol('grove.observe');
 export const KILL_WITH: unique symbol = Symbol('grove.killWith');
 export const RAW_LINK: unique symbol = Symbol('grove.rawLink');
+
+// Greenlet: being up (its start phase over), and its parent.
+export const MARK_UP: unique symbol = Symbol('grove.markUp');
+export const IS_UP: unique symbol = Symbol('grove.isUp');
+export const FIRST_SUSPEND: unique symbol = Symbol('grove.firstSuspend');
+export const AWAIT_UP: unique symbol = Symbol('grove.awaitUp');
+export const PARENT: unique symbol = Symbol('grove.parent');
+export const STOP_FOR_SHUTDOWN: unique symbol = Symbol('grove.stopForShutdown');

@@ -170,11 +170,14 @@ basics('an error thrown in receive ends the actor with that error as its exit re
       assert.ok(a.dead);
       assert.is(a.exception, boom);
       assert.is(exitReason(a), boom);
-      assert.is(a.inbox.qsize(), 1, 'what was still queued stays unhandled');
+      assert.is(a.inbox.qsize(), 0, 'what was still queued is a dead letter');
     },
     { onError: sink.onError },
   );
-  assert.equal(sink.reports, ['fragile: greenlet: Error: boom']);
+  assert.equal(sink.reports, [
+    'fragile: greenlet: Error: boom',
+    'fragile: deadLetter: DeadLetter: dead letter #1: \'never handled\' was still queued in <Fragile "fragile">, which exited with Error: boom',
+  ]);
 });
 
 basics('a receive that returns a value that is not an Operation fails the actor with a clear TypeError', () =>
@@ -198,53 +201,66 @@ basics.run();
 
 const stopping = suite('Actor.stop');
 
-stopping('stop() in receive ends the loop after that message; the rest stay unhandled; reason "normal"', () =>
-  simulate(function* () {
-    const { lines, log } = recorder();
-    class Once extends Actor<string> {
-      *receive(message: string): Operation<void> {
-        log(`got ${message}`);
-        this.stop();
-        yield* sleep(5);
-        log(`still finishing ${message}`);
-      }
-    }
-    const a = new Once().start();
-    a.send('1');
-    a.send('2');
-    yield* a.join();
-    assert.equal(lines, ['got 1', 'still finishing 1']);
-    assert.is(exitReason(a), 'normal');
-    assert.ok(a.successful());
-    assert.is(a.value, undefined);
-  }));
-
-stopping('stop() from outside ends it at once where it is blocked: its finally runs; reason "normal"', () =>
-  simulate(function* () {
-    const { lines, log } = recorder();
-    class Sleeper extends Actor<string> {
-      *receive(message: string): Operation<void> {
-        try {
+stopping('stop() in receive ends the loop after that message; the rest are dead letters; reason "normal"', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const { lines, log } = recorder();
+      class Once extends Actor<string> {
+        *receive(message: string): Operation<void> {
           log(`got ${message}`);
-          yield* sleep(1000);
-          log('woke');
-        } finally {
-          log('finally');
+          this.stop();
+          yield* sleep(5);
+          log(`still finishing ${message}`);
         }
       }
-    }
-    const a = new Sleeper().start();
-    a.send('1');
-    a.send('2');
-    yield* sleep(10);
-    a.stop();
-    log('stopped');
-    yield* a.join();
-    assert.equal(lines, ['got 1', 'stopped', 'finally']);
-    assert.is(exitReason(a), 'normal');
-    assert.ok(a.successful());
-    assert.is(getHub().now(), 10);
-  }));
+      const a = new Once({ name: 'once' }).start();
+      a.send('1');
+      a.send('2');
+      yield* a.join();
+      assert.equal(lines, ['got 1', 'still finishing 1']);
+      assert.is(exitReason(a), 'normal');
+      assert.ok(a.successful());
+      assert.is(a.value, undefined);
+      assert.is(getHub().deadLetters, 1);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['once: deadLetter: DeadLetter: dead letter #1: \'2\' was still queued in <Once "once">, which exited with normal']);
+});
+
+stopping('stop() from outside ends it at once where it is blocked: its finally runs; reason "normal"', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const { lines, log } = recorder();
+      class Sleeper extends Actor<string> {
+        *receive(message: string): Operation<void> {
+          try {
+            log(`got ${message}`);
+            yield* sleep(1000);
+            log('woke');
+          } finally {
+            log('finally');
+          }
+        }
+      }
+      const a = new Sleeper({ name: 'sleeper' }).start();
+      a.send('1');
+      a.send('2');
+      yield* sleep(10);
+      a.stop();
+      log('stopped');
+      yield* a.join();
+      assert.equal(lines, ['got 1', 'stopped', 'finally']);
+      assert.is(exitReason(a), 'normal');
+      assert.ok(a.successful());
+      assert.is(getHub().now(), 10);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['sleeper: deadLetter: DeadLetter: dead letter #1: \'2\' was still queued in <Sleeper "sleeper">, which exited with normal']);
+});
 
 stopping('stop() of an actor idle on its inbox; stop() of a dead actor does nothing', () =>
   simulate(function* () {
@@ -257,17 +273,23 @@ stopping('stop() of an actor idle on its inbox; stop() of a dead actor does noth
     assert.is(exitReason(a), 'normal');
   }));
 
-stopping('stop() before the actor ran: it never runs, and exits "normal"', () =>
-  simulate(function* () {
-    const { lines, log } = recorder();
-    const a = new Logger(log).start();
-    a.send('x');
-    a.stop();
-    assert.ok(a.dead);
-    assert.is(exitReason(a), 'normal');
-    yield* sleep(0);
-    assert.equal(lines, []);
-  }));
+stopping('stop() before the actor ran: it never runs, and exits "normal"; its messages are dead letters', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const { lines, log } = recorder();
+      const a = new Logger(log, 'logger').start();
+      a.send('x');
+      a.stop();
+      assert.ok(a.dead);
+      assert.is(exitReason(a), 'normal');
+      yield* sleep(0);
+      assert.equal(lines, []);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['logger: deadLetter: DeadLetter: dead letter #1: \'x\' was still queued in <Logger "logger">, which exited with normal']);
+});
 
 stopping('a run() override: code before super.run() runs at start, code after it on stop, finally always', () =>
   simulate(function* () {
@@ -332,16 +354,23 @@ stopping('a catch around super.run() sees what ends the actor otherwise (Erlang 
   assert.equal(sink.reports, ['crashed: greenlet: Error: bad message']);
 });
 
-stopping('a message sent to a dead actor is dropped', () =>
-  simulate(function* () {
-    const { lines, log } = recorder();
-    const a = new Logger(log).start();
-    a.stop();
-    a.send('lost');
-    assert.is(a.inbox.qsize(), 0);
-    yield* sleep(0);
-    assert.equal(lines, []);
-  }));
+stopping('a message sent to a dead actor is a dead letter: counted, reported, never handled', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const { lines, log } = recorder();
+      const a = new Logger(log, 'logger').start();
+      a.stop();
+      a.send('lost');
+      assert.is(a.inbox.qsize(), 0);
+      yield* sleep(0);
+      assert.equal(lines, []);
+      assert.is(getHub().deadLetters, 1);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['logger: deadLetter: DeadLetter: dead letter #1: \'lost\' was sent to <Logger "logger">, which exited with normal']);
+});
 
 stopping.run();
 
@@ -437,6 +466,7 @@ frozen("the sender's object is frozen too: sender and receiver share nothing mut
     assert.throws(() => {
       order.items[0].qty = 4;
     }, TypeError);
+    yield* sleep(0);
     a.stop();
   }));
 
@@ -452,6 +482,7 @@ frozen('class instances pass as they are (immer freezes plain objects, arrays, M
     a.send(message);
     assert.not.ok(Object.isFrozen(message.box));
     assert.throws(() => message.list.set('b', 2));
+    yield* sleep(0);
     a.stop();
   }));
 
@@ -465,14 +496,14 @@ frozen('configureActors({ freezeMessages: false }) passes messages unfrozen; it 
     })().start();
     const before = configureActors({ freezeMessages: false });
     try {
-      assert.equal(before, { freezeMessages: true });
+      assert.equal(before, { freezeMessages: true, logDeadLetters: 10 });
       const order: Order = { id: 1, items: [] };
       a.send(order);
       yield* sleep(0);
       assert.is(received[0], order, 'the very object, not a copy');
       assert.not.ok(Object.isFrozen(order));
     } finally {
-      assert.equal(configureActors(before), { freezeMessages: false });
+      assert.equal(configureActors(before), { freezeMessages: false, logDeadLetters: 10 });
     }
     a.send({ id: 2, items: [] });
     yield* sleep(0);
@@ -524,60 +555,76 @@ frozen.run();
 
 const events = suite('Actor events');
 
-events('actorSpawn, actorMessage (with sender), actorDeadLetter and actorExit (with reason) on events$', () =>
-  simulate(function* () {
-    const seen: string[] = [];
-    const subscription = getHub().events$.subscribe((event: HubEvent) => {
-      switch (event.type) {
-        case 'actorSpawn':
-          seen.push(`spawn ${event.greenlet.name}`);
-          break;
-        case 'actorMessage':
-          seen.push(`message ${String(event.message)} to ${event.greenlet.name} from ${event.from?.name ?? 'hub'}`);
-          break;
-        case 'actorDeadLetter':
-          seen.push(`dead letter ${String(event.message)} to ${event.greenlet.name}`);
-          break;
-        case 'actorExit':
-          seen.push(`exit ${event.greenlet.name} ${String(event.reason)}`);
-          break;
-        case 'exit':
-          if (event.greenlet instanceof Actor) seen.push(`greenlet exit ${event.greenlet.name}`);
-          break;
-      }
-    });
-    getCurrent().name = 'main';
-    const a = new Logger(() => {}, 'a').start();
-    a.send('hello');
-    yield* sleep(0);
-    a.stop();
-    yield* a.join();
-    a.send('late');
-    const b = new Logger(() => {}, 'b');
-    b.startLater(5);
-    yield* sleep(5);
-    yield* b.kill();
-    subscription.unsubscribe();
-    assert.equal(seen, [
-      'spawn a',
-      'message hello to a from main',
-      'greenlet exit a',
-      'exit a normal',
-      'dead letter late to a',
-      'spawn b',
-      'greenlet exit b',
-      'exit b killed',
-    ]);
-  }));
+events('actorSpawn, actorMessage (with sender), actorDeadLetter (why, and the exit reason) and actorExit (with reason) on events$', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const seen: string[] = [];
+      const subscription = getHub().events$.subscribe((event: HubEvent) => {
+        switch (event.type) {
+          case 'actorSpawn':
+            seen.push(`spawn ${event.greenlet.name}`);
+            break;
+          case 'actorMessage':
+            seen.push(`message ${String(event.message)} to ${event.greenlet.name} from ${event.from?.name ?? 'hub'}`);
+            break;
+          case 'actorDeadLetter':
+            seen.push(`dead letter ${String(event.message)} to ${event.greenlet.name} (${event.kind}, ${String(event.reason)}) from ${event.from?.name ?? 'hub'}`);
+            break;
+          case 'actorExit':
+            seen.push(`exit ${event.greenlet.name} ${String(event.reason)}`);
+            break;
+          case 'exit':
+            if (event.greenlet instanceof Actor) seen.push(`greenlet exit ${event.greenlet.name}`);
+            break;
+        }
+      });
+      getCurrent().name = 'main';
+      const a = new Logger(() => {}, 'a').start();
+      a.send('hello');
+      yield* sleep(0);
+      a.stop();
+      yield* a.join();
+      a.send('late');
+      const b = new Logger(() => {}, 'b');
+      b.startLater(5);
+      yield* sleep(5);
+      yield* b.kill();
+      subscription.unsubscribe();
+      assert.equal(seen, [
+        'spawn a',
+        'message hello to a from main',
+        'greenlet exit a',
+        'exit a normal',
+        'dead letter late to a (sentAfterDeath, normal) from main',
+        'spawn b',
+        'greenlet exit b',
+        'exit b killed',
+      ]);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['a: deadLetter: DeadLetter: dead letter #1: \'late\' was sent to <Logger "a">, which exited with normal']);
+});
 
-events('no events are built while nobody subscribes', () =>
-  simulate(function* () {
-    assert.is(getHub().listeners, null);
-    const a = new Logger(() => {}).start();
-    a.send('x');
-    a.stop();
-    a.send('y');
-    assert.is(getHub().listeners, null);
-  }));
+events('no events are built while nobody subscribes; dead letters are still counted and reported', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      assert.is(getHub().listeners, null);
+      const a = new Logger(() => {}, 'logger').start();
+      a.send('x');
+      a.stop();
+      a.send('y');
+      assert.is(getHub().listeners, null);
+      assert.is(getHub().deadLetters, 2);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, [
+    'logger: deadLetter: DeadLetter: dead letter #1: \'x\' was still queued in <Logger "logger">, which exited with normal',
+    'logger: deadLetter: DeadLetter: dead letter #2: \'y\' was sent to <Logger "logger">, which exited with normal',
+  ]);
+});
 
 events.run();

@@ -200,7 +200,7 @@ asking('the asker killed while waiting: its reply is discarded', () =>
 
 asking('a full inbox fails the ask at once with MailboxFull; a throwing make fails it too', () =>
   simulate(function* () {
-    const counter = new Counter({ mailbox: 1 });
+    const counter = new Counter({ mailbox: 1 }).start();
     counter.send({ type: 'add', n: 1 });
     let error: unknown;
     try {
@@ -218,7 +218,6 @@ asking('a full inbox fails the ask at once with MailboxFull; a throwing make fai
       error = e;
     }
     assert.is(error, oops);
-    counter.start();
     yield* sleep(0); // it takes the queued message, which frees the inbox
     assert.is(yield* ask(counter, (replyTo) => ({ type: 'get', replyTo })), 1);
     counter.stop();
@@ -366,7 +365,7 @@ asking('an actor asking itself is an error at once, not a deadlock', () =>
 
 asking('validates its arguments', () =>
   simulate(function* () {
-    const counter = new Counter();
+    const counter = new Counter().start();
     assert.throws(() => ask({} as never, () => 1), /ask: target must be an Actor, got an object/);
     assert.throws(() => ask(counter, 5 as never), /ask: make must be a function, got 5/);
     assert.throws(() => ask(counter, (replyTo) => ({ type: 'get', replyTo }), { timeout: -1 }), /ask: timeout must be a non-negative number of ms, got -1/);

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Empty, getHub, sleep, spawn, type Operation } from 'grove';
 import { Actor } from 'grove/actors';
 import { simulate } from 'grove/testing';
-import { recorder } from '../support.js';
+import { errorSink, recorder } from '../support.js';
 
 type Message = { kind: 'job'; id: number } | { kind: 'urgent'; id: number } | { kind: 'go' };
 
@@ -65,24 +65,34 @@ selective('takes the first matching message and leaves the others queued in thei
     t.stop();
   }));
 
-selective('blocks until a matching message arrives; the others arriving meanwhile stay queued', () =>
-  simulate(function* () {
-    const { lines, log } = recorder();
-    const t = new Triage(log).start();
-    t.send({ kind: 'go' });
-    yield* sleep(0);
-    t.send({ kind: 'job', id: 1 });
-    yield* sleep(5);
-    t.send({ kind: 'job', id: 2 });
-    yield* sleep(5);
-    assert.equal(lines, []);
-    assert.is(t.inbox.qsize(), 2);
-    t.send({ kind: 'urgent', id: 3 });
-    yield* sleep(0);
-    assert.equal(lines, ['urgent 3 first']);
-    assert.is(t.inbox.qsize(), 2);
-    t.stop();
-  }));
+selective('blocks until a matching message arrives; the others arriving meanwhile stay queued', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const { lines, log } = recorder();
+      const t = new Triage(log).start();
+      t.send({ kind: 'go' });
+      yield* sleep(0);
+      t.send({ kind: 'job', id: 1 });
+      yield* sleep(5);
+      t.send({ kind: 'job', id: 2 });
+      yield* sleep(5);
+      assert.equal(lines, []);
+      assert.is(t.inbox.qsize(), 2);
+      t.send({ kind: 'urgent', id: 3 });
+      yield* sleep(0);
+      assert.equal(lines, ['urgent 3 first']);
+      assert.is(t.inbox.qsize(), 2);
+      t.stop();
+    },
+    { onError: sink.onError },
+  );
+  // Stopped while it waited for another urgent message: the jobs it left queued are dead letters.
+  assert.equal(sink.reports, [
+    "triage: deadLetter: DeadLetter: dead letter #1: { kind: 'job', id: 1 } was still queued in <Triage \"triage\">, which exited with normal",
+    "triage: deadLetter: DeadLetter: dead letter #2: { kind: 'job', id: 2 } was still queued in <Triage \"triage\">, which exited with normal",
+  ]);
+});
 
 selective('with a timeout it throws Empty when nothing matches in time; the messages stay', () =>
   simulate(function* () {
@@ -103,6 +113,7 @@ selective('with a timeout it throws Empty when nothing matches in time; the mess
 
 selective('a predicate that throws fails the call, and the actor; nothing is taken', async () => {
   const bad = new Error('bad predicate');
+  const sink = errorSink();
   let actor: Actor<number> | undefined;
   await simulate(
     function* () {
@@ -114,39 +125,50 @@ selective('a predicate that throws fails the call, and the actor; nothing is tak
           }, { timeout: 100 });
         }
       }
-      actor = new Picky().start();
+      actor = new Picky({ name: 'picky' }).start();
       actor.send(0);
       actor.send(12);
       yield* sleep(5);
       actor.send(13);
       yield* sleep(200);
     },
-    { onError: () => {} },
+    { onError: sink.onError },
   );
   assert.is(actor!.exception, bad);
-  assert.is(actor!.inbox.qsize(), 2, '12 and 13 are still queued');
+  // 12 and 13 were not taken: they were still queued when the actor died.
+  assert.equal(sink.reports, [
+    'picky: greenlet: Error: bad predicate',
+    'picky: deadLetter: DeadLetter: dead letter #1: 12 was still queued in <Picky "picky">, which exited with Error: bad predicate',
+    'picky: deadLetter: DeadLetter: dead letter #2: 13 was still queued in <Picky "picky">, which exited with Error: bad predicate',
+  ]);
 });
 
-selective('killed while waiting: it takes nothing and its finally runs', () =>
-  simulate(function* () {
-    const { lines, log } = recorder();
-    class Waiter extends Actor<number> {
-      *receive(): Operation<void> {
-        try {
-          yield* this.receiveMatching((n) => n > 100);
-        } finally {
-          log('finally');
+selective('killed while waiting: it takes nothing and its finally runs', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const { lines, log } = recorder();
+      class Waiter extends Actor<number> {
+        *receive(): Operation<void> {
+          try {
+            yield* this.receiveMatching((n) => n > 100);
+          } finally {
+            log('finally');
+          }
         }
       }
-    }
-    const w = new Waiter().start();
-    w.send(1);
-    yield* sleep(0);
-    yield* w.kill();
-    w.send(500);
-    assert.equal(lines, ['finally']);
-    assert.is(w.inbox.qsize(), 0, 'a message to the dead actor is dropped');
-  }));
+      const w = new Waiter({ name: 'waiter' }).start();
+      w.send(1);
+      yield* sleep(0);
+      yield* w.kill();
+      w.send(500);
+      assert.equal(lines, ['finally']);
+      assert.is(w.inbox.qsize(), 0, 'a message to the dead actor is a dead letter');
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['waiter: deadLetter: DeadLetter: dead letter #1: 500 was sent to <Waiter "waiter">, which exited with killed']);
+});
 
 selective('only the actor itself may read its inbox selectively', () =>
   simulate(function* () {

@@ -1,9 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ExitSignal, exitReason, joinAll, sleep, spawn, type Operation } from 'grove';
+import { ExitSignal, exitReason, getHub, joinAll, sleep, spawn, type Operation } from 'grove';
 import { Actor, AskFailed, ReplyTo, ask, link, monitor, register, whereis, type DownMessage } from 'grove/actors';
 import { explore } from 'grove/testing';
 import { main as pingPong } from '../../examples/ping-pong.js';
+import { errorSink } from '../support.js';
 
 /** Actor protocols under many seeded schedules (grove/testing's explore): what must hold in every interleaving. */
 const seeded = suite('actors under any interleaving');
@@ -25,9 +26,11 @@ seeded('a crash propagates along a chain of links with the same reason', () =>
     { seeds: 200 },
   ));
 
-seeded('an ask racing the death of its target either gets the reply or AskFailed, never hangs', () =>
-  explore(
+seeded('an ask racing the death of its target either gets the reply or AskFailed, never hangs; a request left queued is a dead letter', () => {
+  const sink = errorSink();
+  return explore(
     function* () {
+      sink.reports.length = 0;
       class Flaky extends Actor<{ replyTo: ReplyTo<number> }> {
         *receive(message: { replyTo: ReplyTo<number> }): Operation<void> {
           yield* sleep(0);
@@ -52,13 +55,23 @@ seeded('an ask racing the death of its target either gets the reply or AskFailed
       // Replies while it lives, then the kill, then noproc: in that order, whatever the schedule.
       assert.match(outcomes.join(' '), /^(7( |$))*(killed( |$))?(noproc( |$))*$/);
       assert.ok(target.dead);
+      // A request the kill found in the inbox (not the one in hand) is a dead letter, and its ask failed 'killed'.
+      for (const report of sink.reports) {
+        assert.match(report, /^Flaky-\d+: deadLetter: DeadLetter: dead letter #1: \{ replyTo: <ReplyTo Greenlet-\d+ <- Flaky-\d+> \} was still queued in <Flaky "Flaky-\d+">, which exited with killed$/);
+      }
+      assert.is(getHub().deadLetters, sink.reports.length);
+      assert.ok(sink.reports.length <= 1);
+      if (sink.reports.length === 1) assert.ok(outcomes.includes('killed'));
     },
-    { seeds: 200 },
-  ));
+    { seeds: 200, onError: sink.onError },
+  );
+});
 
-seeded('a DOWN arrives exactly once; a name is free once its actor is dead', () =>
-  explore(
+seeded('a DOWN arrives exactly once; a name is free once its actor is dead', () => {
+  const sink = errorSink();
+  return explore(
     function* () {
+      sink.reports.length = 0;
       const downs: DownMessage[] = [];
       class Watcher extends Actor<DownMessage> {
         receive(message: DownMessage): void {
@@ -81,10 +94,16 @@ seeded('a DOWN arrives exactly once; a name is free once its actor is dead', () 
       yield* sleep(1);
       assert.is(downs.length, 1);
       assert.ok(['normal', 'killed'].includes(downs[0].reason as string));
+      // 'go' is handled, or killed in the inbox (a dead letter), or sent after the death (a dead letter).
+      assert.ok(sink.reports.length <= 1);
+      for (const report of sink.reports) {
+        assert.match(report, /^Worker-\d+: deadLetter: DeadLetter: dead letter #1: 'go' (was still queued in|was sent to) <Worker "Worker-\d+">, which exited with (killed|normal)$/);
+      }
       w.stop();
     },
-    { seeds: 200 },
-  ));
+    { seeds: 200, onError: sink.onError },
+  );
+});
 
 seeded('the ping-pong example prints the same lines under every schedule', async () => {
   const expected: string[] = [];

@@ -101,8 +101,8 @@ registry('sending to an unregistered name is a RegistryError; names must be non-
     const error = thrown(() => send('nobody', 'hello'));
     assert.instance(error, RegistryError);
     assert.is(error.message, 'send: no actor is registered as "nobody"');
-    assert.throws(() => register('', new Logger(() => {}, 'x')), /register: name must be a non-empty string, got ""/);
-    assert.throws(() => whereis(3 as never), /whereis: name must be a non-empty string, got 3/);
+    assert.throws(() => register('', new Logger(() => {}, 'x')), /register: name must be a non-empty string or a registryName\(\), got ""/);
+    assert.throws(() => whereis(3 as never), /whereis: name must be a non-empty string or a registryName\(\), got 3/);
     assert.throws(() => register('y', {} as never), /register: actor must be an Actor, got an object/);
     assert.throws(() => send({} as never, 'x'), /send: target must be an Actor or a registered name, got an object/);
   }));

@@ -106,18 +106,24 @@ startChild('a bad spec throws at once, naming the field', () =>
     sup.kill({ exception: new ExitSignal('shutdown') });
   }));
 
-startChild('a call made before the supervisor starts is answered once it is up', () =>
+startChild('a call to a supervisor never started fails at once, naming the call; one made before it is up is answered once it is', () =>
   simulate(function* () {
     const { lines, log } = recorder();
-    const sup = new Supervisor({ children: [workerSpec('a', log)] });
+    const sup = new Supervisor({ name: 'top', children: [workerSpec('a', log)] });
+    throwsExactly(
+      () => sup.startChild(workerSpec('b', log)),
+      Error,
+      'Supervisor.startChild: <Supervisor "top"> was never started: call start() on it first (or give it to a supervisor)',
+    );
+    sup.start();
     const later = new Greenlet(function* () {
       return yield* sup.startChild(workerSpec('b', log));
     }).start();
-    yield* advance(0);
-    sup.start();
     yield* later.join();
     assert.equal(lines, ['start a', 'start b']);
     sup.kill({ exception: new ExitSignal('shutdown') });
+    yield* sup.join();
+    yield* rejects(() => sup.startChild(workerSpec('c', log)), AskFailed, 'Supervisor.startChild: <Supervisor "top"> is not alive (noproc)');
   }));
 
 const terminateChild = suite('Supervisor.terminateChild');
@@ -292,7 +298,7 @@ misuse('calls to a dead supervisor fail with AskFailed (noproc)', () =>
     const sup = new Supervisor({ name: 'top' }).start();
     sup.kill({ exception: new ExitSignal('shutdown') });
     yield* sup.join();
-    yield* rejects(() => sup.terminateChild('a'), AskFailed, 'ask: <Supervisor "top"> is not alive (noproc)');
+    yield* rejects(() => sup.terminateChild('a'), AskFailed, 'Supervisor.terminateChild: <Supervisor "top"> is not alive (noproc)');
   }));
 
 misuse('a call the supervisor cannot answer because it ends fails with its exit reason', () =>
