@@ -17,16 +17,23 @@
  * const n = yield* ask(counter, (replyTo) => ({ type: 'get', replyTo }), { timeout: 1000 });
  * ```
  *
+ * An actor's life is OTP's: `init()` (it is up when that returns; `yield*
+ * actor.up()` waits for it), one message at a time in `receive`, then
+ * `terminate(reason)`. A message that will never be handled is a dead
+ * letter: counted on the hub, and the first few reported.
+ *
  * Exit reasons are Erlang's: `'normal'` (returned, or `stop()`), `'killed'`
  * (`kill()`), an `ExitSignal`'s reason, or the error thrown; links pass
  * them on unchanged, and `exitReason(greenlet)` (from `grove`) reads them.
  */
-export { Actor, MailboxFull, type ActorOptions, type ReceiveOptions } from './actor.js';
+export { Actor, MailboxFull, StartFailed, type ActorOptions, type ReceiveOptions, type StopOptions, type UpOptions } from './actor.js';
 export { configureActors, type ActorSettings } from './config.js';
+export { DeadLetter, type DeadLetterKind } from './dead-letter.js';
+export type { ActorRef, RegistryName } from './ref.js';
 export { link, unlink, exit } from './link.js';
 export type { ExitMessage } from './signal.js';
 export { monitor, demonitor, MonitorRef, type DownMessage, type DemonitorOptions, type Receiver } from './monitor.js';
-export { ask, ReplyTo, AskFailed, type AskOptions, type ReplyType } from './ask.js';
-export { register, unregister, whereis, registered, send, RegistryError } from './registry.js';
+export { ask, ReplyTo, AskFailed, type AskOptions, type ReplyType, type AskMessage } from './ask.js';
+export { register, unregister, whereis, registered, send, registryName, RegistryError } from './registry.js';
 export type { MessagePredicate } from './inbox.js';
 import './events.js';

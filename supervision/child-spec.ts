@@ -27,8 +27,13 @@ export type Shutdown = number | 'brutal' | 'infinity';
 /** A worker, or a supervisor (which counts as up once all its own children are). */
 export type ChildType = 'worker' | 'supervisor';
 
-/** One child of a supervisor. */
-export interface ChildSpec {
+/**
+ * One child of a supervisor. `G` is the greenlet its `start` makes (an
+ * Actor class, a Supervisor...), so `startChild(spec)` and `child(spec)`
+ * give that type; `A` are the arguments of a `simpleOneForOne` template's
+ * `start`.
+ */
+export interface ChildSpec<G extends Greenlet<unknown> = Greenlet<unknown>, A extends unknown[] = never> {
   /** Names the child within its supervisor: a non-empty string, unique among its children. */
   readonly id: string;
   /**
@@ -39,7 +44,7 @@ export interface ChildSpec {
    * template of a `simpleOneForOne` supervisor is called with the
    * arguments given to `startChild(args)`.
    */
-  readonly start: (...args: never[]) => Greenlet<unknown>;
+  readonly start: (...args: A) => G;
   /** `'permanent'` by default. */
   readonly restart?: RestartType;
   /** 5000 ms for a worker, `'infinity'` for a supervisor by default (OTP's defaults). */

@@ -6,7 +6,14 @@
  * in reverse start order; restarts can back off as in Akka. Its lifecycle
  * events are on the hub's `events$` stream.
  */
-export { Supervisor, type ChildInfo, type ChildCounts, type SupervisorCallOptions } from './supervisor.js';
+export {
+  Supervisor,
+  type ChildInfo,
+  type ChildCounts,
+  type SupervisorCallOptions,
+  type TemplateArgs,
+  type TemplateChild,
+} from './supervisor.js';
 export type { ChildSpec, RestartType, Shutdown, ChildType } from './child-spec.js';
 export type { SupervisorOptions, Strategy, Backoff } from './options.js';
 export { SupervisorError, UnknownChild, ChildRunning, DuplicateChild, WrongStrategy, ChildStartFailed } from './errors.js';

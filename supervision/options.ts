@@ -32,8 +32,12 @@ export interface Backoff {
   readonly jitter?: number;
 }
 
-/** Options of `new Supervisor`. */
-export interface SupervisorOptions {
+/**
+ * Options of `new Supervisor`. `S` is the type of its `children` list, kept
+ * so that a `simpleOneForOne` supervisor's `startChild(args)` is typed by
+ * its template.
+ */
+export interface SupervisorOptions<S extends readonly ChildSpec[] = readonly ChildSpec[]> {
   /** `'oneForOne'` by default. */
   readonly strategy?: Strategy;
   /**
@@ -49,7 +53,7 @@ export interface SupervisorOptions {
    * The children, started one at a time in this order. A `simpleOneForOne`
    * supervisor takes exactly one: the template of its dynamic children.
    */
-  readonly children?: readonly ChildSpec[];
+  readonly children?: S;
   /** Its name (`greenlet.name`); `Supervisor-<id>` by default. */
   readonly name?: string;
 }

@@ -27,6 +27,13 @@ import { refusalError, type CallOutcome, type SupervisorMessage, type Supervisor
 import { SupervisorProcess } from './supervisor-process.js';
 import { addChild, findByGreenlet, findById, removeChild, restartCancelled, statusOf, type SupervisorState } from './state.js';
 
+/** The template spec of a `simpleOneForOne` supervisor's `children` list type. */
+type TemplateOf<S> = S extends readonly [infer T, ...unknown[]] ? T : S extends readonly (infer T)[] ? T : never;
+/** The arguments of the template's `start` (any array when they are not known). */
+export type TemplateArgs<S> = TemplateOf<S> extends { readonly start: (...args: infer A) => unknown } ? ([A] extends [never] ? unknown[] : A) : unknown[];
+/** The greenlet the template's `start` makes. */
+export type TemplateChild<S> = TemplateOf<S> extends { readonly start: (...args: never) => infer G } ? G : Greenlet<unknown>;
+
 /** One child in `whichChildren()`'s snapshot. */
 export interface ChildInfo {
   /** Its spec's id (dynamic children of `simpleOneForOne` share their template's). */
@@ -85,7 +92,7 @@ export interface SupervisorCallOptions {
  * linked to it that exits abnormally (or `exit(supervisor, reason)`)
  * ends it the same orderly way, with that reason.
  */
-export class Supervisor extends SupervisorProcess {
+export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> extends SupervisorProcess {
   private snapshot: { of: SupervisorState; children: readonly ChildInfo[] } | null = null;
 
   /**
@@ -93,7 +100,7 @@ export class Supervisor extends SupervisorProcess {
    * wrong (a `TypeError` or `RangeError` naming the field; `DuplicateChild`
    * for an id used twice).
    */
-  constructor(options: SupervisorOptions) {
+  constructor(options: SupervisorOptions<S>) {
     super(checkSupervisorOptions(options), options.name);
   }
 
@@ -108,10 +115,15 @@ export class Supervisor extends SupervisorProcess {
    * started (its spec is not kept), `AskFailed` if the supervisor is not
    * alive or exits meanwhile, `Timeout` after `options.timeout` ms (see
    * {@link SupervisorCallOptions}). A bad spec or option throws at once.
+   *
+   * Typed: it returns what `spec.start` returns (`yield*
+   * sup.startChild({ id: 'db', start: () => new Db() })` is a `Db`), and
+   * for `simpleOneForOne`, what the template's `start` returns, its
+   * arguments checked against the template's.
    */
-  startChild(spec: ChildSpec, options?: SupervisorCallOptions): Operation<Greenlet<unknown>>;
-  startChild(args: readonly unknown[], options?: SupervisorCallOptions): Operation<Greenlet<unknown>>;
-  startChild(specOrArgs: ChildSpec | readonly unknown[], options?: SupervisorCallOptions): Operation<Greenlet<unknown>> {
+  startChild<G extends Greenlet<unknown>>(spec: ChildSpec<G>, options?: SupervisorCallOptions): Operation<G>;
+  startChild(args: Readonly<TemplateArgs<S>>, options?: SupervisorCallOptions): Operation<TemplateChild<S>>;
+  startChild(specOrArgs: unknown, options?: SupervisorCallOptions): Operation<unknown> {
     const label = 'Supervisor.startChild';
     let spec: Required<ChildSpec>;
     let launch: () => unknown;
@@ -120,9 +132,10 @@ export class Supervisor extends SupervisorProcess {
         throw new TypeError(`${label}: ${this} is simpleOneForOne: pass the arguments of its template's start as an array, got ${show(specOrArgs)}`);
       }
       const template = this.config.children[0];
-      const args = [...specOrArgs] as never[];
+      const args = [...specOrArgs];
+      const start = template.start as (...args: unknown[]) => unknown;
       spec = template;
-      launch = () => template.start(...args);
+      launch = () => start(...args);
     } else {
       if (Array.isArray(specOrArgs)) {
         throw new TypeError(`${label}: ${this} is ${this.config.strategy}: pass a child spec ({ id, start, ... }), got an array (arguments are for simpleOneForOne)`);
@@ -130,7 +143,7 @@ export class Supervisor extends SupervisorProcess {
       spec = checkChildSpec(label, 'spec', specOrArgs);
       launch = spec.start;
     }
-    return this.call(label, spec.id, (replyTo) => ({ type: 'startChild', spec, launch, replyTo }), options) as Operation<Greenlet<unknown>>;
+    return this.call(label, spec.id, (replyTo) => ({ type: 'startChild', spec, launch, replyTo }), options);
   }
 
   /**
@@ -186,6 +199,39 @@ export class Supervisor extends SupervisorProcess {
       throw new ChildRunning(`${label}: child ${JSON.stringify(id)} of ${this} ${where} (terminateChild stops it)`, id);
     }
     this.state = removeChild(this.state, child.key);
+  }
+
+  /**
+   * The running greenlet of static child `id`, or undefined while it is
+   * stopped or waiting to be restarted (its state now, as `whichChildren`).
+   * Typed: give the child's class (`sup.child('db', Db)`: a `Db`, checked
+   * with `instanceof`) or the very spec object it was started from
+   * (`sup.child(dbSpec)`: the type its `start` returns, checked by the
+   * spec's `start`). Never blocks. Throws `UnknownChild` for an id it does
+   * not have, `WrongStrategy` for `simpleOneForOne` (its children share one
+   * id: keep the greenlets `startChild` returns), a `TypeError` when the
+   * child is not of the class, or not started from that spec.
+   */
+  child(id: string): Greenlet<unknown> | undefined;
+  child<G extends Greenlet<unknown>>(id: string, type: abstract new (...args: never) => G): G | undefined;
+  child<G extends Greenlet<unknown>>(spec: ChildSpec<G>): G | undefined;
+  child(idOrSpec: string | ChildSpec, type?: abstract new (...args: never) => Greenlet<unknown>): Greenlet<unknown> | undefined {
+    const label = 'Supervisor.child';
+    this.checkStatic(label);
+    const bySpec = typeof idOrSpec !== 'string';
+    const id = bySpec ? (idOrSpec as Partial<ChildSpec> | null)?.id : idOrSpec;
+    checkId(label, bySpec ? 'spec.id' : 'id', id);
+    if (type !== undefined && typeof type !== 'function') throw new TypeError(`${label}: type must be a class, got ${show(type)}`);
+    const record = findById(this.state, id);
+    if (record === undefined) throw new UnknownChild(`${label}: no child ${JSON.stringify(id)} in ${this}`, id);
+    if (bySpec && record.spec.start !== idOrSpec.start) {
+      throw new TypeError(`${label}: child ${JSON.stringify(id)} of ${this} was not started from the spec given (its start function differs)`);
+    }
+    const greenlet = record.greenlet;
+    if (greenlet !== undefined && type !== undefined && !(greenlet instanceof type)) {
+      throw new TypeError(`${label}: child ${JSON.stringify(id)} of ${this} is ${greenlet}, not a ${type.name}`);
+    }
+    return greenlet;
   }
 
   /**
