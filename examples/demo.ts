@@ -2,7 +2,7 @@
  * `npm start`: a tour of grove — the gevent tutorial's examples, ported.
  */
 import { EventEmitter } from 'node:events';
-import { Hub, run, spawnLater, type Operation } from 'grove';
+import { Hub, getHub, run, spawnLater, type Operation } from 'grove';
 import type { Log } from './support.js';
 import * as syncAsync from './tutorial/synchronous-asynchronous.js';
 import * as determinism from './tutorial/determinism.js';
@@ -25,6 +25,7 @@ import * as httpHello from './servers/http-hello.js';
 import * as streaming from './servers/streaming.js';
 import * as longPolling from './servers/long-polling.js';
 import * as chat from './servers/chat.js';
+import * as jobService from './job-service.js';
 
 export const sections: [string, (log: Log) => Operation<void>][] = [
   ['Synchronous & Asynchronous Execution', syncAsync.main],
@@ -59,7 +60,26 @@ export const realClockSections: [string, (log: Log) => Operation<unknown>][] = [
   ['Servers: streaming a chunked response', streaming.main],
   ['Servers: long polling', longPolling.main],
   ['Servers: the minichat', chat.main],
+  ['Actors: a job service (init, up, a crash restarted, dead letters, a drain on SIGTERM)', jobServiceWithReports],
 ];
+
+/**
+ * The job service, with the hub's reports (its worker's crash, the dead
+ * letters it left) printed among its lines instead of on stderr.
+ */
+function* jobServiceWithReports(log: Log): Operation<void> {
+  const hub = getHub();
+  const before = hub.onError;
+  hub.onError = (error, context) => {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    log(`  (hub report, ${context.where}) ${text}`);
+  };
+  try {
+    yield* jobService.main(log, new EventEmitter());
+  } finally {
+    hub.onError = before;
+  }
+}
 
 // A virtual clock: the examples' sleeps and timeouts take no real time, and run in the same order.
 const hub = new Hub({ clock: 'virtual' });

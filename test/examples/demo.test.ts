@@ -36,9 +36,17 @@ demo('runs every section and exits 0', () => {
     '== Servers: streaming a chunked response ==',
     '== Servers: long polling ==',
     '== Servers: the minichat ==',
+    '== Actors: a job service (init, up, a crash restarted, dead letters, a drain on SIGTERM) ==',
   ]);
   // A line from each part: the virtual-clock tour, the shutdown, a child process, a server.
-  for (const line of ['Thread 3 timed out', 'runForever: killed; its finally block ran', 'child exited with code 0', 'server closed']) {
+  for (const line of [
+    'Thread 3 timed out',
+    'runForever: killed; its finally block ran',
+    'child exited with code 0',
+    'server closed',
+    '  (hub report, greenlet) PoisonJob: job 4 is poison',
+    'stopped: every job answered',
+  ]) {
     assert.ok(child.stdout.includes(line), `missing ${JSON.stringify(line)} in:\n${child.stdout}`);
   }
   assert.is(child.stderr, '');
