@@ -242,13 +242,10 @@ export function* main(log: Log): Operation<void> {
   hub.onError = (error, context) => log(`  crash: ${context.greenlet?.name ?? 'hub'} failed with ${(error as Error).name}: ${(error as Error).message}`);
   // Restarts as they happen, and the tree once each has played out.
   const redraw = new Event();
-  const up = new Event();
   const subscription = hub.events$.subscribe((event) => {
     if (event.type === 'supervisorChildStart') {
       const key = `${event.greenlet.name}/${event.id}`;
       starts.set(key, (starts.get(key) ?? 0) + 1);
-      // intake is the service's last child: once it is up, so is the tree.
-      if (key === 'service/intake') up.set();
     } else if (event.type === 'supervisorChildRestart') {
       const how = strategies.get(event.greenlet.name) === 'restForOne' ? ' and the children after it' : '';
       log(`${event.greenlet.name} restarts ${event.id}${how} (${strategies.get(event.greenlet.name)})`);
@@ -272,7 +269,7 @@ export function* main(log: Log): Operation<void> {
 
   try {
     service.start();
-    yield* up.wait();
+    yield* service.up(); // every child of every level is up (OTP's start_link)
     for (const line of drawTree(service, strategies, starts)) log(line);
     yield* journal.finished.wait();
     yield* sleep(10);
