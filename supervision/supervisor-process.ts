@@ -15,12 +15,13 @@
  * the calls other greenlets make (calls.ts).
  */
 import { Greenlet, exitReason } from '../lib/greenlet.js';
-import { ExitSignal, Interrupt, isPlainKill } from '../lib/errors.js';
+import { ExitSignal, Interrupt, NormalExit, isPlainKill } from '../lib/errors.js';
 import { Empty } from '../lib/queue.js';
 import { show } from '../lib/internal/validate.js';
 import type { Suspend } from '../lib/operation.js';
 import { Actor } from '../actors/actor.js';
 import { link } from '../actors/link.js';
+import { DRAIN_MARK } from '../actors/inbox.js';
 import { badStartResult } from './child-spec.js';
 import type { SupervisorConfig } from './options.js';
 import { ChildStartFailed } from './errors.js';
@@ -118,6 +119,8 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
 
   /** Handles one message: a child's (or a linked greenlet's) exit, or a call. Others are ignored, as OTP's are. */
   protected override *receive(message: SupervisorMessage): Generator<Suspend, void, unknown> {
+    // stop({ drain: true }): the calls queued before it were handled; now stop, as stop() would.
+    if ((message as unknown) === DRAIN_MARK) throw new NormalExit();
     if (message === null || typeof message !== 'object') return;
     switch (message.type) {
       case 'EXIT':

@@ -283,3 +283,25 @@ typed('a simpleOneForOne template types startChild(args) and what it returns', (
   }));
 
 typed.run();
+
+const own = suite('Supervisor: its own stop');
+
+own('stop() and stop({ drain: true }) end a supervisor "normal", its children stopped in reverse start order first', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const plain = new Supervisor({ name: 'plain', children: [workerSpec('a', log), workerSpec('b', log)] }).start();
+    yield* plain.up();
+    plain.stop();
+    yield* plain.join();
+    const drained = new Supervisor({ name: 'drained', children: [workerSpec('c', log)] }).start();
+    yield* drained.up();
+    const added = spawn(() => drained.startChild(workerSpec('d', log)));
+    yield* sleep(0); // the call is in the supervisor's inbox
+    drained.stop({ drain: true }); // handled first, then the supervisor stops
+    yield* drained.join();
+    assert.equal(lines, ['start a', 'start b', 'stop b: shutdown', 'stop a: shutdown', 'start c', 'start d', 'stop d: shutdown', 'stop c: shutdown']);
+    assert.equal([exitReason(plain), exitReason(drained)], ['normal', 'normal']);
+    assert.ok(added.successful());
+  }));
+
+own.run();
