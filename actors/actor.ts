@@ -29,7 +29,7 @@ import type { ActorRef } from './ref.js';
 import type { Relations } from './relations.js';
 import './events.js';
 import { AWAIT_UP, FIRST_SUSPEND, HUB, KILL_WITH, MARK_UP, NOTIFY_HUB, SCHEDULE_NOTIFY, STOP_FOR_SHUTDOWN } from '../lib/internal/keys.js';
-import { ACTOR_FLAGS, DEAD_LETTER, DELIVER, INBOX_LOOP, RELATIONS, RUN_HOOK, SPAWNED, STOP_GRACEFULLY } from './keys.js';
+import { ACTOR_FLAGS, BEGIN_LIFE, DEAD_LETTER, DELIVER, END_LIFE, RELATIONS, RUN_HOOK, SPAWNED, STOP_GRACEFULLY, TAKE_PENDING_STOP } from './keys.js';
 
 /** Options of `new Actor` (through a subclass's `super(options)`). */
 export interface ActorOptions {
@@ -114,6 +114,11 @@ const EXIT_SEEN = 4;
 const SELF_UP = 8;
 /** aflags: `receive` is handling a message. */
 const HANDLING = 16;
+/** aflags: a stop asked by the parent waits in `pendingStops` for the message in hand to be done. */
+const STOP_PENDING = 32;
+
+/** What `END_LIFE` is given when the inbox loop ended without an error (`undefined` can be thrown). */
+const ENDED: unique symbol = Symbol('grove.ended');
 
 /** Stops asked for (by a parent) while a trapping actor handled a message: raised once that message is done. */
 const pendingStops = new WeakMap<Actor<unknown>, ExitSignal>();
@@ -227,51 +232,71 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
    * `super.run()` is up at its first blocking point.
    */
   protected override *run(): Operation<void> {
-    this[ACTOR_FLAGS] |= SELF_UP;
-    yield* this[RUN_HOOK]('init', this.init());
-    this[MARK_UP]();
+    yield* this[BEGIN_LIFE]();
+    // The inbox loop is written here, with few locals: an idle actor is
+    // blocked in it, and every register of this frame (or a second frame)
+    // is memory each idle actor keeps.
+    const inbox = this.inbox;
     try {
-      yield* this[INBOX_LOOP]();
+      while ((this[ACTOR_FLAGS] & STOPPING) === 0) {
+        const message = yield* inbox.get();
+        if ((message as unknown) === DRAIN_MARK) {
+          // stop({ drain: true }): every message queued before it was handled.
+          this[ACTOR_FLAGS] |= STOPPING;
+          break;
+        }
+        this[ACTOR_FLAGS] |= HANDLING;
+        const handling = this.receive(message);
+        if (handling !== undefined) {
+          if (!isOperation(handling)) throw badMethod(this, 'receive', handling);
+          yield* handling;
+        }
+        if (((this[ACTOR_FLAGS] &= ~HANDLING) & STOP_PENDING) !== 0) throw this[TAKE_PENDING_STOP]();
+      }
     } catch (error) {
-      this[ACTOR_FLAGS] &= ~HANDLING;
-      explainFrozenWrite(error);
-      if (isPlainKill(error)) throw error;
-      yield* this[RUN_HOOK]('terminate', this.terminate(reasonOf(error)));
       // stop() from outside raised NormalExit where the actor was blocked: a normal end of the loop.
-      if (error instanceof NormalExit && (this[ACTOR_FLAGS] & STOPPING) !== 0) return;
+      if (yield* this[END_LIFE](error)) return;
       throw error;
     }
-    yield* this[RUN_HOOK]('terminate', this.terminate('normal'));
+    yield* this[END_LIFE](ENDED);
   }
 
-  /** The inbox loop: one message at a time, until stopped. */
-  private *[INBOX_LOOP](): Generator<Suspend, void, unknown> {
-    const inbox = this.inbox;
-    while ((this[ACTOR_FLAGS] & STOPPING) === 0) {
-      const message = yield* inbox.get();
-      if ((message as unknown) === DRAIN_MARK) {
-        // stop({ drain: true }): every message queued before it was handled.
-        this[ACTOR_FLAGS] |= STOPPING;
-        return;
-      }
-      this[ACTOR_FLAGS] |= HANDLING;
-      const handling = this.receive(message);
-      if (handling !== undefined) {
-        if (!isOperation(handling)) throw badMethod(this, 'receive', handling);
-        yield* handling;
-      }
+  /** @internal the start: `init`, then up. */
+  private *[BEGIN_LIFE](): Generator<Suspend, void, unknown> {
+    this[ACTOR_FLAGS] |= SELF_UP;
+    const starting = this.init();
+    if (starting !== undefined) yield* this[RUN_HOOK]('init', starting);
+    this[MARK_UP]();
+  }
+
+  /**
+   * @internal the end: `terminate` with the reason `error` gives
+   * (`ENDED`: the loop ended, `'normal'`), except after a plain kill. True
+   * when the actor was stopped (its loop ends normally), false when `error`
+   * is to be rethrown.
+   */
+  private *[END_LIFE](error: unknown): Generator<Suspend, boolean, unknown> {
+    const ended = error === ENDED;
+    if (!ended) {
       this[ACTOR_FLAGS] &= ~HANDLING;
-      const stop = pendingStops.get(this as Actor<unknown>);
-      if (stop !== undefined) {
-        pendingStops.delete(this as Actor<unknown>);
-        throw stop;
-      }
+      explainFrozenWrite(error);
+      if (isPlainKill(error)) return false;
     }
+    const ending = this.terminate(ended ? 'normal' : reasonOf(error));
+    if (ending !== undefined) yield* this[RUN_HOOK]('terminate', ending);
+    return !ended && error instanceof NormalExit && (this[ACTOR_FLAGS] & STOPPING) !== 0;
   }
 
-  /** @internal runs what `init` or `terminate` returned: nothing, or an Operation to `yield*`. */
-  private *[RUN_HOOK](name: string, result: Operation<void> | void): Generator<Suspend, void, unknown> {
-    if (result === undefined) return;
+  /** @internal the stop a parent asked for while a message was in hand, now due. */
+  private [TAKE_PENDING_STOP](): ExitSignal {
+    this[ACTOR_FLAGS] &= ~STOP_PENDING;
+    const stop = pendingStops.get(this as Actor<unknown>)!;
+    pendingStops.delete(this as Actor<unknown>);
+    return stop;
+  }
+
+  /** @internal runs the Operation `init` or `terminate` returned (anything else is a TypeError). */
+  private *[RUN_HOOK](name: string, result: Operation<void>): Generator<Suspend, void, unknown> {
     if (!isOperation(result)) throw badMethod(this, name, result);
     yield* result;
   }
@@ -354,7 +379,10 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
   [STOP_GRACEFULLY](signal: ExitSignal): void {
     if (this.dead) return;
     if ((this[ACTOR_FLAGS] & (TRAP_EXIT | HANDLING)) === (TRAP_EXIT | HANDLING)) {
-      if (!pendingStops.has(this as Actor<unknown>)) pendingStops.set(this as Actor<unknown>, signal);
+      if ((this[ACTOR_FLAGS] & STOP_PENDING) === 0) {
+        this[ACTOR_FLAGS] |= STOP_PENDING;
+        pendingStops.set(this as Actor<unknown>, signal);
+      }
       return;
     }
     this[KILL_WITH](signal);

@@ -11,4 +11,6 @@ export const SPAWNED: unique symbol = Symbol('grove.spawned');
 export const DEAD_LETTER: unique symbol = Symbol('grove.deadLetter');
 export const STOP_GRACEFULLY: unique symbol = Symbol('grove.stopGracefully');
 export const RUN_HOOK: unique symbol = Symbol('grove.runHook');
-export const INBOX_LOOP: unique symbol = Symbol('grove.inboxLoop');
+export const TAKE_PENDING_STOP: unique symbol = Symbol('grove.takePendingStop');
+export const BEGIN_LIFE: unique symbol = Symbol('grove.beginLife');
+export const END_LIFE: unique symbol = Symbol('grove.endLife');
