@@ -118,11 +118,15 @@ export class Greenlet<T = unknown> extends Linkable {
   [PREV_LIVE]: Greenlet<unknown> | null = null;
   /** @internal */
   [NEXT_LIVE]: Greenlet<unknown> | null = null;
+  /** @internal */
   private [FN]: ((...args: unknown[]) => unknown) | null;
   /** @internal the body's arguments; null when there are none. */
   [ARGS]: unknown[] | null;
+  /** @internal */
   private [FLAGS] = 0;
+  /** @internal */
   private [RESULT]: unknown = undefined;
+  /** @internal */
   private [EXTRAS]: Extras | null = null;
 
   /**
@@ -269,12 +273,14 @@ export class Greenlet<T = unknown> extends Linkable {
     this[WAKE]();
   }
 
+  /** @internal */
   private [CHECK_STARTABLE](call: string): boolean {
     if ((this[FLAGS] & DEAD) !== 0) return false;
     if ((this[FLAGS] & STARTED) !== 0) throw new Error(`Greenlet.${call}: ${this.name} was already started`);
     return true;
   }
 
+  /** @internal */
   private [ENTER](hub: Hub): Hub {
     this[HUB] = hub;
     this[FLAGS] |= STARTED;
@@ -340,7 +346,7 @@ export class Greenlet<T = unknown> extends Linkable {
     }
   }
 
-  /** Calls the body; returns the iterator to drive, or null for a plain value (kept in `result`). */
+  /** @internal calls the body; returns the iterator to drive, or null for a plain value (kept in `result`). */
   private [BEGIN](): Iterator<unknown, unknown, unknown> | null {
     this[FLAGS] |= RAN;
     const fn = this[FN];
@@ -375,11 +381,13 @@ export class Greenlet<T = unknown> extends Linkable {
     this[WAKE]();
   }
 
+  /** @internal */
   private [DIE](error: unknown): void {
     if (error instanceof GreenletExit) this[SETTLE](error);
     else this[FAIL](error);
   }
 
+  /** @internal */
   private [SETTLE](value: unknown): void {
     const fresh = ctx.fresh;
     if (fresh !== null && ctx.freshOwner === (this as Greenlet<unknown>)) {
@@ -389,6 +397,7 @@ export class Greenlet<T = unknown> extends Linkable {
     } else this[FINISH](value, 0);
   }
 
+  /** @internal */
   private [FAIL](error: unknown): void {
     if (ctx.freshOwner === (this as Greenlet<unknown>)) {
       ctx.fresh = null;
@@ -397,6 +406,7 @@ export class Greenlet<T = unknown> extends Linkable {
     this[FINISH](error, FAILED);
   }
 
+  /** @internal */
   private [FINISH](result: unknown, failed: number): void {
     this[FLAGS] |= DEAD | failed;
     this[RESULT] = result;
@@ -422,6 +432,7 @@ export class Greenlet<T = unknown> extends Linkable {
     this[SCHEDULE_NOTIFY]();
   }
 
+  /** @internal */
   protected override [NOTIFY_HUB](): Hub {
     return this[HUB] ?? ctx.hub ?? getHub();
   }
@@ -436,6 +447,7 @@ export class Greenlet<T = unknown> extends Linkable {
     return (this[WAIT] ??= new WaitState(this as Greenlet<unknown>));
   }
 
+  /** @internal */
   private [EXTRA](): Extras {
     return (this[EXTRAS] ??= {});
   }

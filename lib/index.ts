@@ -54,4 +54,10 @@ export { PriorityQueue, type Comparator, type PriorityQueueOptions } from './pri
 export { JoinableQueue } from './joinable-queue.js';
 export { Channel } from './channel.js';
 export { toObservable, fromObservable } from './queue-bridges.js';
+// rxjs's Observable, the type of `hub.events$` and of `toObservable()`, re-exported: a
+// user's declarations (`declaration: true`) then name it through grove, even where rxjs
+// is grove's dependency and not theirs (nested installs, pnpm) and could not be named.
+// A value export, not a type-only one, so that `import { Observable } from 'grove'`
+// means the same to TypeScript and at run time.
+export { Observable } from 'rxjs';
 export type { TimeoutOption } from './internal/validate.js';
