@@ -22,7 +22,7 @@ import { ExitSignal, GreenletExit, NotInGreenlet, isPlainKill } from './errors.j
 import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
 import { callOperation } from './call.js';
-import type { Operation, Suspend } from './operation.js';
+import type { Operation, PlainResult, Suspend } from './operation.js';
 import {
   ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, FN, GEN,
   HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
@@ -135,7 +135,9 @@ export class Greenlet<T = unknown> extends Linkable {
    */
   constructor(fn: (...args: never[]) => Operation<T>, ...args: unknown[]);
   constructor(fn: (...args: never[]) => PromiseLike<T>, ...args: unknown[]);
-  constructor(fn?: (...args: never[]) => T, ...args: unknown[]);
+  constructor(fn: (...args: never[]) => PlainResult<T>, ...args: unknown[]);
+  /** For a subclass that overrides `run()`: `super()`. */
+  constructor();
   constructor(fn?: Body<T>, ...args: unknown[]) {
     super();
     this.id = ++lastId;
@@ -158,7 +160,7 @@ export class Greenlet<T = unknown> extends Linkable {
    */
   static spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
   static spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
-  static spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Greenlet<T>;
+  static spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
   static spawn<G extends Greenlet<unknown>, P extends unknown[]>(this: new (...args: P) => G, ...args: P): G;
   static spawn(this: new (...args: unknown[]) => Greenlet<unknown>, ...args: unknown[]): Greenlet<unknown> {
     const g = new this(...args);
@@ -741,10 +743,10 @@ export function waitForDeath(victims: Greenlet<unknown>[], timeout: number | Tim
  */
 export function spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
 export function spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
-export function spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Greenlet<T>;
+export function spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
 export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkFunction('spawn', 'fn', fn);
-  const g = new Greenlet<T>(fn as unknown as () => T);
+  const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
   if (args.length > 0) g[ARGS] = args;
   g.start();
   return g;
@@ -753,11 +755,11 @@ export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Green
 /** Creates a greenlet running `fn(...args)` and starts it after `ms` milliseconds. */
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
-export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => T, ...args: A): Greenlet<T>;
+export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkMs('spawnLater', 'ms', ms);
   checkFunction('spawnLater', 'fn', fn);
-  const g = new Greenlet<T>(fn as unknown as () => T);
+  const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
   if (args.length > 0) g[ARGS] = args;
   g.startLater(ms);
   return g;

@@ -3,7 +3,7 @@
  * timeouts) and gevent's data structures. Actors are in `grove/actors`,
  * supervisors in `grove/supervision`, test helpers in `grove/testing`.
  */
-export type { Operation, Suspend } from './operation.js';
+export type { Operation, Suspend, PlainResult } from './operation.js';
 export { Interrupt, GreenletExit, ExitSignal, LoopExit, DroppedOperation, NotInGreenlet } from './errors.js';
 export {
   Hub,
