@@ -31,6 +31,7 @@ export {
   type KillOptions,
 } from './greenlet.js';
 export { sleep } from './sleep.js';
+export { configure, type Settings } from './config.js';
 export { call, type Awaitable, type CallOptions } from './call.js';
 export { Timeout, withTimeout, type TimeoutOptions, type WithTimeoutOptions } from './timeout.js';
 export { joinAll, killAll, wait, shutdown, type JoinAllOptions, type WaitOptions, type KillAllOptions, type Waitable } from './join.js';

@@ -30,8 +30,8 @@ function entryPoints(): string[] {
 }
 
 /** Runs a command; throws with its output if it fails, so a failing step says why. */
-function sh(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', shell: process.platform === 'win32' });
+function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', shell: process.platform === 'win32' });
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`);
   }
@@ -149,6 +149,29 @@ run(function* () {
 `,
   );
   assert.is(sh(process.execPath, ['alone.cjs'], project).stdout, `${entries.map(() => 'true').join(' ')}\n`);
+});
+
+installed('GROVE_TRACE_OPERATIONS=1 makes DroppedOperation show where the Operation was made', () => {
+  writeFileSync(
+    join(project, 'dropped.mjs'),
+    `import { run, sleep } from 'grove';
+try {
+  await run(function* () {
+    sleep(5);
+    yield* sleep(1);
+  });
+} catch (error) {
+  console.log(error.name + ': ' + error.message);
+}
+`,
+  );
+  const plain = 'DroppedOperation: sleep() was called without yield*: the Operation it returned never ran. Write `yield* sleep(...)`.';
+  const { GROVE_TRACE_OPERATIONS: _, ...untraced } = process.env;
+  assert.is(sh(process.execPath, ['dropped.mjs'], project, untraced).stdout, `${plain}\n`);
+  const lines = sh(process.execPath, ['dropped.mjs'], project, { ...untraced, GROVE_TRACE_OPERATIONS: '1' }).stdout.split('\n');
+  assert.equal(lines.slice(0, 2), [plain, 'sleep() was called']);
+  assert.match(lines[2], /^ {4}at sleep \(.*node_modules\/grove\/dist\//);
+  assert.match(lines[3], /dropped\.mjs:4:5\)?$/);
 });
 
 installed('the published declarations type-check, from an ES module and from CommonJS, with declaration: true', () => {
