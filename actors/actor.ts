@@ -245,7 +245,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     yield* this[RUN_HOOK]('terminate', this.terminate('normal'));
   }
 
-  /** The inbox loop: one message at a time, until stopped. */
+  /** @internal the inbox loop: one message at a time, until stopped. */
   private *[INBOX_LOOP](): Generator<Suspend, void, unknown> {
     const inbox = this.inbox;
     while ((this[ACTOR_FLAGS] & STOPPING) === 0) {

@@ -509,6 +509,7 @@ export class Greenlet<T = unknown> extends Linkable {
     return this[EXTRAS]?.parent ?? null;
   }
 
+  /** @internal */
   set [PARENT](parent: Greenlet<unknown> | null) {
     this[EXTRA]().parent = parent ?? undefined;
   }
