@@ -11,9 +11,10 @@ export interface Settings {
    * Record where each Operation is made, so that a `DroppedOperation` (a
    * blocking call made without `yield*`) shows the stack of the call that
    * made it, not just that of the blocking call that noticed. Off by
-   * default: it captures a stack at every blocking call (a few µs each);
-   * off, it costs one test of a flag. Also turned on by the environment
-   * variable `GROVE_TRACE_OPERATIONS=1` when grove loads.
+   * default: it captures a stack at every blocking call (measured on the
+   * built bundle, `sleep(0)` goes from about 0.2 µs to 10 µs); off, it costs
+   * one test of a flag. Also turned on by the environment variable
+   * `GROVE_TRACE_OPERATIONS=1` when grove loads.
    */
   traceOperations: boolean;
 }
