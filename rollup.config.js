@@ -1,4 +1,13 @@
-// Builds each entry point as ESM (.js) and CJS (.cjs), with bundled .d.ts, into dist/.
+// Builds each entry point into dist/: the runtime once, as CommonJS (<name>.cjs),
+// an ES module entry over it (<name>.js), and bundled declarations (<name>.d.cts).
+//
+// One copy, not an ESM build beside a CJS build: a program that both imports
+// and requires grove (its own code and a dependency, say) would otherwise load
+// the runtime twice, with two hubs, two Greenlet classes and two registries
+// (Node's dual-package hazard). Each <name>.js imports <name>.cjs and
+// re-exports its members, so both ways of loading reach the same objects.
+// Both read the one set of declarations, <name>.d.cts: to TypeScript, as to
+// Node, grove is a CommonJS package whose names ES modules import.
 import { existsSync } from 'node:fs';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
@@ -18,22 +27,47 @@ const onwarn = (warning, warn) => {
   if (warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning);
 };
 
+/** Writes <name>.js beside each CJS entry: an ES module re-exporting that entry's members. */
+function esmEntries() {
+  return {
+    name: 'grove-esm-entries',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk' || !chunk.isEntry) continue;
+        const names = chunk.exports.filter((name) => name !== 'default');
+        const lines = [
+          `// The ES module entry of grove's ${chunk.name === 'index' ? 'root' : chunk.name} entry point: the one runtime copy is ./${chunk.fileName}.`,
+          `import entry from './${chunk.fileName}';`,
+          `export const { ${names.join(', ')} } = entry;`,
+          'export default entry;',
+          '',
+        ];
+        this.emitFile({ type: 'asset', fileName: `${chunk.name}.js`, source: lines.join('\n') });
+      }
+    },
+  };
+}
+
 export default [
   {
     input: entries,
     external,
     onwarn,
-    output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
-    ],
+    output: {
+      dir: 'dist',
+      format: 'cjs',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: 'chunks/[name]-[hash].cjs',
+      plugins: [esmEntries()],
+    },
     plugins: [typescript({ tsconfig: './tsconfig.json', include: sources, noEmit: false, outDir: 'dist' })],
   },
   {
     input: entries,
     external,
     onwarn,
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-    plugins: [dts({ tsconfig: './tsconfig.json' })],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+    // Members marked @internal are the runtime's own machinery: they are left out of the published types.
+    plugins: [dts({ tsconfig: './tsconfig.json', compilerOptions: { stripInternal: true } })],
   },
 ];

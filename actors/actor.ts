@@ -159,6 +159,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
   readonly inbox: Queue<M>;
   /** @internal links, monitors, pending asks and its name; made on first need (relations.ts). */
   [RELATIONS]: Relations | null = null;
+  /** @internal */
   private [ACTOR_FLAGS] = 0;
 
   constructor(options?: ActorOptions) {
@@ -476,11 +477,13 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     super[SCHEDULE_NOTIFY]();
   }
 
+  /** @internal */
   private [SPAWNED](): void {
     const hub: Hub | null = this[HUB];
     if (hub !== null && hub.listeners !== null && !this.dead) hub.emit({ type: 'actorSpawn', greenlet: this as Actor<unknown> });
   }
 
+  /** @internal */
   private [DEAD_LETTER](message: unknown, from: Greenlet<unknown> | null): void {
     deadLetter(this as Actor<unknown>, this[HUB], message, from, 'sentAfterDeath', exitReason(this));
   }

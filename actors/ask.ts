@@ -17,7 +17,7 @@ import type { Operation, Suspend } from '../lib/operation.js';
 import { Actor, notStarted } from './actor.js';
 import type { ActorRef } from './ref.js';
 import { prepareMessage } from './config.js';
-import { ensureRelations, relationsOf, type DeathWatch } from './relations.js';
+import { ensureRelations, relationsOf } from './relations.js';
 import { WAIT, WAITING_ON, WAKE } from '../lib/internal/keys.js';
 
 /** Options of `ask`. */
@@ -83,7 +83,9 @@ const DONE = 4;
  * Where the answer to one `ask` goes: the target calls `replyTo.reply(value)`
  * once. Put it in the message; it is not frozen with it.
  */
-export class ReplyTo<R> implements DeathWatch {
+// A DeathWatch (relations.ts), checked where it is added; not declared `implements`, as that interface is
+// internal and left out of the published types.
+export class ReplyTo<R> {
   /** @internal */
   state = NEW;
   private result: unknown = undefined;

@@ -7,7 +7,7 @@ import { checkGreenlet, type Greenlet } from '../lib/greenlet.js';
 import { checkOptions, show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
 import type { Inbox } from './inbox.js';
-import { ensureRelations, relationsOf, type DeathWatch, type Holding } from './relations.js';
+import { ensureRelations, relationsOf } from './relations.js';
 import { DELIVER } from './keys.js';
 
 /** What a watcher receives when a monitored greenlet exits. Frozen. */
@@ -33,7 +33,9 @@ export interface DemonitorOptions {
 let lastRef = 0;
 
 /** Identifies one monitor: the `ref` of its `DOWN` message, and what `demonitor` takes. */
-export class MonitorRef implements DeathWatch, Holding {
+// A DeathWatch and a Holding (relations.ts), checked where it is added; not declared `implements`, as those
+// interfaces are internal and left out of the published types.
+export class MonitorRef {
   /** A process-wide unique number, in creation order. */
   readonly id: number;
   /** The DOWN this monitor delivered, for `demonitor`'s flush. */

@@ -14,7 +14,6 @@
 import { KIND_FLAG, TurnWaitOp, WaitOp, type WaitState } from './internal/wait.js';
 import { LinkList, type Link } from './internal/link-list.js';
 import { Deque } from './internal/deque.js';
-import type { Task } from './internal/task.js';
 import { checkOptions } from './internal/validate.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
@@ -83,7 +82,7 @@ const GET = new ChannelGetOp();
  * to a getter. Blocked putters and getters are each served in the order
  * they blocked.
  */
-export class Channel<T> implements Task, AsyncIterable<T> {
+export class Channel<T> implements AsyncIterable<T> {
   /** A channel holds no items. */
   readonly maxsize = 0;
   /** @internal in the hub's ready queue, or running its round. */

@@ -22,7 +22,7 @@ import { ExitSignal, GreenletExit, NotInGreenlet, isPlainKill } from './errors.j
 import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
 import { callOperation } from './call.js';
-import type { Operation, Suspend } from './operation.js';
+import type { Operation, PlainResult, Suspend } from './operation.js';
 import {
   ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, FN, GEN,
   HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
@@ -118,11 +118,15 @@ export class Greenlet<T = unknown> extends Linkable {
   [PREV_LIVE]: Greenlet<unknown> | null = null;
   /** @internal */
   [NEXT_LIVE]: Greenlet<unknown> | null = null;
+  /** @internal */
   private [FN]: ((...args: unknown[]) => unknown) | null;
   /** @internal the body's arguments; null when there are none. */
   [ARGS]: unknown[] | null;
+  /** @internal */
   private [FLAGS] = 0;
+  /** @internal */
   private [RESULT]: unknown = undefined;
+  /** @internal */
   private [EXTRAS]: Extras | null = null;
 
   /**
@@ -131,7 +135,9 @@ export class Greenlet<T = unknown> extends Linkable {
    */
   constructor(fn: (...args: never[]) => Operation<T>, ...args: unknown[]);
   constructor(fn: (...args: never[]) => PromiseLike<T>, ...args: unknown[]);
-  constructor(fn?: (...args: never[]) => T, ...args: unknown[]);
+  constructor(fn: (...args: never[]) => PlainResult<T>, ...args: unknown[]);
+  /** For a subclass that overrides `run()`: `super()`. */
+  constructor();
   constructor(fn?: Body<T>, ...args: unknown[]) {
     super();
     this.id = ++lastId;
@@ -154,7 +160,7 @@ export class Greenlet<T = unknown> extends Linkable {
    */
   static spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
   static spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
-  static spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Greenlet<T>;
+  static spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
   static spawn<G extends Greenlet<unknown>, P extends unknown[]>(this: new (...args: P) => G, ...args: P): G;
   static spawn(this: new (...args: unknown[]) => Greenlet<unknown>, ...args: unknown[]): Greenlet<unknown> {
     const g = new this(...args);
@@ -269,12 +275,14 @@ export class Greenlet<T = unknown> extends Linkable {
     this[WAKE]();
   }
 
+  /** @internal */
   private [CHECK_STARTABLE](call: string): boolean {
     if ((this[FLAGS] & DEAD) !== 0) return false;
     if ((this[FLAGS] & STARTED) !== 0) throw new Error(`Greenlet.${call}: ${this.name} was already started`);
     return true;
   }
 
+  /** @internal */
   private [ENTER](hub: Hub): Hub {
     this[HUB] = hub;
     this[FLAGS] |= STARTED;
@@ -340,7 +348,7 @@ export class Greenlet<T = unknown> extends Linkable {
     }
   }
 
-  /** Calls the body; returns the iterator to drive, or null for a plain value (kept in `result`). */
+  /** @internal calls the body; returns the iterator to drive, or null for a plain value (kept in `result`). */
   private [BEGIN](): Iterator<unknown, unknown, unknown> | null {
     this[FLAGS] |= RAN;
     const fn = this[FN];
@@ -375,11 +383,13 @@ export class Greenlet<T = unknown> extends Linkable {
     this[WAKE]();
   }
 
+  /** @internal */
   private [DIE](error: unknown): void {
     if (error instanceof GreenletExit) this[SETTLE](error);
     else this[FAIL](error);
   }
 
+  /** @internal */
   private [SETTLE](value: unknown): void {
     const fresh = ctx.fresh;
     if (fresh !== null && ctx.freshOwner === (this as Greenlet<unknown>)) {
@@ -389,6 +399,7 @@ export class Greenlet<T = unknown> extends Linkable {
     } else this[FINISH](value, 0);
   }
 
+  /** @internal */
   private [FAIL](error: unknown): void {
     if (ctx.freshOwner === (this as Greenlet<unknown>)) {
       ctx.fresh = null;
@@ -397,6 +408,7 @@ export class Greenlet<T = unknown> extends Linkable {
     this[FINISH](error, FAILED);
   }
 
+  /** @internal */
   private [FINISH](result: unknown, failed: number): void {
     this[FLAGS] |= DEAD | failed;
     this[RESULT] = result;
@@ -422,6 +434,7 @@ export class Greenlet<T = unknown> extends Linkable {
     this[SCHEDULE_NOTIFY]();
   }
 
+  /** @internal */
   protected override [NOTIFY_HUB](): Hub {
     return this[HUB] ?? ctx.hub ?? getHub();
   }
@@ -436,6 +449,7 @@ export class Greenlet<T = unknown> extends Linkable {
     return (this[WAIT] ??= new WaitState(this as Greenlet<unknown>));
   }
 
+  /** @internal */
   private [EXTRA](): Extras {
     return (this[EXTRAS] ??= {});
   }
@@ -495,6 +509,7 @@ export class Greenlet<T = unknown> extends Linkable {
     return this[EXTRAS]?.parent ?? null;
   }
 
+  /** @internal */
   set [PARENT](parent: Greenlet<unknown> | null) {
     this[EXTRA]().parent = parent ?? undefined;
   }
@@ -729,10 +744,10 @@ export function waitForDeath(victims: Greenlet<unknown>[], timeout: number | Tim
  */
 export function spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
 export function spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
-export function spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Greenlet<T>;
+export function spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
 export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkFunction('spawn', 'fn', fn);
-  const g = new Greenlet<T>(fn as unknown as () => T);
+  const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
   if (args.length > 0) g[ARGS] = args;
   g.start();
   return g;
@@ -741,11 +756,11 @@ export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Green
 /** Creates a greenlet running `fn(...args)` and starts it after `ms` milliseconds. */
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
-export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => T, ...args: A): Greenlet<T>;
+export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkMs('spawnLater', 'ms', ms);
   checkFunction('spawnLater', 'fn', fn);
-  const g = new Greenlet<T>(fn as unknown as () => T);
+  const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
   if (args.length > 0) g[ARGS] = args;
   g.startLater(ms);
   return g;

@@ -26,7 +26,7 @@ import { getHub } from './hub.js';
 import { Timeout } from './timeout.js';
 import { runBody } from './call.js';
 import { IMap, Waiters, type Admit } from './imap.js';
-import type { Operation, Suspend } from './operation.js';
+import type { Operation, PlainResult, Suspend } from './operation.js';
 import { ADD_LINK, HEAD, KILL_WITH, OBSERVE, PUSH, REMOVE } from './internal/keys.js';
 
 /** Options of `join()`. */
@@ -189,7 +189,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
    */
   map<T, R>(fn: (item: T) => Operation<R>, items: Iterable<T>, options?: MapOptions): Operation<R[]>;
   map<T, R>(fn: (item: T) => PromiseLike<R>, items: Iterable<T>, options?: MapOptions): Operation<R[]>;
-  map<T, R>(fn: (item: T) => R, items: Iterable<T>, options?: MapOptions): Operation<R[]>;
+  map<T, R>(fn: (item: T) => PlainResult<R>, items: Iterable<T>, options?: MapOptions): Operation<R[]>;
   map<T, R>(fn: (item: T) => Operation<R> | PromiseLike<R> | R, items: Iterable<T>, options?: MapOptions): Operation<R[]> {
     const label = `${this.kind}.map`;
     checkFunction(label, 'fn', fn);
@@ -209,7 +209,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
    */
   imap<T, R>(fn: (item: T) => Operation<R>, items: Iterable<T>): IMap<R>;
   imap<T, R>(fn: (item: T) => PromiseLike<R>, items: Iterable<T>): IMap<R>;
-  imap<T, R>(fn: (item: T) => R, items: Iterable<T>): IMap<R>;
+  imap<T, R>(fn: (item: T) => PlainResult<R>, items: Iterable<T>): IMap<R>;
   imap<T, R>(fn: (item: T) => Operation<R> | PromiseLike<R> | R, items: Iterable<T>): IMap<R> {
     const label = `${this.kind}.imap`;
     checkFunction(label, 'fn', fn);
@@ -223,7 +223,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
    */
   imapUnordered<T, R>(fn: (item: T) => Operation<R>, items: Iterable<T>): IMap<R>;
   imapUnordered<T, R>(fn: (item: T) => PromiseLike<R>, items: Iterable<T>): IMap<R>;
-  imapUnordered<T, R>(fn: (item: T) => R, items: Iterable<T>): IMap<R>;
+  imapUnordered<T, R>(fn: (item: T) => PlainResult<R>, items: Iterable<T>): IMap<R>;
   imapUnordered<T, R>(fn: (item: T) => Operation<R> | PromiseLike<R> | R, items: Iterable<T>): IMap<R> {
     const label = `${this.kind}.imapUnordered`;
     checkFunction(label, 'fn', fn);
@@ -238,10 +238,10 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
    */
   apply<T>(fn: () => Operation<T>): Operation<T>;
   apply<T>(fn: () => PromiseLike<T>): Operation<T>;
-  apply<T>(fn: () => T): Operation<T>;
+  apply<T>(fn: () => PlainResult<T>): Operation<T>;
   apply<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, args: A, options?: MapOptions): Operation<T>;
   apply<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, args: A, options?: MapOptions): Operation<T>;
-  apply<T, A extends unknown[]>(fn: (...args: A) => T, args: A, options?: MapOptions): Operation<T>;
+  apply<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, args: A, options?: MapOptions): Operation<T>;
   apply<T>(fn: (...args: unknown[]) => Operation<T> | PromiseLike<T> | T, args?: unknown[], options?: MapOptions): Operation<T> {
     const label = `${this.kind}.apply`;
     checkFunction(label, 'fn', fn);
@@ -370,7 +370,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
 
   private *runApply<T>(fn: (...args: unknown[]) => Operation<T> | PromiseLike<T> | T, args: unknown[]): Generator<Suspend, T, unknown> {
     if (this.isMember(ctx.current)) return yield* runBody(() => fn(...args));
-    const greenlet = yield* this.admit(new Greenlet<T>(fn as (...args: never[]) => T, ...args));
+    const greenlet = yield* this.admit(new Greenlet<T>(fn as unknown as (...args: never[]) => Operation<T>, ...args));
     return yield* greenlet.get();
   }
 }
@@ -402,10 +402,10 @@ export class Group extends BaseGroup {
   /** Creates a greenlet running `fn(...args)`, adds it and starts it. Never blocks. */
   spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Greenlet<T>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
-  spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Greenlet<T>;
+  spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Greenlet<T> {
     checkFunction('Group.spawn', 'fn', fn);
-    const greenlet = new Greenlet<T>(fn as unknown as (...args: never[]) => T, ...args);
+    const greenlet = new Greenlet<T>(fn as unknown as (...args: never[]) => Operation<T>, ...args);
     this.insert(greenlet);
     greenlet.start();
     return greenlet;

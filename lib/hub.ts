@@ -20,7 +20,7 @@ import { ctx } from './internal/context.js';
 import type { Task } from './internal/task.js';
 import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js';
 import { Greenlet } from './greenlet.js';
-import type { Operation } from './operation.js';
+import type { Operation, PlainResult } from './operation.js';
 import { checkFunction } from './internal/validate.js';
 import { mulberry32 } from './internal/random.js';
 import {
@@ -211,10 +211,10 @@ export class Hub {
    */
   run<T, A extends unknown[]>(main: (...args: A) => Operation<T>, ...args: A): Promise<T>;
   run<T, A extends unknown[]>(main: (...args: A) => PromiseLike<T>, ...args: A): Promise<T>;
-  run<T, A extends unknown[]>(main: (...args: A) => T, ...args: A): Promise<T>;
+  run<T, A extends unknown[]>(main: (...args: A) => PlainResult<T>, ...args: A): Promise<T>;
   run<T, A extends unknown[]>(main: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Promise<T> {
     checkFunction('run', 'main', main);
-    const g = new Greenlet<T>(main as unknown as () => T, ...args);
+    const g = new Greenlet<T>(main as unknown as () => Operation<T>, ...args);
     this.addMain(g);
     return new Promise<T>((resolve, reject) => {
       g[RAW_LINK](() => {
@@ -503,7 +503,7 @@ export function getHub(): Hub {
  */
 export function run<T, A extends unknown[]>(main: (...args: A) => Operation<T>, ...args: A): Promise<T>;
 export function run<T, A extends unknown[]>(main: (...args: A) => PromiseLike<T>, ...args: A): Promise<T>;
-export function run<T, A extends unknown[]>(main: (...args: A) => T, ...args: A): Promise<T>;
+export function run<T, A extends unknown[]>(main: (...args: A) => PlainResult<T>, ...args: A): Promise<T>;
 export function run<T, A extends unknown[]>(main: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Promise<T> {
-  return getHub().run(main as (...args: A) => T, ...args);
+  return getHub().run(main as (...args: A) => Operation<T>, ...args);
 }

@@ -3,7 +3,7 @@
  * timeouts) and gevent's data structures. Actors are in `grove/actors`,
  * supervisors in `grove/supervision`, test helpers in `grove/testing`.
  */
-export type { Operation, Suspend } from './operation.js';
+export type { Operation, Suspend, PlainResult } from './operation.js';
 export { Interrupt, GreenletExit, ExitSignal, LoopExit, DroppedOperation, NotInGreenlet } from './errors.js';
 export {
   Hub,
@@ -31,6 +31,7 @@ export {
   type KillOptions,
 } from './greenlet.js';
 export { sleep } from './sleep.js';
+export { configure, type Settings } from './config.js';
 export { call, type Awaitable, type CallOptions } from './call.js';
 export { Timeout, withTimeout, type TimeoutOptions, type WithTimeoutOptions } from './timeout.js';
 export { joinAll, killAll, wait, shutdown, type JoinAllOptions, type WaitOptions, type KillAllOptions, type Waitable } from './join.js';
@@ -54,4 +55,10 @@ export { PriorityQueue, type Comparator, type PriorityQueueOptions } from './pri
 export { JoinableQueue } from './joinable-queue.js';
 export { Channel } from './channel.js';
 export { toObservable, fromObservable } from './queue-bridges.js';
+// rxjs's Observable, the type of `hub.events$` and of `toObservable()`, re-exported: a
+// user's declarations (`declaration: true`) then name it through grove, even where rxjs
+// is grove's dependency and not theirs (nested installs, pnpm) and could not be named.
+// A value export, not a type-only one, so that `import { Observable } from 'grove'`
+// means the same to TypeScript and at run time.
+export { Observable } from 'rxjs';
 export type { TimeoutOption } from './internal/validate.js';

@@ -39,8 +39,10 @@ export interface KillAllOptions {
   timeout?: TimeoutOption;
 }
 
-/** Something `wait` can wait on: a Greenlet, an Event, an AsyncResult. */
-export type Waitable = Linkable;
+// Waitable, what `wait` can wait on (a Greenlet, an Event, an AsyncResult), is their
+// base class under a public name: a re-export, not an alias, so that the published
+// types name the base of Greenlet and Event through an entry point.
+export type { Linkable as Waitable } from './internal/linkable.js';
 
 function toList<W>(call: string, field: string, items: unknown, check: (item: unknown) => boolean, kind: string): W[] {
   if (items === null || typeof items !== 'object' || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
@@ -173,7 +175,7 @@ export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, opt
  * returns them in the order they became ready; with `count`, as soon as that
  * many are; with `timeout` (ms), those ready in time.
  */
-export function wait<W extends Waitable>(objects: Iterable<W>, options?: WaitOptions): Operation<W[]> {
+export function wait<W extends Linkable>(objects: Iterable<W>, options?: WaitOptions): Operation<W[]> {
   checkOptions('wait', options);
   const list = toList<W>('wait', 'objects', objects, isWaitable, 'Greenlet, Event or AsyncResult');
   for (const o of list) if (o instanceof Greenlet) o[OBSERVE]();

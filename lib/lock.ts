@@ -195,6 +195,7 @@ export class Semaphore extends Acquirable {
     this.count = checkInitial(`new ${new.target.name}`, value);
   }
 
+  /** @internal */
   protected get calls(): Calls {
     return SEMAPHORE;
   }
@@ -260,6 +261,7 @@ export class BoundedSemaphore extends Semaphore {
     this.bound = value;
   }
 
+  /** @internal */
   protected override get calls(): Calls {
     return BOUNDED;
   }
@@ -287,6 +289,7 @@ export class Lock extends BoundedSemaphore {
     super(1);
   }
 
+  /** @internal */
   protected override get calls(): Calls {
     return LOCK;
   }
@@ -306,6 +309,7 @@ export class RLock extends Acquirable {
   private holder: Greenlet<unknown> | null = null;
   private depth = 0;
 
+  /** @internal */
   protected get calls(): Calls {
     return RLOCK;
   }

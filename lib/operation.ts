@@ -31,3 +31,17 @@ export interface Suspend {
 export interface Operation<T> {
   [Symbol.iterator](): Iterator<Suspend, T, unknown>;
 }
+
+/**
+ * The result type a body's third overload (a plain function, neither a
+ * generator nor async) accepts: `T` itself, unless `T` is a generator. A
+ * generator function is an Operation only if it `yield*`s Operations and
+ * nothing else; one that `yield`s something else (`yield sleep(1)`, missing
+ * the star) would otherwise fall through to "a plain function returning a
+ * generator" and type-check. Here it is refused, and TypeScript's error says
+ * why: `... is not assignable to type "a greenlet body may only yield*
+ * Operations: ..."`.
+ */
+export type PlainResult<T> = T extends { next(...args: never[]): unknown; throw(...args: never[]): unknown }
+  ? 'a greenlet body may only yield* Operations: write `yield* sleep(1)`, not `yield sleep(1)`'
+  : T;

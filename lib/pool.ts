@@ -9,7 +9,7 @@ import { checkFunction, checkOptions, show, type TimeoutOption } from './interna
 import { Greenlet, checkGreenlet } from './greenlet.js';
 import { BaseGroup } from './group.js';
 import { Waiters } from './imap.js';
-import type { Operation } from './operation.js';
+import type { Operation, PlainResult } from './operation.js';
 import { HUB, PUSH, REMOVE, SHIFT, SIZE } from './internal/keys.js';
 
 export { BaseGroup, Group, type GroupJoinOptions, type GroupKillOptions, type MapOptions } from './group.js';
@@ -78,10 +78,10 @@ export class Pool extends BaseGroup {
    */
   spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Operation<Greenlet<T>>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Operation<Greenlet<T>>;
-  spawn<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Operation<Greenlet<T>>;
+  spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Operation<Greenlet<T>>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Operation<Greenlet<T>> {
     checkFunction('Pool.spawn', 'fn', fn);
-    const greenlet = new Greenlet<T>(fn as unknown as (...args: never[]) => T, ...args);
+    const greenlet = new Greenlet<T>(fn as unknown as (...args: never[]) => Operation<T>, ...args);
     return SPAWN.call(this, greenlet) as Operation<Greenlet<T>>;
   }
 

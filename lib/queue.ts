@@ -26,7 +26,6 @@
 import { KIND_FLAG, TurnWaitOp, WaitState } from './internal/wait.js';
 import { LinkList, type Link } from './internal/link-list.js';
 import { Deque } from './internal/deque.js';
-import type { Task } from './internal/task.js';
 import { checkOptions, show, type TimeoutOption } from './internal/validate.js';
 import type { Hub } from './hub.js';
 import type { Greenlet } from './greenlet.js';
@@ -204,7 +203,7 @@ function callsOf(name: string): QueueCalls {
  * fill, gets `LoopExit` — except while a `for await` loop or a
  * `fromObservable` feed on the queue is active on a real-clock hub.
  */
-export class Queue<T> implements Task, AsyncIterable<T> {
+export class Queue<T> implements AsyncIterable<T> {
   /** The most items it holds; `Infinity` when unbounded. */
   readonly maxsize: number;
   /** @internal in the hub's ready queue, or running its round. */

@@ -17,7 +17,6 @@ import { Interrupt } from './errors.js';
 import { ctx } from './internal/context.js';
 import { Composite } from './internal/composite.js';
 import { TIMEOUT } from './internal/brand.js';
-import type { TimerEntry } from './internal/timer-heap.js';
 import { checkException, checkMs, checkScopeBody, checkOptions, show, toException } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
@@ -37,7 +36,9 @@ export interface TimeoutOptions {
  * A timer that raises an error in the greenlet that started it. `ms`
  * undefined or null: it never fires. Its message is `"<ms> ms"`.
  */
-export class Timeout extends Interrupt implements TimerEntry {
+// It is its own entry in the hub's timer heap (a TimerEntry, checked where it is added), not declared
+// `implements TimerEntry`: that interface is internal, left out of the published types.
+export class Timeout extends Interrupt {
   static {
     this.prototype.name = 'Timeout';
     (this.prototype as unknown as { [TIMEOUT]: boolean })[TIMEOUT] = true;

@@ -19,8 +19,8 @@ export type CallOutcome =
   | { readonly ok: false; readonly refusal: 'startFailed'; readonly reason: unknown };
 
 /**
- * @internal A call to a supervisor. Not for sending by hand: use the
- * supervisor's methods.
+ * A call to a supervisor (part of `SupervisorMessage`). Not for sending by
+ * hand: use the supervisor's methods.
  */
 export type SupervisorRequest =
   | {

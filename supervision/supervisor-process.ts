@@ -56,8 +56,9 @@ import { AWAIT_UP, FIRST_SUSPEND, HUB, MARK_UP, PARENT } from '../lib/internal/k
 type StopMode = 'inTurn' | 'together' | 'plainly';
 
 /**
- * @internal The greenlet of a supervisor; see `Supervisor`, its only
- * subclass, for what it does.
+ * The greenlet of a supervisor; see `Supervisor`, its only subclass, for
+ * what it does. Not exported: its members marked internal are left out of
+ * the published types.
  */
 export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   /** @internal true once it gave up (restart intensity exceeded). */

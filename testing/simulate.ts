@@ -3,7 +3,7 @@
  * only when nothing is ready, so a protocol with minutes of timeouts runs in
  * microseconds, and the same body gives the same interleaving every run.
  */
-import { Hub, type ErrorHandler, type Operation } from 'grove';
+import { Hub, type ErrorHandler, type Operation, type PlainResult } from 'grove';
 import { checkFunction, checkOptions } from '../lib/internal/validate.js';
 
 /** Options of `simulate`. */
@@ -25,10 +25,10 @@ export interface SimulateOptions {
  */
 export function simulate<T>(body: () => Operation<T>, options?: SimulateOptions): Promise<T>;
 export function simulate<T>(body: () => PromiseLike<T>, options?: SimulateOptions): Promise<T>;
-export function simulate<T>(body: () => T, options?: SimulateOptions): Promise<T>;
+export function simulate<T>(body: () => PlainResult<T>, options?: SimulateOptions): Promise<T>;
 export function simulate<T>(body: () => Operation<T> | PromiseLike<T> | T, options: SimulateOptions = {}): Promise<T> {
   checkFunction('simulate', 'body', body);
   checkOptions('simulate', options);
   const hub = new Hub({ clock: 'virtual', seed: options.seed, onError: options.onError });
-  return hub.run(body as () => T);
+  return hub.run(body as () => Operation<T>);
 }

@@ -2,7 +2,8 @@
  * The runtime's ambient state, one object so every module reads and writes
  * the same slots: which greenlet is running, which hub's loop is running,
  * and the Operation created but not yet started (for catching a blocking
- * call made without `yield*`).
+ * call made without `yield*`), with where it was made when operations are
+ * traced.
  */
 import type { Greenlet } from '../greenlet.js';
 import type { Hub } from '../hub.js';
@@ -17,4 +18,6 @@ export const ctx: {
   fresh: Labelled | null;
   /** The greenlet that created `fresh`. */
   freshOwner: Greenlet<unknown> | null;
-} = { current: null, hub: null, fresh: null, freshOwner: null };
+  /** Where `fresh` was made (a captured stack), while operations are traced; see wait.ts. */
+  freshSite: { stack?: string } | null;
+} = { current: null, hub: null, fresh: null, freshOwner: null, freshSite: null };

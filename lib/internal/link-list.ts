@@ -9,24 +9,32 @@
 import { HEAD, PUSH, REMOVE, SHIFT, SIZE, TAIL, UNSHIFT } from './keys.js';
 
 export abstract class Link {
+  /** @internal */
   prevLink: Link | null = null;
+  /** @internal */
   nextLink: Link | null = null;
-  /** The list this node is on, or null. */
+  /** @internal the list this node is on, or null. */
   list: LinkList | null = null;
 
   /**
-   * Called, outside any greenlet, by whoever the node waits on when it is
+   * @internal called, outside any greenlet, by whoever the node waits on when it is
    * its turn (a greenlet died, an event was set, an item arrived). The node
    * has already been taken off its list.
    */
   abstract notify(source: unknown): void;
 }
 
+// Its members are all internal: Linkable (so Greenlet, Event...) extends LinkList,
+// and the published types leave the list machinery out.
 export class LinkList {
+  /** @internal */
   [HEAD]: Link | null = null;
+  /** @internal */
   [TAIL]: Link | null = null;
+  /** @internal */
   [SIZE] = 0;
 
+  /** @internal */
   [PUSH](node: Link): void {
     node.list = this;
     node.prevLink = this[TAIL];
@@ -37,7 +45,7 @@ export class LinkList {
     this[SIZE]++;
   }
 
-  /** Puts `node` first: a waiter that lost its turn keeps its place. */
+  /** @internal puts `node` first: a waiter that lost its turn keeps its place. */
   [UNSHIFT](node: Link): void {
     node.list = this;
     node.prevLink = null;
@@ -48,12 +56,14 @@ export class LinkList {
     this[SIZE]++;
   }
 
+  /** @internal */
   [SHIFT](): Link | null {
     const node = this[HEAD];
     if (node !== null) this[REMOVE](node);
     return node;
   }
 
+  /** @internal */
   [REMOVE](node: Link): void {
     if (node.list !== this) return;
     if (node.prevLink === null) this[HEAD] = node.nextLink;

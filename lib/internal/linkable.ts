@@ -8,7 +8,6 @@
  * running until it blocks before the next is notified.
  */
 import { Link, LinkList } from './link-list.js';
-import type { Task } from './task.js';
 import { getHub, type Hub } from '../hub.js';
 import { ctx } from './context.js';
 import { WaitState } from './wait.js';
@@ -17,14 +16,16 @@ import {
   REPORT_LINK_ERROR, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE,
 } from './keys.js';
 
-export abstract class Linkable extends LinkList implements Task {
+// Not `implements Task`: Task is internal, left out of the published types
+// (hub.schedule checks the shape where a Linkable is queued).
+export abstract class Linkable extends LinkList {
   // The object is itself the list of its links (callbacks and waiters, in
   // registration order): no separate list object per greenlet or event.
 
   /** @internal in the hub's ready queue. */
   [SCHEDULED] = false;
   /**
-   * The hub its waiters run on, so that a `set()` made from outside any
+   * @internal the hub its waiters run on, so that a `set()` made from outside any
    * loop (a promise callback) wakes them there, not on the program's hub.
    */
   protected [HOME]: Hub | null = null;
@@ -60,17 +61,18 @@ export abstract class Linkable extends LinkList implements Task {
     if (!this[SCHEDULED] && this[SIZE] > 0) this[NOTIFY_HUB]().schedule(this);
   }
 
+  /** @internal run by the hub: the notification round. */
   [RUN_TASK](): void {
     this[SCHEDULED] = false;
     this[NOTIFY_LINKS]();
   }
 
-  /** Notifies the links in order while the object stays ready. */
+  /** @internal notifies the links in order while the object stays ready. */
   protected [NOTIFY_LINKS](): void {
     while (this[SIZE] > 0 && this.ready()) this[SHIFT]()!.notify(this);
   }
 
-  /** The hub that runs this object's notifications. */
+  /** @internal the hub that runs this object's notifications. */
   protected [NOTIFY_HUB](): Hub {
     return this[HOME] ?? getHub();
   }

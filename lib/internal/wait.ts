@@ -44,11 +44,37 @@ const TIMED_OUT = 2;
 /** WaitState.flags: free for each kind of call (a sleep's timer fired, an item was handed over...). */
 export const KIND_FLAG = 4;
 
+/**
+ * Whether `markFresh` records where each Operation is made, for
+ * `DroppedOperation` to show: `configure({ traceOperations })`, or
+ * GROVE_TRACE_OPERATIONS=1 in the environment when grove loads. Off, the
+ * hot path pays one test of this flag; on, a stack capture per blocking call.
+ */
+let tracing = typeof process === 'object' && /^(1|true)$/i.test(process.env?.GROVE_TRACE_OPERATIONS ?? '');
+
+/** @internal turns the tracing of Operations on or off (config.ts). */
+export function traceOperations(on: boolean): void {
+  tracing = on;
+  // A site captured before a switch may belong to another Operation: never shown.
+  ctx.freshSite = null;
+}
+
+/** @internal whether Operations are traced. */
+export function tracingOperations(): boolean {
+  return tracing;
+}
+
 /** The error for an Operation that was created and never used with `yield*`. */
 export function droppedError(label: string): DroppedOperation {
-  return new DroppedOperation(
-    `${label}() was called without yield*: the Operation it returned never ran. Write \`yield* ${label}(...)\`.`,
-  );
+  let message = `${label}() was called without yield*: the Operation it returned never ran. Write \`yield* ${label}(...)\`.`;
+  const site = tracing ? ctx.freshSite : null;
+  if (site !== null && site.stack !== undefined) {
+    // The stack was captured in markFresh: drop its header line and the frame of markFresh's caller
+    // (WaitOp.call, sleep's yieldNow, Composite's constructor), so it starts at the call the user made.
+    const frames = site.stack.split('\n').slice(2).join('\n');
+    message += `\n${label}() was called\n${frames}`;
+  }
+  return new DroppedOperation(message);
 }
 
 /** Something the fresh-operation check can name. */
@@ -72,6 +98,11 @@ export function markFresh(op: Labelled): Greenlet<unknown> {
   }
   ctx.fresh = op;
   ctx.freshOwner = g;
+  if (tracing) {
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, markFresh);
+    ctx.freshSite = site;
+  }
   return g;
 }
 

@@ -143,25 +143,33 @@ state('an async body that rejects fails the greenlet with the rejection', () =>
     assert.is(g.exception, reason);
   }));
 
-state('exitReason: normal, killed, an ExitSignal reason, or the error', () =>
-  simulate(function* () {
-    const error = new Error('bad');
-    const normal = spawn(() => 1);
-    const killed = spawn(function* () {
-      yield* sleep(10);
-    });
-    const signalled = spawn(() => {
-      throw new ExitSignal('shutdown');
-    });
-    const failed = spawn(() => {
-      throw error;
-    });
-    assert.is(exitReason(normal), undefined);
-    yield* sleep(0);
-    killed.kill();
-    yield* joinAll([normal, killed, signalled, failed]);
-    assert.equal([normal, killed, signalled, failed].map(exitReason), ['normal', 'killed', 'shutdown', error]);
-  }));
+state('exitReason: normal, killed, an ExitSignal reason, or the error', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const error = new Error('bad');
+      const normal = spawn(() => 1);
+      const killed = spawn(function* () {
+        yield* sleep(10);
+      });
+      const signalled = spawn(() => {
+        throw new ExitSignal('shutdown');
+      });
+      const failed = spawn(() => {
+        throw error;
+      });
+      failed.name = 'failed';
+      assert.is(exitReason(normal), undefined);
+      yield* sleep(0);
+      killed.kill();
+      yield* joinAll([normal, killed, signalled, failed]);
+      assert.equal([normal, killed, signalled, failed].map(exitReason), ['normal', 'killed', 'shutdown', error]);
+    },
+    { onError: sink.onError },
+  );
+  // `failed` died before anyone joined it: the hub reports it (the ExitSignal is a signal, never reported).
+  assert.equal(sink.reports, ['failed: greenlet: Error: bad']);
+});
 
 state.run();
 
@@ -190,21 +198,29 @@ waiting('join({ timeout }) returns false when the time is up, and the greenlet r
     assert.is(yield* g.get(), 'finished');
   }));
 
-waiting('get() returns the value or rethrows the very same error', () =>
-  simulate(function* () {
-    const error = new RangeError('exact instance');
-    const good = spawn(() => 7);
-    const bad = spawn(() => {
-      throw error;
-    });
-    assert.is(yield* good.get(), 7);
-    try {
-      yield* bad.get();
-      assert.unreachable('get did not throw');
-    } catch (e) {
-      assert.is(e, error);
-    }
-  }));
+waiting('get() returns the value or rethrows the very same error', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const error = new RangeError('exact instance');
+      const good = spawn(() => 7);
+      const bad = spawn(() => {
+        throw error;
+      });
+      bad.name = 'bad';
+      assert.is(yield* good.get(), 7);
+      try {
+        yield* bad.get();
+        assert.unreachable('get did not throw');
+      } catch (e) {
+        assert.is(e, error);
+      }
+    },
+    { onError: sink.onError },
+  );
+  // `bad` died while the main waited for `good`, before its own get(): reported, as in gevent.
+  assert.equal(sink.reports, ['bad: greenlet: RangeError: exact instance']);
+});
 
 waiting('get({ timeout }) throws a Timeout naming the ms; get({ timeout: 0 }) never blocks', () =>
   simulate(function* () {
@@ -342,24 +358,33 @@ killing('killing a greenlet that never ran means it never runs; its links still 
     assert.instance(yield* g.get(), GreenletExit);
   }));
 
-killing('kill({ exception }) raises a class (instantiated) or an instance, and the greenlet fails with it', () =>
-  simulate(function* () {
-    class Stop extends Error {}
-    const instance = new Error('given');
-    const a = spawn(function* () {
-      yield* sleep(100);
-    });
-    const b = spawn(function* () {
-      yield* sleep(100);
-    });
-    yield* sleep(0);
-    yield* a.kill({ exception: Stop });
-    yield* b.kill({ exception: instance });
-    assert.instance(a.exception, Stop);
-    assert.is(b.exception, instance);
-    assert.not.ok(a.successful());
-    assert.throws(() => a.kill({ exception: 'nope' as never }), /Greenlet.kill: exception must be an Error class or instance, got "nope"/);
-  }));
+killing('kill({ exception }) raises a class (instantiated) or an instance, and the greenlet fails with it', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      class Stop extends Error {}
+      const instance = new Error('given');
+      const a = spawn(function* () {
+        yield* sleep(100);
+      });
+      const b = spawn(function* () {
+        yield* sleep(100);
+      });
+      a.name = 'a';
+      b.name = 'b';
+      yield* sleep(0);
+      yield* a.kill({ exception: Stop });
+      yield* b.kill({ exception: instance });
+      assert.instance(a.exception, Stop);
+      assert.is(b.exception, instance);
+      assert.not.ok(a.successful());
+      assert.throws(() => a.kill({ exception: 'nope' as never }), /Greenlet.kill: exception must be an Error class or instance, got "nope"/);
+    },
+    { onError: sink.onError },
+  );
+  // Killed with an error, not GreenletExit, and nobody watching: each failure is reported.
+  assert.equal(sink.reports, ['a: greenlet: Error: ', 'b: greenlet: Error: given']);
+});
 
 killing('a greenlet that catches GreenletExit and returns a value ends successful with that value', () =>
   simulate(function* () {

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Greenlet, GreenletExit, Timeout, getCurrent, getHub, joinAll, killAll, shutdown, sleep, spawn, wait } from 'grove';
 import { simulate } from 'grove/testing';
-import { recorder } from '../support.js';
+import { errorSink, recorder } from '../support.js';
 
 function* napper(ms: number) {
   yield* sleep(ms);
@@ -140,16 +140,24 @@ killAllSuite('killAll of greenlets that never ran: the bodies never run', () =>
     assert.ok(gs.every((g) => (g.value as unknown) instanceof GreenletExit && !g.started));
   }));
 
-killAllSuite('killAll({ exception: Class }) gives each victim its own instance', () =>
-  simulate(function* () {
-    class Stop extends Error {}
-    const gs = [spawn(napper, 100), spawn(napper, 100)];
-    yield* sleep(0);
-    yield* killAll(gs, { exception: Stop });
-    assert.instance(gs[0].exception, Stop);
-    assert.instance(gs[1].exception, Stop);
-    assert.is.not(gs[0].exception, gs[1].exception);
-  }));
+killAllSuite('killAll({ exception: Class }) gives each victim its own instance', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      class Stop extends Error {}
+      const gs = [spawn(napper, 100), spawn(napper, 100)];
+      gs.forEach((g, i) => (g.name = `victim-${i}`));
+      yield* sleep(0);
+      yield* killAll(gs, { exception: Stop });
+      assert.instance(gs[0].exception, Stop);
+      assert.instance(gs[1].exception, Stop);
+      assert.is.not(gs[0].exception, gs[1].exception);
+    },
+    { onError: sink.onError },
+  );
+  // Killed with an error, not GreenletExit, and nobody watching: each failure is reported.
+  assert.equal(sink.reports, ['victim-0: greenlet: Error: ', 'victim-1: greenlet: Error: ']);
+});
 
 killAllSuite('killAll takes effect without yield*', () =>
   simulate(function* () {

@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DroppedOperation, NotInGreenlet, Timeout, sleep, spawn, withTimeout, type Operation } from 'grove';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DroppedOperation, NotInGreenlet, Queue, Timeout, configure, joinAll, sleep, spawn, withTimeout, type Operation } from 'grove';
 import { simulate } from 'grove/testing';
 
 const rule = suite('The yield* rule');
@@ -108,3 +110,99 @@ rule('a blocking call outside any greenlet says to use run()', () => {
 });
 
 rule.run();
+
+const traced = suite('Tracing where Operations are made (configure({ traceOperations }))');
+
+/** This file's line (1-based) that ends with `// <marker>`. */
+function lineOf(marker: string): number {
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.endsWith(`// ${marker}`));
+  assert.ok(index >= 0, marker);
+  return index + 1;
+}
+
+/** The message's lines after the plain one: the call named, then its stack, the call itself first. */
+function site(error: unknown): string[] {
+  assert.instance(error, DroppedOperation);
+  return (error as Error).message.split('\n').slice(1);
+}
+
+/** Runs `body` with tracing on, and puts the setting back. */
+async function tracing<T>(body: () => Promise<T>): Promise<T> {
+  const before = configure({ traceOperations: true });
+  try {
+    return await body();
+  } finally {
+    configure(before);
+  }
+}
+
+traced('off by default', () => {
+  assert.equal(configure({}), { traceOperations: false });
+});
+
+traced('DroppedOperation shows the line that made the Operation, not only the call that noticed', () =>
+  tracing(() =>
+    simulate(function* () {
+      sleep(10); // dropped sleep
+      try {
+        yield* sleep(1);
+        assert.unreachable('not caught');
+      } catch (e) {
+        const [called, api, caller] = site(e);
+        assert.is(called, 'sleep() was called');
+        assert.match(api, /^ {4}at sleep \(/);
+        assert.match(caller, `operation.test.ts:${lineOf('dropped sleep')}:`);
+      }
+    }),
+  ));
+
+traced('a greenlet that ends with an unused call, and a composite call, are traced too', () =>
+  tracing(() =>
+    simulate(function* () {
+      const g = spawn(function* () {
+        new Queue<number>().get(); // dropped get
+      });
+      const h = spawn(function* () {
+        withTimeout(10, () => 1); // dropped withTimeout
+        yield* sleep(1);
+      });
+      yield* joinAll([g, h]);
+      const [gCalled, gApi, gCaller] = site(g.exception);
+      assert.is(gCalled, 'Queue.get() was called');
+      assert.match(gApi, /^ {4}at Queue\.get \(/);
+      assert.match(gCaller, `operation.test.ts:${lineOf('dropped get')}:`);
+      const [hCalled, hApi, hCaller] = site(h.exception);
+      assert.is(hCalled, 'withTimeout() was called');
+      assert.match(hApi, /^ {4}at withTimeout \(/);
+      assert.match(hCaller, `operation.test.ts:${lineOf('dropped withTimeout')}:`);
+    }),
+  ));
+
+traced('an Operation made before tracing was turned on is reported without a site', () =>
+  simulate(function* () {
+    sleep(10);
+    const before = configure({ traceOperations: true });
+    try {
+      yield* sleep(1);
+      assert.unreachable('not caught');
+    } catch (e) {
+      assert.equal(site(e), []);
+    } finally {
+      configure(before);
+    }
+  }));
+
+traced('configure checks its options', () => {
+  assert.throws(
+    () => configure({ traceOperations: 'yes' as unknown as boolean }),
+    (e: Error) => e instanceof TypeError && e.message === 'configure: traceOperations must be a boolean, got "yes"',
+  );
+  assert.throws(
+    () => configure(null as unknown as {}),
+    (e: Error) => e instanceof TypeError && e.message === 'configure: options must be an object, got null',
+  );
+  assert.equal(configure({}), { traceOperations: false });
+});
+
+traced.run();

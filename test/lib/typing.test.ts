@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Greenlet, run, sleep, spawn, spawnLater, withTimeout, type Operation } from 'grove';
+import { Greenlet, Group, Hub, Pool, run, sleep, spawn, spawnLater, withTimeout, type Operation } from 'grove';
 import { simulate } from 'grove/testing';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -50,5 +50,64 @@ typing('run() returns a typed promise', async () => {
   expectType<Equal<typeof p, Promise<number>>>(true);
   assert.is(await p, 42);
 });
+
+/**
+ * A generator body that `yield`s something other than an Operation (the
+ * star forgotten) is not an Operation; it must not type-check as a plain
+ * function returning a generator. Never called: the checks are tsc's, and
+ * the test command fails on an unused `@ts-expect-error`.
+ */
+function bodiesThatYieldValues(hub: Hub, group: Group, pool: Pool): void {
+  // @ts-expect-error: yields an Operation instead of yield*-ing it
+  void run(function* () {
+    yield sleep(10);
+  });
+  // @ts-expect-error: the same on a given hub
+  void hub.run(function* () {
+    yield sleep(10);
+  });
+  // @ts-expect-error: yields a number
+  spawn(function* () {
+    yield 1;
+  });
+  // @ts-expect-error: with arguments too
+  spawn(function* (ms: number) {
+    yield sleep(ms);
+  }, 5);
+  // @ts-expect-error: spawnLater
+  spawnLater(5, function* () {
+    yield sleep(10);
+  });
+  // @ts-expect-error: new Greenlet
+  new Greenlet(function* () {
+    yield sleep(10);
+  });
+  // @ts-expect-error: Greenlet.spawn
+  Greenlet.spawn(function* () {
+    yield sleep(10);
+  });
+  // @ts-expect-error: Group.spawn
+  group.spawn(function* () {
+    yield sleep(10);
+  });
+  // @ts-expect-error: Pool.spawn
+  void pool.spawn(function* () {
+    yield sleep(10);
+  });
+  // @ts-expect-error: Group.map
+  void group.map(function* (n: number) {
+    yield n;
+  }, [1]);
+}
+
+typing('a generator body must yield* Operations; a plain function returning an iterator is still a plain body', () =>
+  simulate(function* () {
+    assert.type(bodiesThatYieldValues, 'function');
+    // Not a generator (no throw()): a value, as at run time.
+    const entries = spawn(() => new Map([[1, 'a']]).values());
+    expectType<Equal<typeof entries, Greenlet<MapIterator<string>>>>(true);
+    const values = yield* entries.get();
+    assert.equal([...values], ['a']);
+  }));
 
 typing.run();
