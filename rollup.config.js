@@ -18,10 +18,11 @@ const entries = Object.fromEntries(
     actors: 'actors/index.ts',
     supervision: 'supervision/index.ts',
     testing: 'testing/index.ts',
+    server: 'server/index.ts',
   }).filter(([, file]) => existsSync(file)),
 );
 const external = (id) => /^(rxjs|immer)(\/|$)/.test(id) || id.startsWith('node:');
-const sources = ['lib/**/*.ts', 'actors/**/*.ts', 'supervision/**/*.ts', 'testing/**/*.ts'];
+const sources = ['lib/**/*.ts', 'actors/**/*.ts', 'supervision/**/*.ts', 'testing/**/*.ts', 'server/**/*.ts'];
 // The runtime's modules import each other only inside functions (hub <-> greenlet, timeout <-> call).
 const onwarn = (warning, warn) => {
   if (warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning);

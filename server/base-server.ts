@@ -1,0 +1,314 @@
+/**
+ * What `StreamServer` and `HttpServer` share (gevent's `BaseServer`):
+ * listening, a greenlet per client in a `Pool`, and the life cycle
+ * `start()` → `serveForever()` → `stop({ timeout })`.
+ *
+ * Node accepts connections (and parses requests) in callbacks outside any
+ * greenlet. Each client is queued, in arrival order, for the server's
+ * acceptor greenlet — gevent's accept loop — which spawns its handler in
+ * the pool and blocks while the pool is full: a client beyond its capacity
+ * stays connected and waits, unanswered, for a slot (gevent's
+ * `spawn=Pool(n)`). Unlike gevent, which stops accepting then, Node has
+ * already accepted the connection; it is not read until a handler takes it.
+ */
+import type { Server } from 'node:net';
+import { getHub, type HubHold } from '../lib/hub.js';
+import { Event } from '../lib/event.js';
+import { Greenlet } from '../lib/greenlet.js';
+import { Pool } from '../lib/pool.js';
+import { Queue } from '../lib/queue.js';
+import { Composite } from '../lib/internal/composite.js';
+import { checkFunction, show } from '../lib/internal/validate.js';
+import { checkTimeout } from '../lib/internal/wait.js';
+import type { Operation } from '../lib/operation.js';
+import type { TimeoutOption } from '../lib/internal/validate.js';
+import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { Wakeup } from './internal/wakeup.js';
+import { formatAddress, parseAddress, type Address, type AddressInput } from './address.js';
+import type { Limit, Steps } from './internal/within.js';
+
+/** Options every server takes. */
+export interface ServerOptions {
+  /**
+   * Where handlers run: a `Pool` of yours, or a number, the capacity of a
+   * new one (default: a pool without limit). While it is full, new clients
+   * wait for a slot in arrival order. The pool is the server's: `stop()`
+   * kills its members.
+   */
+  pool?: number | Pool;
+}
+
+/** Options of `stop()`. */
+export interface StopOptions {
+  /**
+   * How long to let running handlers finish after the server stops
+   * accepting, in ms (default 1000, gevent's `stop_timeout`); those still
+   * running then are killed. A Timeout given here is raised.
+   */
+  timeout?: TimeoutOption;
+}
+
+/** Thrown by `start()` when the server cannot listen: the port is in use, the host is not this machine's... */
+export class ListenError extends Error {
+  static {
+    this.prototype.name = 'ListenError';
+  }
+  /** Node's error code: `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`, `ENOTFOUND`... */
+  readonly code: string;
+  /** The address that was refused. */
+  readonly address: Address;
+  constructor(message: string, code: string, address: Address, cause: unknown) {
+    super(message, { cause });
+    this.code = code;
+    this.address = address;
+  }
+}
+
+/** gevent's `stop_timeout`. */
+const STOP_TIMEOUT_MS = 1000;
+const STOP_KEYS = optionKeys('timeout');
+
+type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
+
+/**
+ * The base of the servers; `Client` is what Node hands over for one
+ * client (a socket, a request). Not exported: use `StreamServer` or
+ * `HttpServer`.
+ */
+export abstract class BaseServer<Client> {
+  /** The pool the handlers run in; `pool.size` is the number of clients being handled now. */
+  readonly pool: Pool;
+  private readonly requested: Address;
+  private bound: Address | null = null;
+  private state: State = 'new';
+  private node: Server | null = null;
+  /** Clients Node has handed over, waiting for the acceptor. */
+  private readonly accepted = new Queue<Client>();
+  private acceptor: Greenlet<void> | null = null;
+  private hold: HubHold | null = null;
+  private readonly stopped = new Event();
+
+  /** Checks the arguments every server takes; the subclass names itself in `call`. */
+  protected constructor(
+    protected readonly call: string,
+    address: AddressInput,
+    handler: unknown,
+    pool: unknown,
+  ) {
+    this.requested = parseAddress(call, address);
+    checkFunction(call, 'handler', handler);
+    this.pool = checkPool(call, pool);
+  }
+
+  /** The address listened on once started (with the port the system chose for port 0); before that, the one given. */
+  get address(): Address {
+    return this.bound ?? this.requested;
+  }
+
+  /** The port listened on once started; before that, the one given. */
+  get port(): number {
+    return this.address.port;
+  }
+
+  /** True from a successful `start()` until `stop()` begins. */
+  get started(): boolean {
+    return this.state === 'serving';
+  }
+
+  /** True once `stop()` has finished: the server listens no more and every connection is closed. */
+  get closed(): boolean {
+    return this.state === 'stopped';
+  }
+
+  /**
+   * Starts listening and accepting clients; returns once the server
+   * listens. Throws `ListenError` if it cannot (the port is in use...). A
+   * server needs a real-clock hub (`run()`): on a virtual clock its
+   * handlers' sleeps would never end. Starting twice is an error.
+   */
+  start(): Operation<void> {
+    const call = `${this.kind}.start`;
+    if (this.state !== 'new') throw new Error(`${call}: the server was already started`);
+    const hub = getHub();
+    if (hub.clock === 'virtual') {
+      throw new Error(`${call}: a server needs a real-clock hub (run it from run()), not a virtual one`);
+    }
+    this.state = 'starting';
+    return new Composite(call, () => this.listen(call));
+  }
+
+  /**
+   * Starts the server if it is not started, then serves until `stop()` is
+   * called (by another greenlet, a signal handler...). Killing the greenlet
+   * in `serveForever` stops the server (with `stop()`'s default timeout).
+   */
+  serveForever(): Operation<void> {
+    const call = `${this.kind}.serveForever`;
+    if (this.state !== 'new' && this.state !== 'serving') throw new Error(`${call}: the server was stopped`);
+    return new Composite(call, () => this.serving());
+  }
+
+  /**
+   * gevent's `stop(timeout)`: stops accepting clients and closes the
+   * listening socket, drops the clients still waiting for a slot, waits up
+   * to `timeout` ms for the running handlers to finish, kills those still
+   * running, closes every connection left, and returns once the server is
+   * closed. Stopping a stopped server returns at once; a second `stop()`
+   * while one runs waits for it.
+   */
+  stop(options?: StopOptions): Operation<void> {
+    const call = `${this.kind}.stop`;
+    checkOptionKeys(call, options, STOP_KEYS);
+    const timeout = options?.timeout === undefined ? STOP_TIMEOUT_MS : checkTimeout(call, options.timeout);
+    return new Composite(call, () => this.stopping(timeout));
+  }
+
+  /** The class name, for messages and greenlet names. */
+  protected get kind(): string {
+    return this.constructor.name;
+  }
+
+  /** `StreamServer 127.0.0.1:8080`, for greenlet names. */
+  protected get label(): string {
+    return `${this.kind} ${formatAddress(this.address)}`;
+  }
+
+  /** Creates the Node server; it calls `accept(client)` for each client. */
+  protected abstract createServer(accept: (client: Client) => void): Server;
+  /** The greenlet (not started) that will handle `client`. */
+  protected abstract handlerFor(client: Client): Greenlet<void>;
+  /** True if the client went away before its handler started. */
+  protected abstract gone(client: Client): boolean;
+  /** The handler greenlet of `client` is started: from now on, a client that leaves kills it. */
+  protected abstract handling(client: Client, handler: Greenlet<void>): void;
+  /** Turns away a client that will not be handled (the server is stopping). */
+  protected abstract refuse(client: Client): void;
+  /** Closes every connection still open, at the end of `stop()`. */
+  protected abstract closeConnections(server: Server): void;
+
+  private *listen(call: string): Steps<void> {
+    const { host, port } = this.requested;
+    const node = this.createServer((client) => {
+      if (this.state === 'stopping' || this.state === 'stopped') this.refuse(client);
+      else this.accepted.putNowait(client);
+    });
+    this.node = node;
+    const settled = new Wakeup();
+    let failure: NodeJS.ErrnoException | null = null;
+    const onError = (error: NodeJS.ErrnoException): void => {
+      failure = error;
+      settled.wake();
+    };
+    node.once('error', onError);
+    node.once('listening', settled.wake);
+    let listening = false;
+    try {
+      node.listen({ host: host === '' ? undefined : host, port });
+      while (failure === null && !node.listening) yield* settled.wait();
+      if (failure !== null) throw listenError(call, this.requested, failure);
+      listening = true;
+    } finally {
+      node.off('error', onError);
+      node.off('listening', settled.wake);
+      if (!listening) {
+        this.state = 'stopped';
+        this.stopped.set();
+        node.close();
+      }
+    }
+    const bound = node.address();
+    this.bound = typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : this.requested;
+    // Clients come from outside the hub: while it listens, a run() main waiting on them is not stuck.
+    this.hold = getHub().hold();
+    const acceptor = new Greenlet<void>(() => this.acceptLoop());
+    acceptor.name = `${this.label} acceptor`;
+    this.acceptor = acceptor.start();
+    // A later error of the listening socket (accept failing for want of file
+    // descriptors...) must not crash the process: the hub reports it.
+    const hub = getHub();
+    node.on('error', (error) => hub.report(error, { greenlet: acceptor, where: 'greenlet' }));
+    this.state = 'serving';
+  }
+
+  /** gevent's accept loop: each client in arrival order gets a handler in the pool, when a slot is free. */
+  private *acceptLoop(): Steps<void> {
+    for (;;) {
+      const client = yield* this.accepted.get();
+      if (this.gone(client)) continue;
+      const handler = this.handlerFor(client);
+      yield* this.pool.add(handler); // blocks while the pool is full
+      if (this.gone(client)) {
+        this.pool.discard(handler);
+        continue;
+      }
+      handler.start();
+      this.handling(client, handler);
+    }
+  }
+
+  private *serving(): Steps<void> {
+    if (this.state === 'new') yield* this.start();
+    try {
+      yield* this.stopped.wait();
+    } finally {
+      if (this.state === 'serving') yield* this.stop();
+    }
+  }
+
+  private *stopping(timeout: Limit): Steps<void> {
+    if (this.state === 'new' || this.state === 'starting') {
+      this.state = 'stopped';
+      this.stopped.set();
+      return;
+    }
+    if (this.state !== 'serving') {
+      yield* this.stopped.wait();
+      return;
+    }
+    this.state = 'stopping';
+    const node = this.node!;
+    let nodeClosed = false;
+    const closed = new Wakeup();
+    node.close(() => {
+      nodeClosed = true;
+      closed.wake();
+    });
+    let cut = false;
+    try {
+      yield* this.acceptor!.kill();
+      while (this.accepted.qsize() > 0) this.refuse(this.accepted.getNowait());
+      if (!(yield* this.pool.join({ timeout }))) yield* this.pool.kill();
+      cut = true;
+      this.closeConnections(node);
+      while (!nodeClosed) yield* closed.wait();
+    } finally {
+      // Killed, or a Timeout given to stop() fired: the same end, without the grace period.
+      if (!cut) {
+        this.pool.kill();
+        this.closeConnections(node);
+      }
+      this.hold!.release();
+      this.state = 'stopped';
+      this.stopped.set();
+    }
+  }
+}
+
+function checkPool(call: string, pool: unknown): Pool {
+  if (pool === undefined) return new Pool();
+  if (pool instanceof Pool) return pool;
+  if (typeof pool === 'number' && (pool === Infinity || (Number.isInteger(pool) && pool >= 1))) return new Pool(pool);
+  const message = `${call}: pool must be a positive integer or a Pool, got ${show(pool)}`;
+  throw typeof pool === 'number' ? new RangeError(message) : new TypeError(message);
+}
+
+function listenError(call: string, address: Address, error: NodeJS.ErrnoException): ListenError {
+  const where = formatAddress(address);
+  const code = error.code ?? 'UNKNOWN';
+  const why =
+    code === 'EADDRINUSE' ? `${where} is already in use`
+    : code === 'EACCES' ? `no permission to listen on ${where}`
+    : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? `${show(address.host)} is not an address of this machine`
+    : `cannot listen on ${where}: ${error.message}`;
+  return new ListenError(`${call}: ${why} (${code})`, code, address, error);
+}

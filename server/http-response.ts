@@ -1,0 +1,123 @@
+/**
+ * `HttpResponse`: how an HTTP handler answers — `writeHead`, then either
+ * `end(body)`, or `write` chunk by chunk (a streamed, chunked response)
+ * and `end()`. `write` blocks while the client reads slower than the
+ * handler writes, so a slow client slows its handler down instead of
+ * growing the server's buffers.
+ */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Composite } from '../lib/internal/composite.js';
+import { show } from '../lib/internal/validate.js';
+import { checkTimeout } from '../lib/internal/wait.js';
+import type { Operation } from '../lib/operation.js';
+import type { TimeoutOption } from '../lib/internal/validate.js';
+import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { Wakeup } from './internal/wakeup.js';
+import { raise, within, type Limit, type Steps } from './internal/within.js';
+import { ConnectionClosed } from './connection.js';
+
+/** Options of `HttpResponse.write`. */
+export interface WriteOptions {
+  /** Throw `Timeout` if the client has not taken the data within this many ms; a Timeout given here is raised. */
+  timeout?: TimeoutOption;
+}
+
+/** A response body: text (sent as UTF-8) or bytes. */
+export type Chunk = string | Uint8Array;
+
+const KEYS = optionKeys('timeout');
+
+/** The answer to one HTTP request. */
+export class HttpResponse {
+  private drained: Wakeup | null = null;
+
+  /** @internal made by the server for each request. */
+  constructor(
+    /** Node's response, for what this class does not cover (trailers...); writing to it directly bypasses backpressure. */
+    readonly raw: ServerResponse,
+  ) {}
+
+  /** True once the status and headers are sent (by `writeHead` with a first `write`, or by `end`). */
+  get headersSent(): boolean {
+    return this.raw.headersSent;
+  }
+
+  /** True once `end()` was called. */
+  get ended(): boolean {
+    return this.raw.writableEnded;
+  }
+
+  /**
+   * Sets the status (100 to 599) and headers; they are sent with the first
+   * `write` or `end`. Without it the status is 200. Never blocks; returns
+   * the response, so `response.writeHead(404).end('not found')` reads well.
+   */
+  writeHead(status: number, headers?: OutgoingHttpHeaders): this {
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      throw new RangeError(`HttpResponse.writeHead: status must be an integer from 100 to 599, got ${show(status)}`);
+    }
+    if (headers !== undefined && (headers === null || typeof headers !== 'object' || Array.isArray(headers))) {
+      throw new TypeError(`HttpResponse.writeHead: headers must be an object, got ${show(headers)}`);
+    }
+    if (this.raw.headersSent) throw new Error('HttpResponse.writeHead: the headers were already sent');
+    this.raw.writeHead(status, headers);
+    return this;
+  }
+
+  /**
+   * Sends `chunk` as the next piece of the body (without a Content-Length
+   * header, Node sends the body chunked). Returns once Node has taken it
+   * and its buffer is below the high-water mark; blocks while the client
+   * reads slower. Throws `Timeout` after `timeout` ms (the chunk stays
+   * queued), and `ConnectionClosed` if the client has gone (the handler is
+   * being killed then anyway).
+   */
+  write(chunk: Chunk, options?: WriteOptions): Operation<void> {
+    checkChunk('HttpResponse.write', chunk);
+    checkOptionKeys('HttpResponse.write', options, KEYS);
+    const timeout = checkTimeout('HttpResponse.write', options?.timeout);
+    if (this.raw.writableEnded) throw new Error('HttpResponse.write: the response was already ended');
+    return new Composite('HttpResponse.write', () => this.send(chunk, timeout));
+  }
+
+  /**
+   * Ends the response, with `chunk` as the last piece of the body (or the
+   * whole body: then Node sends a Content-Length). Never blocks: Node sends
+   * it as the client takes it. Ending twice is an error.
+   */
+  end(chunk?: Chunk): void {
+    if (chunk !== undefined) checkChunk('HttpResponse.end', chunk);
+    if (this.raw.writableEnded) throw new Error('HttpResponse.end: the response was already ended');
+    this.raw.end(chunk);
+  }
+
+  private *send(chunk: Chunk, timeout: Limit): Steps<void> {
+    const raw = this.raw;
+    if (raw.destroyed) throw gone();
+    if (raw.write(chunk)) return;
+    yield* within(timeout, () => this.waitDrained(), raise);
+  }
+
+  private *waitDrained(): Steps<void> {
+    const raw = this.raw;
+    if (this.drained === null) {
+      this.drained = new Wakeup();
+      raw.on('drain', this.drained.wake);
+      raw.on('close', this.drained.wake);
+    }
+    while (raw.writableNeedDrain) {
+      if (raw.destroyed) throw gone();
+      yield* this.drained.wait();
+    }
+  }
+}
+
+function gone(): ConnectionClosed {
+  return new ConnectionClosed('HttpResponse.write: the client has gone');
+}
+
+function checkChunk(call: string, chunk: unknown): void {
+  if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+    throw new TypeError(`${call}: chunk must be a string or a Uint8Array, got ${show(chunk)}`);
+  }
+}

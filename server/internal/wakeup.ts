@@ -1,0 +1,31 @@
+/**
+ * How Node's callbacks (a socket's 'readable', 'drain', 'close') wake the
+ * one greenlet waiting for them. The callbacks run outside the hub; an
+ * `Event` set from there wakes its waiter on the waiter's own hub. While a
+ * greenlet waits here the hub is held: the network may still wake it, so a
+ * `run()` main blocked in a read is not told it is stuck.
+ */
+import { Event } from '../../lib/event.js';
+import { getHub } from '../../lib/hub.js';
+import type { Steps } from './within.js';
+
+export class Wakeup {
+  private readonly event = new Event();
+  /** For Node's callbacks: wakes the greenlet waiting, if any. Never blocks. */
+  readonly wake = (): void => this.event.set();
+
+  /**
+   * Waits for the next `wake()`. The caller looks at the state first and
+   * calls this only when it must wait; a wake from before that look may end
+   * the wait at once, so the caller looks again in a loop.
+   */
+  *wait(): Steps<void> {
+    const hold = getHub().hold();
+    try {
+      yield* this.event.wait();
+    } finally {
+      hold.release();
+      this.event.clear();
+    }
+  }
+}
