@@ -11,7 +11,7 @@
  * `spawn=Pool(n)`). Unlike gevent, which stops accepting then, Node has
  * already accepted the connection; it is not read until a handler takes it.
  */
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { getHub, type HubHold } from '../lib/hub.js';
 import { Event } from '../lib/event.js';
 import { Greenlet } from '../lib/greenlet.js';
@@ -87,6 +87,10 @@ export abstract class BaseServer<Client> {
   private acceptor: Greenlet<void> | null = null;
   private hold: HubHold | null = null;
   private readonly stopped = new Event();
+  /** Every connection open now: handled, waiting for a slot, or closing. */
+  private readonly sockets = new Set<Socket>();
+  /** Woken when the last connection closes and when the listening socket closes, for `stop()`. */
+  private readonly closing = new Wakeup();
 
   /** Checks the arguments every server takes; the subclass names itself in `call`. */
   protected constructor(
@@ -108,6 +112,11 @@ export abstract class BaseServer<Client> {
   /** The port listened on once started; before that, the one given. */
   get port(): number {
     return this.address.port;
+  }
+
+  /** Connections open now: clients being handled, waiting for a slot, or closing. */
+  get connectionCount(): number {
+    return this.sockets.size;
   }
 
   /** True from a successful `start()` until `stop()` begins. */
@@ -183,8 +192,6 @@ export abstract class BaseServer<Client> {
   protected abstract handling(client: Client, handler: Greenlet<void>): void;
   /** Turns away a client that will not be handled (the server is stopping). */
   protected abstract refuse(client: Client): void;
-  /** Closes every connection still open, at the end of `stop()`. */
-  protected abstract closeConnections(server: Server): void;
 
   private *listen(call: string): Steps<void> {
     const { host, port } = this.requested;
@@ -193,6 +200,13 @@ export abstract class BaseServer<Client> {
       else this.accepted.putNowait(client);
     });
     this.node = node;
+    node.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        if (this.sockets.size === 0) this.closing.wake();
+      });
+    });
     const settled = new Wakeup();
     let failure: NodeJS.ErrnoException | null = null;
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -268,10 +282,9 @@ export abstract class BaseServer<Client> {
     this.state = 'stopping';
     const node = this.node!;
     let nodeClosed = false;
-    const closed = new Wakeup();
     node.close(() => {
       nodeClosed = true;
-      closed.wake();
+      this.closing.wake();
     });
     let cut = false;
     try {
@@ -279,18 +292,22 @@ export abstract class BaseServer<Client> {
       while (this.accepted.qsize() > 0) this.refuse(this.accepted.getNowait());
       if (!(yield* this.pool.join({ timeout }))) yield* this.pool.kill();
       cut = true;
-      this.closeConnections(node);
-      while (!nodeClosed) yield* closed.wait();
+      this.closeConnections();
+      while (!nodeClosed || this.sockets.size > 0) yield* this.closing.wait();
     } finally {
       // Killed, or a Timeout given to stop() fired: the same end, without the grace period.
       if (!cut) {
         this.pool.kill();
-        this.closeConnections(node);
+        this.closeConnections();
       }
       this.hold!.release();
       this.state = 'stopped';
       this.stopped.set();
     }
+  }
+
+  private closeConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
   }
 }
 

@@ -103,7 +103,7 @@ export class Connection {
     socket.on('close', this.drained.wake);
   }
 
-  /** True once the connection is closed: by `close()`/`destroy()`, or by the peer and every byte read. */
+  /** True once `close()` or `destroy()` was called, or the connection is gone (reset, or closed both ways). */
   get closed(): boolean {
     return this.closedHere || this.socket.destroyed;
   }
@@ -254,7 +254,7 @@ export function connect(address: AddressInput, options?: ConnectOptions): Operat
 }
 
 function* connecting(host: string, port: number, timeout: Limit): Steps<Connection> {
-  const socket = netConnect({ host, port });
+  const socket = netConnect({ host, port, allowHalfOpen: true });
   const settled = new Wakeup();
   let failure: Error | null = null;
   const onError = (error: Error): void => {

@@ -15,7 +15,7 @@
  * Before any handler: a request that announces a body over `maxBodyBytes`
  * gets 413, and one Node cannot parse gets 400.
  */
-import { createServer, type IncomingMessage, type Server as HttpNodeServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
 import { Greenlet } from '../lib/greenlet.js';
 import { Interrupt } from '../lib/errors.js';
@@ -121,10 +121,6 @@ export class HttpServer extends BaseServer<Exchange> {
 
   protected refuse(exchange: Exchange): void {
     answer(exchange.response, 503, 'the server is stopping', true);
-  }
-
-  protected closeConnections(server: Server): void {
-    (server as HttpNodeServer).closeAllConnections();
   }
 }
 

@@ -43,8 +43,6 @@ const KEYS = optionKeys('pool');
  */
 export class StreamServer extends BaseServer<Socket> {
   private readonly handler: StreamHandler;
-  /** Every connection accepted and not closed yet, waiting or handled. */
-  private readonly sockets = new Set<Socket>();
 
   /**
    * `address`: `'host:port'` or `{ host, port }` (port 0: one the system
@@ -57,18 +55,13 @@ export class StreamServer extends BaseServer<Socket> {
     this.handler = handler;
   }
 
-  /** Connections open now: handled, waiting for a slot, or closing. */
-  get connectionCount(): number {
-    return this.sockets.size;
-  }
-
   protected createServer(accept: (socket: Socket) => void): Server {
-    // Paused: a client waiting for a slot is not read, so it cannot make the server buffer.
-    return createServer({ pauseOnConnect: true }, (socket) => {
+    // Paused: a client waiting for a slot is not read, so it cannot make the
+    // server buffer. Half-open allowed: a client that ends its side may still
+    // be answered (TCP's and gevent's rule); the handler's return closes ours.
+    return createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => {
       // From the first moment: a client that resets while it waits must not crash the process.
       socket.on('error', ignore);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
       accept(socket);
     });
   }
@@ -89,10 +82,6 @@ export class StreamServer extends BaseServer<Socket> {
 
   protected refuse(socket: Socket): void {
     socket.destroy();
-  }
-
-  protected closeConnections(): void {
-    for (const socket of this.sockets) socket.destroy();
   }
 }
 

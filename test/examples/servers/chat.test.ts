@@ -4,7 +4,7 @@ import { getHub } from 'grove';
 import { main, startChatServer } from '../../../examples/servers/chat.js';
 import { request } from '../../../examples/servers/http-server.js';
 import { recorder } from '../../support.js';
-import { runClean } from './support.js';
+import { runClean } from '../../server/support.js';
 
 const example = suite('examples/servers/chat');
 

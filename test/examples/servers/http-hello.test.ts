@@ -4,7 +4,7 @@ import { getHub, joinAll, spawn, type Operation } from 'grove';
 import { main, startHelloServer } from '../../../examples/servers/http-hello.js';
 import { request } from '../../../examples/servers/http-server.js';
 import { recorder } from '../../support.js';
-import { eventually, runClean } from './support.js';
+import { eventually, runClean } from '../../server/support.js';
 
 const example = suite('examples/servers/http-hello');
 

@@ -4,7 +4,7 @@ import { getHub, joinAll, spawn } from 'grove';
 import { main, startLongPollingServer } from '../../../examples/servers/long-polling.js';
 import { request } from '../../../examples/servers/http-server.js';
 import { recorder } from '../../support.js';
-import { eventually, runClean } from './support.js';
+import { eventually, runClean } from '../../server/support.js';
 
 const example = suite('examples/servers/long-polling');
 

@@ -5,7 +5,7 @@ import { CHUNKS, main, readChunks, startStreamingServer } from '../../../example
 import { connectLines, type LineSocket } from '../../../examples/servers/line-socket.js';
 import { request } from '../../../examples/servers/http-server.js';
 import { recorder } from '../../support.js';
-import { runClean } from './support.js';
+import { runClean } from '../../server/support.js';
 
 const example = suite('examples/servers/streaming');
 

@@ -4,7 +4,7 @@ import { Empty, joinAll, spawn, type Operation } from 'grove';
 import { GREETING, main, startEchoServer } from '../../../examples/servers/telnet-echo.js';
 import { connectLines, type LineSocket } from '../../../examples/servers/line-socket.js';
 import { recorder } from '../../support.js';
-import { eventually, runClean } from './support.js';
+import { eventually, runClean } from '../../server/support.js';
 
 const example = suite('examples/servers/telnet-echo');
 
