@@ -12,13 +12,15 @@
  * `queue.get({ timeout })` — a message sent between two polls waits for the
  * next one, and `Empty` on timeout is answered `[]`, as in the tutorial.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Empty, Queue, joinAll, spawn, type Operation } from 'grove';
+import { HttpServer, type HttpHandler, type HttpResponse } from 'grove/server';
 import { runIfMain, type Log } from '../support.js';
-import { readBody, request, serve, type Handler, type ServerHandle } from './http-server.js';
+import { msParam, request, urlOf } from './http-client.js';
 
 /** How long a poll waits for a message when it does not say (`?timeout=ms`). */
 export const POLL_TIMEOUT_MS = 10_000;
+/** The longest a poll may ask to wait. */
+export const MAX_POLL_TIMEOUT_MS = 60_000;
 
 /** A chat user: the messages sent to them and not polled yet. */
 export class User {
@@ -47,20 +49,19 @@ export class Room {
 }
 
 /** The application: rooms `topic1` and `topic2`, users created when they first join. */
-export function chat(pollTimeoutMs = POLL_TIMEOUT_MS): Handler {
+export function chat(pollTimeoutMs = POLL_TIMEOUT_MS): HttpHandler {
   const rooms = new Map([
     ['topic1', new Room()],
     ['topic2', new Room()],
   ]);
   const users = new Map<string, User>();
 
-  function json(response: ServerResponse, status: number, value: unknown): void {
+  function json(response: HttpResponse, status: number, value: unknown): void {
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   }
 
-  return function* application(request: IncomingMessage, response: ServerResponse): Operation<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const [action, ...rest] = url.pathname.split('/').slice(1);
+  return function* application(request, response): Operation<void> {
+    const [action, ...rest] = request.path.split('/').slice(1);
     if (request.method !== 'POST') return json(response, 405, { error: 'POST only' });
 
     if (action === 'join' && rest.length === 2 && rooms.has(rest[0])) {
@@ -70,12 +71,12 @@ export function chat(pollTimeoutMs = POLL_TIMEOUT_MS): Handler {
       return json(response, 200, room.backlog());
     }
     if (action === 'put' && rest.length === 2 && rooms.has(rest[0]) && users.has(rest[1])) {
-      const message = new URLSearchParams(yield* readBody(request)).get('message') ?? '';
+      const message = new URLSearchParams(yield* request.text()).get('message') ?? '';
       rooms.get(rest[0])!.add(`${rest[1]}:${message}`);
       return json(response, 200, '');
     }
     if (action === 'poll' && rest.length === 1 && users.has(rest[0])) {
-      const timeout = Number(url.searchParams.get('timeout') ?? pollTimeoutMs);
+      const timeout = msParam(request, 'timeout', pollTimeoutMs, MAX_POLL_TIMEOUT_MS);
       try {
         return json(response, 200, yield* users.get(rest[0])!.queue.get({ timeout })); // blocks this request only
       } catch (error) {
@@ -88,14 +89,16 @@ export function chat(pollTimeoutMs = POLL_TIMEOUT_MS): Handler {
 }
 
 /** Starts the chat server on 127.0.0.1 (`port` 0: an ephemeral one). */
-export function startChatServer(options: { pollTimeoutMs?: number; port?: number } = {}): Operation<ServerHandle> {
-  return serve(chat(options.pollTimeoutMs), options.port);
+export function* startChatServer(options: { pollTimeoutMs?: number; port?: number } = {}): Operation<HttpServer> {
+  const server = new HttpServer({ host: '127.0.0.1', port: options.port ?? 0 }, chat(options.pollTimeoutMs));
+  yield* server.start();
+  return server;
 }
 
 export function* main(log: Log): Operation<void> {
   const server = yield* startChatServer({ pollTimeoutMs: 5000 });
   function* post(path: string, body?: string): Operation<string> {
-    const reply = yield* request(server.url + path, { method: 'POST', body });
+    const reply = yield* request(urlOf(server) + path, { method: 'POST', body });
     return reply.body;
   }
 
@@ -113,7 +116,7 @@ export function* main(log: Log): Operation<void> {
   log(`dave joins topic1: ${yield* post('/join/topic1/dave')}`);
   log(`carol's poll (topic2 is quiet): ${yield* post('/poll/carol?timeout=50')}`);
 
-  yield* server.close();
+  yield* server.stop();
   log('server closed');
 }
 

@@ -1,25 +1,27 @@
 /**
  * The tutorial's "WSGI Servers" (gevent's `examples/wsgiserver.py`): an
  * application answering `<b>hello world</b>` at `/` and 404 elsewhere, on
- * Node's `http` module. Each request is a greenlet, so `/slow` may
+ * grove's `HttpServer`. Each request is a greenlet, so `/slow` may
  * `yield* sleep(ms)` before answering and only that request waits: a fast
- * request sent after it is answered first.
+ * request sent after it is answered first. `/slow?ms=abc` (or a negative,
+ * or a huge, `ms`) is answered 400.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { joinAll, sleep, spawn, type Operation } from 'grove';
+import { HttpServer, type HttpRequest, type HttpResponse } from 'grove/server';
 import { runIfMain, type Log } from '../support.js';
-import { request, serve, type ServerHandle } from './http-server.js';
+import { msParam, request, urlOf } from './http-client.js';
 
 /** How long `/slow` sleeps when its `ms` parameter is missing. */
 export const SLOW_MS = 100;
+/** The longest `/slow` accepts. */
+export const MAX_SLOW_MS = 10_000;
 
 /** The application: one greenlet per request. */
-export function* application(request: IncomingMessage, response: ServerResponse): Operation<void> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  if (url.pathname === '/') {
+export function* application(request: HttpRequest, response: HttpResponse): Operation<void> {
+  if (request.path === '/') {
     response.writeHead(200, { 'content-type': 'text/html' }).end('<b>hello world</b>');
-  } else if (url.pathname === '/slow') {
-    const ms = Number(url.searchParams.get('ms') ?? SLOW_MS);
+  } else if (request.path === '/slow') {
+    const ms = msParam(request, 'ms', SLOW_MS, MAX_SLOW_MS);
     yield* sleep(ms); // blocks this request's greenlet only
     response.writeHead(200, { 'content-type': 'text/html' }).end(`<b>hello after ${ms} ms</b>`);
   } else {
@@ -28,8 +30,10 @@ export function* application(request: IncomingMessage, response: ServerResponse)
 }
 
 /** Starts the hello server on 127.0.0.1 (`port` 0: an ephemeral one). */
-export function startHelloServer(port = 0): Operation<ServerHandle> {
-  return serve(application, port);
+export function* startHelloServer(port = 0): Operation<HttpServer> {
+  const server = new HttpServer({ host: '127.0.0.1', port }, application);
+  yield* server.start();
+  return server;
 }
 
 export function* main(log: Log): Operation<void> {
@@ -38,13 +42,14 @@ export function* main(log: Log): Operation<void> {
 
   // Two clients at once: the slow request goes first and is answered last.
   function* get(path: string): Operation<void> {
-    const reply = yield* request(server.url + path);
-    log(`GET ${path} -> ${reply.status} ${reply.body}`);
+    const reply = yield* request(urlOf(server) + path);
+    log(`GET ${path} -> ${reply.status} ${reply.body.trimEnd()}`);
   }
   yield* joinAll([spawn(get, '/slow'), spawn(get, '/')]);
   yield* get('/missing');
+  yield* get('/slow?ms=soon');
 
-  yield* server.close();
+  yield* server.stop();
   log('server closed');
 }
 

@@ -14,34 +14,36 @@
  *     0
  *
  * gevent's pywsgi handler yields the chunks; here the handler is a greenlet
- * that writes each one, then `yield* sleep(ms)` before the next, and the
- * other requests run meanwhile. A client reads the chunks as they come.
+ * that writes each one with `yield* response.write(chunk)` — which waits
+ * while the client reads slower than the handler writes — then sleeps
+ * before the next, and the other requests run meanwhile. A client reads the
+ * chunks as they come.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { call, getHub, sleep, type Operation } from 'grove';
+import { HttpServer, type HttpHandler } from 'grove/server';
 import { runIfMain, type Log } from '../support.js';
-import { serve, type Handler, type ServerHandle } from './http-server.js';
+import { urlOf } from './http-client.js';
 
 /** The tutorial's chunks. */
 export const CHUNKS = ['<p>Hello', 'World</p>'];
 
 /** A handler writing `chunks` with `intervalMs` between them. */
-export function streamer(chunks: readonly string[], intervalMs: number): Handler {
-  return function* application(_request: IncomingMessage, response: ServerResponse): Operation<void> {
+export function streamer(chunks: readonly string[], intervalMs: number): HttpHandler {
+  return function* application(_request, response): Operation<void> {
     response.writeHead(200, { 'content-type': 'text/html' }); // no length: Node sends it chunked
     for (const [i, chunk] of chunks.entries()) {
       if (i > 0) yield* sleep(intervalMs); // blocks this response only
-      // Backpressure: a client reading slowly makes this greenlet wait, not the buffer grow.
-      if (!response.write(chunk)) yield* call(once(response, 'drain'));
+      yield* response.write(chunk); // waits while the client is slower than this handler
     }
     response.end();
   };
 }
 
 /** Starts the streaming server on 127.0.0.1 (`port` 0: an ephemeral one). */
-export function startStreamingServer(options: { chunks?: readonly string[]; intervalMs?: number; port?: number } = {}): Operation<ServerHandle> {
-  return serve(streamer(options.chunks ?? CHUNKS, options.intervalMs ?? 50), options.port);
+export function* startStreamingServer(options: { chunks?: readonly string[]; intervalMs?: number; port?: number } = {}): Operation<HttpServer> {
+  const server = new HttpServer({ host: '127.0.0.1', port: options.port ?? 0 }, streamer(options.chunks ?? CHUNKS, options.intervalMs ?? 50));
+  yield* server.start();
+  return server;
 }
 
 /** Reads a response body chunk by chunk with fetch; returns each piece as it arrived and when (ms after the request). */
@@ -64,10 +66,10 @@ export function* readChunks(url: string): Operation<{ text: string; atMs: number
 export function* main(log: Log): Operation<void> {
   const server = yield* startStreamingServer({ intervalMs: 50 });
   log(`GET / (chunks ${CHUNKS.length}, 50 ms apart)`);
-  const pieces = yield* readChunks(server.url);
+  const pieces = yield* readChunks(urlOf(server));
   for (const [i, piece] of pieces.entries()) log(`chunk ${i + 1}: ${piece.text}`);
   log(`end of stream: ${pieces.map((p) => p.text).join('')}`);
-  yield* server.close();
+  yield* server.stop();
   log('server closed');
 }
 

@@ -147,16 +147,20 @@ server('issue 11: a client waiting for a slot that resets its connection crashes
     yield* s.start();
     const one = yield* connect(`127.0.0.1:${s.port}`);
     assert.is(yield* one.readLine(), 'hello');
-    const resetter = yield* connect(`127.0.0.1:${s.port}`);
     const patient = yield* connect(`127.0.0.1:${s.port}`);
+    const resetter = yield* connect(`127.0.0.1:${s.port}`);
+    yield* resetter.sendAll('hello?\n');
     yield* eventually('both wait in the server', () => s.connectionCount === 3);
     resetter.socket.resetAndDestroy(); // RST, not FIN: the server's socket gets ECONNRESET
     yield* sleep(20);
     yield* one.sendAll('quit\n');
     assert.is(yield* one.readLine(), 'bye');
+    assert.is(yield* patient.readLine({ timeout: 1000 }), 'hello', 'the next waiting client gets the slot');
+    yield* patient.sendAll('quit\n');
+    assert.is(yield* patient.readLine(), 'bye');
     // A waiting connection is not read (as in gevent's backlog), so the reset is
     // seen when its turn comes: its handler finds the end at once and frees the slot.
-    assert.is(yield* patient.readLine({ timeout: 1000 }), 'hello', 'the next waiting client gets the slot');
+    yield* eventually('the reset client’s turn came and went', () => s.pool.size === 0 && s.connectionCount === 0);
     assert.is(handled, 3);
     one.destroy();
     patient.destroy();
