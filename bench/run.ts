@@ -195,6 +195,9 @@ function median(xs: number[]): number {
 }
 
 function summarize(w: Workload, systems: string[], results: Measurement[]): Summary[] {
+  const baseRuns = results.filter((r) => r.system === 'baseline' && r.workload === w.id && r.status === 'ok');
+  const baseP99s = baseRuns.map((r) => r.extra?.p99Ms).filter((x): x is number => typeof x === 'number');
+  const baseP99 = baseP99s.length === 0 ? undefined : median(baseP99s);
   const summaries = systems.map((system): Summary => {
     const mine = results.filter((r) => r.system === system && r.workload === w.id);
     const ok = mine.filter((r) => r.status === 'ok');
@@ -213,7 +216,7 @@ function summarize(w: Workload, systems: string[], results: Measurement[]): Summ
       runs: ok.length,
       n: median(ok.map((r) => r.n ?? 0)),
       checks,
-      notes: notes(w, ok),
+      notes: notes(w, ok, system === 'baseline' ? undefined : baseP99),
     };
   });
   const base = summaries.find((s) => s.system === 'baseline' && s.status === 'ok');
@@ -223,8 +226,12 @@ function summarize(w: Workload, systems: string[], results: Measurement[]): Summ
   return summaries;
 }
 
-/** The extra figures worth a glance: timer lateness, strict alternation, and CPU share (noise). */
-function notes(w: Workload, ok: Measurement[]): string {
+/**
+ * The extra figures worth a glance: timer lateness, strict alternation,
+ * W6's latency percentiles (p99 also as a ratio to the baseline's), and
+ * CPU share (noise).
+ */
+function notes(w: Workload, ok: Measurement[], baseP99?: number): string {
   const extra = (key: string): number | undefined => {
     const xs = ok.map((r) => r.extra?.[key]).filter((x): x is number => typeof x === 'number');
     return xs.length === 0 ? undefined : median(xs);
@@ -237,6 +244,12 @@ function notes(w: Workload, ok: Measurement[]): string {
   if (early !== undefined && early > 0) parts.push(`${early} woke early`);
   const violations = extra('alternationViolations');
   if (violations !== undefined && violations > 0) parts.push(`${violations} turns out of alternation`);
+  const p99 = extra('p99Ms');
+  const p50 = extra('p50Ms');
+  if (p99 !== undefined && p50 !== undefined) {
+    const ratio = baseP99 !== undefined && baseP99 > 0 ? ` (${(p99 / baseP99).toFixed(2)}× baseline)` : '';
+    parts.push(`latency p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms${ratio}`);
+  }
   const cpu = extra('cpuPct');
   if (cpu !== undefined && w.kind === 'rate' && cpu < 90) parts.push(`cpu ${Math.round(cpu)}%`);
   return parts.join('; ');

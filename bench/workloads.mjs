@@ -229,6 +229,22 @@ export const WORKLOADS = [
       checks.that(obs.wallMs >= ideal - 2, `W5: all sleeps done in ${obs.wallMs} ms, before the longest sleep (${ideal} ms)`);
     },
   },
+  {
+    id: 'W6',
+    title: 'W6 HTTP: N small GETs over C keep-alive connections on loopback (the baseline row is plain node:http)',
+    kind: 'rate',
+    unit: 'req/s',
+    // A fixed count, not calibrated: every system answers the same N requests.
+    full: { n: 50_000, connections: 50 },
+    quick: { n: 5_000, connections: 50 },
+    warmup: { n: 5_000, connections: 50 },
+    verify(p, obs, checks) {
+      checks.equal(obs.errors, 0, 'W6: bad answers or connection errors');
+      checks.equal(obs.responses, p.n, 'W6: requests answered "hello world"');
+      checks.equal(obs.bodyBytes, p.n * 'hello world'.length, 'W6: body bytes received');
+      checks.that(obs.maxInFlight <= p.connections, `W6: ${obs.maxInFlight} requests in flight over ${p.connections} connections`);
+    },
+  },
 ];
 
 export const WORKLOAD_IDS = WORKLOADS.map((w) => w.id);

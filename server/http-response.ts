@@ -30,6 +30,10 @@ const KEYS = optionKeys('timeout');
 /** The answer to one HTTP request. */
 export class HttpResponse {
   private drained: Wakeup | null = null;
+  /** What `writeHead` set, held until the first `write` or `end`: `end(body)` can then add a Content-Length. */
+  private status = 200;
+  private headers: OutgoingHttpHeaders | undefined = undefined;
+  private headWritten = false;
 
   /** @internal made by the server for each request. */
   constructor(
@@ -37,7 +41,7 @@ export class HttpResponse {
     readonly raw: ServerResponse,
   ) {}
 
-  /** True once the status and headers are sent (by `writeHead` with a first `write`, or by `end`). */
+  /** True once the status and headers are sent (with the first `write`, or by `end`). */
   get headersSent(): boolean {
     return this.raw.headersSent;
   }
@@ -51,6 +55,7 @@ export class HttpResponse {
    * Sets the status (100 to 599) and headers; they are sent with the first
    * `write` or `end`. Without it the status is 200. Never blocks; returns
    * the response, so `response.writeHead(404).end('not found')` reads well.
+   * Calling it again before anything is sent replaces both.
    */
   writeHead(status: number, headers?: OutgoingHttpHeaders): this {
     if (!Number.isInteger(status) || status < 100 || status > 599) {
@@ -59,8 +64,9 @@ export class HttpResponse {
     if (headers !== undefined && (headers === null || typeof headers !== 'object' || Array.isArray(headers))) {
       throw new TypeError(`HttpResponse.writeHead: headers must be an object, got ${show(headers)}`);
     }
-    if (this.raw.headersSent) throw new Error('HttpResponse.writeHead: the headers were already sent');
-    this.raw.writeHead(status, headers);
+    if (this.headWritten || this.raw.headersSent) throw new Error('HttpResponse.writeHead: the headers were already sent');
+    this.status = status;
+    this.headers = headers;
     return this;
   }
 
@@ -87,13 +93,27 @@ export class HttpResponse {
    */
   end(chunk?: Chunk): void {
     if (chunk !== undefined) checkChunk('HttpResponse.end', chunk);
-    if (this.raw.writableEnded) throw new Error('HttpResponse.end: the response was already ended');
-    this.raw.end(chunk);
+    const raw = this.raw;
+    if (raw.writableEnded) throw new Error('HttpResponse.end: the response was already ended');
+    if (!this.headWritten) {
+      // The whole body is known: say how long it is, rather than sending it chunked.
+      if (hasBody(this.status) && !framed(this.headers)) {
+        raw.setHeader('content-length', chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength);
+      }
+      this.writeHeadNow();
+    }
+    raw.end(chunk);
+  }
+
+  private writeHeadNow(): void {
+    this.headWritten = true;
+    if (!this.raw.headersSent) this.raw.writeHead(this.status, this.headers);
   }
 
   private *send(chunk: Chunk, timeout: Limit): Steps<void> {
     const raw = this.raw;
     if (raw.destroyed) throw gone();
+    if (!this.headWritten) this.writeHeadNow();
     if (raw.write(chunk)) return;
     yield* within(timeout, () => this.waitDrained(), raise);
   }
@@ -110,6 +130,21 @@ export class HttpResponse {
       yield* this.drained.wait();
     }
   }
+}
+
+/** False for the statuses that never carry a body (1xx, 204, 304). */
+function hasBody(status: number): boolean {
+  return status >= 200 && status !== 204 && status !== 304;
+}
+
+/** True if the headers already say how the body is delimited. */
+function framed(headers: OutgoingHttpHeaders | undefined): boolean {
+  if (headers === undefined) return false;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-length' || lower === 'transfer-encoding') return true;
+  }
+  return false;
 }
 
 function gone(): ConnectionClosed {

@@ -129,7 +129,7 @@ function* serveRequest(handler: HttpHandler, request: HttpRequest, response: Htt
   const raw = response.raw;
   try {
     yield* runBody(() => handler(request, response));
-    if (!raw.writableEnded) raw.end();
+    if (!response.ended) response.end();
   } catch (error) {
     if (error instanceof Interrupt) throw error;
     if (error instanceof HttpError) {

@@ -1,10 +1,14 @@
 /**
  * The workloads on the hand-written baseline scheduler
  * (bench/baseline/scheduler.mjs): grove's design at the speed of light.
- * An actor is a task and its unbounded inbox Queue.
+ * An actor is a task and its unbounded inbox Queue. W6's baseline is no
+ * scheduler at all: plain `node:http`, the server grove's HttpServer wraps.
  */
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import { Queue, Scheduler, get, join, put, sleep, sleep0, spawn } from '../baseline/scheduler.mjs';
 import { SleepLog, settledHeap } from '../workloads.mjs';
+import { HELLO, runLoad } from '../http-load.mjs';
 
 export const system = {
   name: 'baseline',
@@ -216,4 +220,20 @@ export const workloads = {
       for (let i = 0; i < p.count; i++) yield join(tasks[i]);
       return log.result();
     }),
+
+  W6: async (p) => {
+    const server = createServer((_request, response) => {
+      // grove's end(body) sends the length too: the same bytes on the wire.
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': HELLO.length }).end(HELLO);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      return await runLoad(server.address().port, p);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    }
+  },
 };

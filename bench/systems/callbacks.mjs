@@ -15,6 +15,9 @@ export const system = {
   description: 'plain callbacks with array mailboxes (the floor)',
   fifo: true,
   version: null,
+  na: {
+    W6: "plain callbacks on node:http are W6's baseline row",
+  },
 };
 
 /** The run queue: actors with mail, and posted continuations (functions). */

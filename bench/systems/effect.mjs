@@ -15,6 +15,9 @@ export const system = {
   description: 'Effect: Fiber, Queue, Effect.gen',
   fifo: false,
   version: JSON.parse(readFileSync(new URL('../../node_modules/effect/package.json', import.meta.url), 'utf8')).version,
+  na: {
+    W6: 'its HTTP server is in @effect/platform, not a dependency here: W6 compares grove with plain node:http',
+  },
 };
 
 const switcher = (id, n, state) =>

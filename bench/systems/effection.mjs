@@ -18,6 +18,9 @@ export const system = {
   description: 'Effection: spawn, createQueue, sleep',
   fifo: false,
   version: JSON.parse(readFileSync(new URL('../../node_modules/effection/package.json', import.meta.url), 'utf8')).version,
+  na: {
+    W6: 'no HTTP server: W6 compares grove with plain node:http',
+  },
 };
 
 /** A bounded queue: items, plus a queue of free-slot tokens a put must take first. */

@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NotApplicable, SleepLog, settledHeap } from '../workloads.mjs';
+import { HELLO, runLoad } from '../http-load.mjs';
 
 // GROVE_BENCH_DIST measures another build (a copy of dist/ from before a change, say).
 const dist = process.env.GROVE_BENCH_DIST
@@ -23,6 +24,7 @@ if (!existsSync(new URL('index.js', dist))) {
 }
 const grove = await import(new URL('index.js', dist).href);
 const actorsModule = existsSync(new URL('actors.js', dist)) ? await import(new URL('actors.js', dist).href) : null;
+const serverModule = existsSync(new URL('server.js', dist)) ? await import(new URL('server.js', dist).href) : null;
 const { run, spawn, sleep, joinAll } = grove;
 
 export const system = {
@@ -36,7 +38,8 @@ export const system = {
 function need(module, name, where) {
   const value = module?.[name];
   if (value === undefined) {
-    throw new NotApplicable(`not built yet: ${module === actorsModule ? 'dist/actors.js' : 'dist/index.js'} has no ${name} (${where})`);
+    const file = module === actorsModule ? 'dist/actors.js' : module === serverModule ? 'dist/server.js' : 'dist/index.js';
+    throw new NotApplicable(`not built yet: ${file} has no ${name} (${where})`);
   }
   return value;
 }
@@ -289,4 +292,20 @@ export const workloads = {
       yield* joinAll(gs);
       return log.result();
     }),
+
+  W6: (p) => {
+    const HttpServer = need(serverModule, 'HttpServer', 'server/, needed by W6');
+    const { call } = grove;
+    return run(function* () {
+      const server = new HttpServer('127.0.0.1:0', function* (_request, response) {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end(HELLO);
+      });
+      yield* server.start();
+      try {
+        return yield* call(runLoad(server.port, p));
+      } finally {
+        yield* server.stop();
+      }
+    });
+  },
 };

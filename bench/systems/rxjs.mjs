@@ -19,6 +19,7 @@ export const system = {
     switch: 'no tasks that yield: an Observable is not a thread of control',
     W2: 'no tasks to spawn and join: subscriptions run to completion synchronously',
     W3: 'no bounded queue or backpressure: a Subject pushes, it never waits',
+    W6: 'no HTTP server: W6 compares grove with plain node:http',
   },
 };
 

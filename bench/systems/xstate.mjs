@@ -18,6 +18,7 @@ export const system = {
   na: {
     switch: 'actors have no way to yield to the scheduler: they only react to events',
     W3: 'no bounded mailbox or backpressure: send never waits',
+    W6: 'no HTTP server: W6 compares grove with plain node:http',
   },
 };
 

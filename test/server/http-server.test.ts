@@ -69,14 +69,42 @@ http('a request: method, url, path, query, headers; the response: status, header
   );
 });
 
-http('a handler that returns without ending the response: it is ended for it (200, empty)', async () => {
+http('a handler that returns without ending the response: it is ended for it, with the status it set', async () => {
   await runClean(() =>
     withServer(
-      function* () {
+      function* (request, response) {
         yield* sleep(1);
+        if (request.path === '/created') response.writeHead(201, { 'x-id': '7' });
       },
       function* (server) {
         assert.is(yield* get(server, '/'), '200 ');
+        const created = yield* rawRequest(server.port, ['GET /created HTTP/1.1', 'Host: x']);
+        assert.equal([created.status, created.headers['x-id'], created.headers['content-length'], created.body], [201, '7', '0', '']);
+      },
+    ),
+  );
+});
+
+http('end(body) sends a Content-Length; write() streams chunked; a length given by the handler is kept', async () => {
+  await runClean(() =>
+    withServer(
+      function* (request, response) {
+        if (request.path === '/whole') return response.writeHead(200, { 'content-type': 'text/plain' }).end('héllo');
+        if (request.path === '/given') return response.writeHead(200, { 'Content-Length': '2' }).end('ok');
+        if (request.path === '/empty') return response.writeHead(204).end();
+        response.writeHead(200);
+        yield* response.write('a');
+        response.end('b');
+      },
+      function* (server) {
+        const whole = yield* rawRequest(server.port, ['GET /whole HTTP/1.1', 'Host: x']);
+        assert.equal([whole.headers['content-length'], whole.headers['transfer-encoding'], whole.body], ['6', undefined, 'héllo']);
+        const given = yield* rawRequest(server.port, ['GET /given HTTP/1.1', 'Host: x']);
+        assert.equal([given.headers['content-length'], given.body], ['2', 'ok']);
+        const empty = yield* rawRequest(server.port, ['GET /empty HTTP/1.1', 'Host: x']);
+        assert.equal([empty.status, empty.headers['content-length'], empty.body], [204, undefined, '']);
+        const streamed = yield* rawRequest(server.port, ['GET /streamed HTTP/1.1', 'Host: x']);
+        assert.equal([streamed.headers['content-length'], streamed.headers['transfer-encoding'], streamed.body], [undefined, 'chunked', 'ab']);
       },
     ),
   );
