@@ -22,7 +22,7 @@ import { checkFunction, show } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
-import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { checkOptions, optionKeys } from './internal/options.js';
 import { Wakeup } from './internal/wakeup.js';
 import { formatAddress, parseAddress, type Address, type AddressInput } from './address.js';
 import type { Limit, Steps } from './internal/within.js';
@@ -66,7 +66,7 @@ export class ListenError extends Error {
 
 /** gevent's `stop_timeout`. */
 const STOP_TIMEOUT_MS = 1000;
-const STOP_KEYS = optionKeys('timeout');
+const STOP_KEYS = optionKeys<StopOptions>({ timeout: true });
 
 type State = 'new' | 'starting' | 'serving' | 'stopping' | 'stopped';
 
@@ -87,6 +87,8 @@ export abstract class BaseServer<Client> {
   private acceptor: Greenlet<void> | null = null;
   private hold: HubHold | null = null;
   private readonly stopped = new Event();
+  /** Set once `start()` has listened or failed: a `stop()` during a start waits for it. */
+  private readonly startSettled = new Event();
   /** Every connection open now: handled, waiting for a slot, or closing. */
   private readonly sockets = new Set<Socket>();
   /** Woken when the last connection closes and when the listening socket closes, for `stop()`. */
@@ -167,7 +169,7 @@ export abstract class BaseServer<Client> {
    */
   stop(options?: StopOptions): Operation<void> {
     const call = `${this.kind}.stop`;
-    checkOptionKeys(call, options, STOP_KEYS);
+    checkOptions(call, options, STOP_KEYS);
     const timeout = options?.timeout === undefined ? STOP_TIMEOUT_MS : checkTimeout(call, options.timeout);
     return new Composite(call, () => this.stopping(timeout));
   }
@@ -227,6 +229,7 @@ export abstract class BaseServer<Client> {
       if (!listening) {
         this.state = 'stopped';
         this.stopped.set();
+        this.startSettled.set();
         node.close();
       }
     }
@@ -242,6 +245,7 @@ export abstract class BaseServer<Client> {
     const hub = getHub();
     node.on('error', (error) => hub.report(error, { greenlet: acceptor, where: 'greenlet' }));
     this.state = 'serving';
+    this.startSettled.set();
   }
 
   /** gevent's accept loop: each client in arrival order gets a handler in the pool, when a slot is free. */
@@ -270,7 +274,8 @@ export abstract class BaseServer<Client> {
   }
 
   private *stopping(timeout: Limit): Steps<void> {
-    if (this.state === 'new' || this.state === 'starting') {
+    if (this.state === 'starting') yield* this.startSettled.wait();
+    if (this.state === 'new') {
       this.state = 'stopped';
       this.stopped.set();
       return;

@@ -14,7 +14,7 @@ import { show } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
-import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { checkOptions, optionKeys } from './internal/options.js';
 import { StreamReader } from './internal/stream-reader.js';
 import { Wakeup } from './internal/wakeup.js';
 import { raise, within, type Limit, type Steps } from './internal/within.js';
@@ -61,8 +61,8 @@ const DEFAULT_MAX_BYTES = 65_536;
 /** After a handler returns, how long its connection may sit with unsent data and no progress before it is cut. */
 const LINGER_MS = 5000;
 
-const RECV_KEYS = optionKeys('maxBytes', 'timeout');
-const TIMEOUT_KEYS = optionKeys('timeout');
+const RECV_KEYS = optionKeys<RecvOptions>({ maxBytes: true, timeout: true });
+const TIMEOUT_KEYS = optionKeys<SendOptions>({ timeout: true });
 
 /** @internal ends a server connection once its handler has returned (see `StreamServer`). */
 export const RELEASE: unique symbol = Symbol('grove.server.release');
@@ -116,7 +116,7 @@ export class Connection {
    * the bytes wait for the next read.
    */
   recv(options?: RecvOptions): Operation<Buffer | null> {
-    checkOptionKeys('Connection.recv', options, RECV_KEYS);
+    checkOptions('Connection.recv', options, RECV_KEYS);
     const maxBytes = checkMaxBytes('Connection.recv', options?.maxBytes);
     const timeout = checkTimeout('Connection.recv', options?.timeout);
     return new Composite('Connection.recv', () => this.reader.read('Connection.recv', maxBytes, timeout));
@@ -131,7 +131,7 @@ export class Connection {
    * end comes within `maxBytes`.
    */
   readLine(options?: ReadLineOptions): Operation<string | null> {
-    checkOptionKeys('Connection.readLine', options, RECV_KEYS);
+    checkOptions('Connection.readLine', options, RECV_KEYS);
     const maxBytes = checkMaxBytes('Connection.readLine', options?.maxBytes);
     const timeout = checkTimeout('Connection.readLine', options?.timeout);
     return new Composite('Connection.readLine', () => this.reader.readLine('Connection.readLine', maxBytes, timeout));
@@ -148,7 +148,7 @@ export class Connection {
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
       throw new TypeError(`Connection.sendAll: data must be a string or a Uint8Array, got ${show(data)}`);
     }
-    checkOptionKeys('Connection.sendAll', options, TIMEOUT_KEYS);
+    checkOptions('Connection.sendAll', options, TIMEOUT_KEYS);
     const timeout = checkTimeout('Connection.sendAll', options?.timeout);
     return new Composite('Connection.sendAll', () => this.send(data, timeout));
   }
@@ -162,7 +162,7 @@ export class Connection {
    * Closing a closed connection returns true at once.
    */
   close(options?: SendOptions): Operation<boolean> {
-    checkOptionKeys('Connection.close', options, TIMEOUT_KEYS);
+    checkOptions('Connection.close', options, TIMEOUT_KEYS);
     const timeout = checkTimeout('Connection.close', options?.timeout);
     return new Composite('Connection.close', () => this.shut(timeout));
   }
@@ -247,7 +247,7 @@ export class Connection {
  */
 export function connect(address: AddressInput, options?: ConnectOptions): Operation<Connection> {
   const { host, port } = parseAddress('connect', address);
-  checkOptionKeys('connect', options, TIMEOUT_KEYS);
+  checkOptions('connect', options, TIMEOUT_KEYS);
   const timeout = checkTimeout('connect', options?.timeout);
   if (port === 0) throw new RangeError(`connect: address must name a port from 1 to 65535, got port 0`);
   return new Composite('connect', () => connecting(host === '' ? 'localhost' : host, port, timeout));

@@ -9,7 +9,7 @@ import { show } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
-import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { checkOptions, optionKeys } from './internal/options.js';
 import { StreamReader } from './internal/stream-reader.js';
 import { raise, within, type Limit, type Steps } from './internal/within.js';
 import { BodyTooLarge, HttpError } from './http-error.js';
@@ -20,7 +20,7 @@ export interface BodyOptions {
   timeout?: TimeoutOption;
 }
 
-const KEYS = optionKeys('timeout');
+const KEYS = optionKeys<BodyOptions>({ timeout: true });
 const CHUNK_BYTES = 65_536;
 
 /** One HTTP request, as its handler sees it. */
@@ -93,7 +93,7 @@ export class HttpRequest {
   }
 
   private check(call: string, options: unknown): Limit {
-    checkOptionKeys(call, options, KEYS);
+    checkOptions(call, options, KEYS);
     return checkTimeout(call, (options as BodyOptions | undefined)?.timeout);
   }
 

@@ -11,7 +11,7 @@ import { show } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
-import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { checkOptions, optionKeys } from './internal/options.js';
 import { Wakeup } from './internal/wakeup.js';
 import { raise, within, type Limit, type Steps } from './internal/within.js';
 import { ConnectionClosed } from './connection.js';
@@ -25,7 +25,7 @@ export interface WriteOptions {
 /** A response body: text (sent as UTF-8) or bytes. */
 export type Chunk = string | Uint8Array;
 
-const KEYS = optionKeys('timeout');
+const KEYS = optionKeys<WriteOptions>({ timeout: true });
 
 /** The answer to one HTTP request. */
 export class HttpResponse {
@@ -80,7 +80,7 @@ export class HttpResponse {
    */
   write(chunk: Chunk, options?: WriteOptions): Operation<void> {
     checkChunk('HttpResponse.write', chunk);
-    checkOptionKeys('HttpResponse.write', options, KEYS);
+    checkOptions('HttpResponse.write', options, KEYS);
     const timeout = checkTimeout('HttpResponse.write', options?.timeout);
     if (this.raw.writableEnded) throw new Error('HttpResponse.write: the response was already ended');
     return new Composite('HttpResponse.write', () => this.send(chunk, timeout));

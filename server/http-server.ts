@@ -22,7 +22,7 @@ import { Interrupt } from '../lib/errors.js';
 import { runBody } from '../lib/call.js';
 import { show } from '../lib/internal/validate.js';
 import type { Operation } from '../lib/operation.js';
-import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { checkOptions, optionKeys } from './internal/options.js';
 import { BaseServer, type ServerOptions } from './base-server.js';
 import { HttpError } from './http-error.js';
 import { HttpRequest } from './http-request.js';
@@ -50,7 +50,7 @@ interface Exchange {
   handler: Greenlet<void> | null;
 }
 
-const KEYS = optionKeys('pool', 'maxBodyBytes');
+const KEYS = optionKeys<HttpServerOptions>({ pool: true, maxBodyBytes: true });
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
@@ -76,7 +76,7 @@ export class HttpServer extends BaseServer<Exchange> {
    * a handler that is not a function, a bad pool or `maxBodyBytes`.
    */
   constructor(address: AddressInput, handler: HttpHandler, options?: HttpServerOptions) {
-    checkOptionKeys('new HttpServer', options, KEYS);
+    checkOptions('new HttpServer', options, KEYS);
     super('new HttpServer', address, handler, options?.pool);
     this.handler = handler;
     this.maxBodyBytes = checkMaxBodyBytes(options?.maxBodyBytes);

@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Greenlet } from '../lib/greenlet.js';
 import { runBody } from '../lib/call.js';
 import type { Operation } from '../lib/operation.js';
-import { checkOptionKeys, optionKeys } from './internal/options.js';
+import { checkOptions, optionKeys } from './internal/options.js';
 import { BaseServer, type ServerOptions } from './base-server.js';
 import { Connection, ConnectionClosed, RELEASE } from './connection.js';
 import type { AddressInput } from './address.js';
@@ -21,7 +21,7 @@ import type { Steps } from './internal/within.js';
  */
 export type StreamHandler = (connection: Connection) => Operation<void> | PromiseLike<void> | void;
 
-const KEYS = optionKeys('pool');
+const KEYS = optionKeys<ServerOptions>({ pool: true });
 
 /**
  * A TCP server with a greenlet per connection (gevent's `StreamServer`).
@@ -50,7 +50,7 @@ export class StreamServer extends BaseServer<Socket> {
    * a handler that is not a function, or a bad pool.
    */
   constructor(address: AddressInput, handler: StreamHandler, options?: ServerOptions) {
-    checkOptionKeys('new StreamServer', options, KEYS);
+    checkOptions('new StreamServer', options, KEYS);
     super('new StreamServer', address, handler, options?.pool);
     this.handler = handler;
   }

@@ -268,7 +268,7 @@ server('a handler that fails is reported with its name, its client cut; Connecti
       fine.destroy();
       yield* s.stop();
     },
-    ['StreamServer 127.0.0.1:'],
+    [/^StreamServer 127\.0\.0\.1:\d+ client 127\.0\.0\.1:\d+: greenlet: Error: bad input$/],
   );
   assert.ok(port > 0);
 });
@@ -380,6 +380,35 @@ server('300 concurrent clients, each echoing 5 lines: all answered in order; not
     assert.is(sessions.filter((g) => g.value === true).length, clients);
     yield* eventually('every server-side connection closed', () => s.connectionCount === 0 && s.pool.size === 0, 2000);
     yield* s.stop();
+  });
+});
+
+server('stop() while start() is still listening waits for it, then stops', async () => {
+  await runClean(function* () {
+    const s = new StreamServer('127.0.0.1:0', echo);
+    const starting = spawn(() => s.start());
+    yield* sleep(0); // start() has begun and waits for Node's 'listening'
+    yield* s.stop();
+    assert.ok(starting.dead && starting.successful());
+    assert.ok(s.closed);
+    assert.is(s.connectionCount, 0);
+  });
+});
+
+server('a plain or an async function is a handler too', async () => {
+  await runClean(function* () {
+    const plain = new StreamServer('127.0.0.1:0', (c) => void c.socket.end('plain\n'));
+    const later = new StreamServer('127.0.0.1:0', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      c.socket.end('async\n');
+    });
+    for (const s of [plain, later]) yield* s.start();
+    for (const [s, expected] of [[plain, 'plain'], [later, 'async']] as const) {
+      const c = yield* connect(`127.0.0.1:${s.port}`);
+      assert.equal([yield* c.readLine(), yield* c.readLine()], [expected, null]);
+      c.destroy();
+      yield* s.stop();
+    }
   });
 });
 

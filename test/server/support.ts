@@ -46,11 +46,11 @@ async function leftOpen(before: Snapshot): Promise<string[]> {
 
 /**
  * Runs `body` on the program's hub (real clock), then asserts it left
- * nothing open and that the hub reported nothing but `expectedReports`
- * (`"<greenlet name>: <where>: <Error>: <message>"`, in order; a string
- * matches a report that starts with it).
+ * nothing open and that the hub reported nothing but `expectedReports`,
+ * in order: each report (`"<greenlet name>: <where>: <Error>: <message>"`)
+ * must match its pattern.
  */
-export async function runClean<T>(body: () => Operation<T>, expectedReports: string[] = []): Promise<T> {
+export async function runClean<T>(body: () => Operation<T>, expectedReports: RegExp[] = []): Promise<T> {
   const before = snapshot();
   const hub = getHub();
   const sink = errorSink();
@@ -64,7 +64,7 @@ export async function runClean<T>(body: () => Operation<T>, expectedReports: str
   }
   assert.equal(await leftOpen(before), [], 'left open by the test');
   assert.is(sink.reports.length, expectedReports.length, `the hub reported: ${JSON.stringify(sink.reports)}`);
-  sink.reports.forEach((report, i) => assert.ok(report.startsWith(expectedReports[i]), `report ${i}: ${report}`));
+  sink.reports.forEach((report, i) => assert.match(report, expectedReports[i]));
   return value;
 }
 
