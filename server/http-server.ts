@@ -42,12 +42,44 @@ export interface HttpServerOptions extends ServerOptions {
   maxBodyBytes?: number;
 }
 
-/** One request from Node's callback to its handler. */
-interface Exchange {
-  readonly request: IncomingMessage;
-  readonly response: ServerResponse;
-  /** Its handler, once started. */
-  handler: Greenlet<void> | null;
+/** The handler greenlet of a request, once started, kept on Node's response (no object per request for it). */
+const HANDLER: unique symbol = Symbol('grove.server.handler');
+
+/** One request, from Node's callback to its handler: Node's response (`response.req` is the request). */
+type Exchange = ServerResponse & { [HANDLER]?: Greenlet<void> };
+
+/**
+ * The client left before the response was complete: nobody is left to
+ * answer, so the handler stops where it is blocked. (`this` is the response:
+ * one listener function for every request.)
+ */
+function onResponseClose(this: Exchange): void {
+  const handler = this[HANDLER];
+  if (handler !== undefined && !this.writableFinished) handler.kill();
+}
+
+/** A request's greenlet, named after the request only when something asks (a report): not one string per request. */
+class RequestGreenlet extends Greenlet<void> {
+  private given: string | undefined = undefined;
+
+  constructor(
+    private readonly server: string,
+    private readonly request: IncomingMessage,
+    handler: HttpHandler,
+    wrappedRequest: HttpRequest,
+    response: HttpResponse,
+  ) {
+    super(serveRequest, handler, wrappedRequest, response);
+  }
+
+  override get name(): string {
+    return this.given ?? `${this.server} ${this.request.method} ${this.request.url}`;
+  }
+
+  override set name(name: string) {
+    super.name = name;
+    this.given = name;
+  }
 }
 
 const KEYS = optionKeys<HttpServerOptions>({ pool: true, maxBodyBytes: true });
@@ -89,38 +121,26 @@ export class HttpServer extends BaseServer<Exchange> {
         answer(response, 413, `the request body is over ${this.maxBodyBytes} bytes`, true);
         return;
       }
-      const exchange: Exchange = { request, response, handler: null };
-      // The client left before the response was complete: nobody is left to
-      // answer, so the handler stops where it is blocked.
-      response.once('close', () => {
-        if (exchange.handler !== null && !response.writableFinished) exchange.handler.kill();
-      });
-      accept(exchange);
+      response.on('close', onResponseClose);
+      accept(response);
     });
   }
 
   protected handlerFor(exchange: Exchange): Greenlet<void> {
-    const { request, response } = exchange;
-    const greenlet = new Greenlet<void>(
-      serveRequest,
-      this.handler,
-      new HttpRequest(request, this.maxBodyBytes),
-      new HttpResponse(response),
-    );
-    greenlet.name = `${this.label} ${request.method} ${request.url}`;
-    return greenlet;
+    const request = exchange.req;
+    return new RequestGreenlet(this.label, request, this.handler, new HttpRequest(request, this.maxBodyBytes), new HttpResponse(exchange));
   }
 
   protected gone(exchange: Exchange): boolean {
-    return exchange.response.destroyed;
+    return exchange.destroyed;
   }
 
   protected handling(exchange: Exchange, handler: Greenlet<void>): void {
-    exchange.handler = handler;
+    exchange[HANDLER] = handler;
   }
 
   protected refuse(exchange: Exchange): void {
-    answer(exchange.response, 503, 'the server is stopping', true);
+    answer(exchange, 503, 'the server is stopping', true);
   }
 }
 
