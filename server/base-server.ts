@@ -24,7 +24,7 @@ import { START_ON } from '../lib/internal/keys.js';
 import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
 import { checkOptions, optionKeys } from './internal/options.js';
-import { Wakeup } from './internal/wakeup.js';
+import { Wakeup, nextEvent } from './internal/wakeup.js';
 import { formatAddress, parseAddress, type Address, type AddressInput } from './address.js';
 import type { Limit, Steps } from './internal/within.js';
 
@@ -220,23 +220,16 @@ export abstract class BaseServer<Client> {
         if (this.sockets.size === 0) this.closing.wake();
       });
     });
-    const settled = new Wakeup();
-    let failure: NodeJS.ErrnoException | null = null;
-    const onError = (error: NodeJS.ErrnoException): void => {
-      failure = error;
-      settled.wake();
-    };
-    node.once('error', onError);
-    node.once('listening', settled.wake);
     let listening = false;
     try {
       node.listen({ host: host === '' ? undefined : host, port });
-      while (failure === null && !node.listening) yield* settled.wait();
-      if (failure !== null) throw listenError(call, this.requested, failure);
+      try {
+        yield* nextEvent(node, 'listening');
+      } catch (error) {
+        throw listenError(call, this.requested, error as NodeJS.ErrnoException);
+      }
       listening = true;
     } finally {
-      node.off('error', onError);
-      node.off('listening', settled.wake);
       if (!listening) {
         this.state = 'stopped';
         this.stopped.set();

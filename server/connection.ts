@@ -16,7 +16,7 @@ import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
 import { checkOptions, optionKeys } from './internal/options.js';
 import { StreamReader } from './internal/stream-reader.js';
-import { Wakeup } from './internal/wakeup.js';
+import { Wakeup, nextEvent } from './internal/wakeup.js';
 import { raise, within, type Limit, type Steps } from './internal/within.js';
 import { parseAddress, type AddressInput } from './address.js';
 
@@ -255,29 +255,12 @@ export function connect(address: AddressInput, options?: ConnectOptions): Operat
 
 function* connecting(host: string, port: number, timeout: Limit): Steps<Connection> {
   const socket = netConnect({ host, port, allowHalfOpen: true });
-  const settled = new Wakeup();
-  let failure: Error | null = null;
-  const onError = (error: Error): void => {
-    failure = error;
-    settled.wake();
-  };
-  socket.on('error', onError);
-  socket.once('connect', settled.wake);
   let connected = false;
   try {
-    yield* within(
-      timeout,
-      function* () {
-        while (failure === null && socket.connecting) yield* settled.wait();
-      },
-      raise,
-    );
-    if (failure !== null) throw failure;
+    yield* within(timeout, () => nextEvent(socket, 'connect'), raise);
     connected = true;
     return new Connection(socket);
   } finally {
-    socket.off('error', onError);
-    socket.off('connect', settled.wake);
     if (!connected) socket.destroy();
   }
 }

@@ -5,6 +5,7 @@
  * greenlet waits here the hub is held: the network may still wake it, so a
  * `run()` main blocked in a read is not told it is stuck.
  */
+import type { EventEmitter } from 'node:events';
 import { Event } from '../../lib/event.js';
 import { getHub } from '../../lib/hub.js';
 import type { Steps } from './within.js';
@@ -27,5 +28,34 @@ export class Wakeup {
       hold.release();
       this.event.clear();
     }
+  }
+}
+
+/**
+ * Waits until `emitter` emits `event` (then returns) or `'error'` (then
+ * throws that error), for a call just made on it (`listen`, `connect`):
+ * neither can have been emitted yet, Node emits them on a later turn.
+ * A kill or a Timeout ends the wait; the listeners go either way.
+ */
+export function* nextEvent(emitter: EventEmitter, event: string): Steps<void> {
+  const settled = new Wakeup();
+  let happened = false;
+  let failure: unknown = null;
+  const onEvent = (): void => {
+    happened = true;
+    settled.wake();
+  };
+  const onError = (error: unknown): void => {
+    failure = error;
+    settled.wake();
+  };
+  emitter.once(event, onEvent);
+  emitter.once('error', onError);
+  try {
+    while (!happened && failure === null) yield* settled.wait();
+    if (failure !== null) throw failure;
+  } finally {
+    emitter.off(event, onEvent);
+    emitter.off('error', onError);
   }
 }

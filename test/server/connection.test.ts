@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:net';
 import { DroppedOperation, Event, Timeout, getHub, sleep, spawn, type Operation } from 'grove';
 import { Connection, ConnectionClosed, LineTooLong, StreamServer, connect } from 'grove/server';
-import { eventually, runClean } from './support.js';
+import { errorOf, eventually, runClean } from './support.js';
 
 const connection = suite('server/Connection');
 
@@ -275,14 +275,7 @@ connection('argument checks: maxBytes, timeout, data, unknown options', async ()
   await runClean(() =>
     withServer(idle, function* (server) {
       const client = yield* connect(`127.0.0.1:${server.port}`);
-      const messages = (f: () => unknown): string => {
-        try {
-          f();
-        } catch (error) {
-          return (error as Error).message;
-        }
-        return 'no error';
-      };
+      const messages = (f: () => unknown): string => errorOf(f).message;
       assert.is(messages(() => client.recv({ maxBytes: 0 })), 'Connection.recv: maxBytes must be a positive integer, got 0');
       assert.is(messages(() => client.readLine({ maxBytes: 1.5 })), 'Connection.readLine: maxBytes must be a positive integer, got 1.5');
       assert.is(messages(() => client.recv({ timeout: -1 })), 'Connection.recv: timeout must be a non-negative number of ms, got -1');

@@ -2,18 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Event, Interrupt, Pool, Timeout, call, getCurrent, joinAll, sleep, spawn, type Operation } from 'grove';
 import { BodyTooLarge, HttpError, HttpServer, connect, type HttpHandler, type HttpRequest, type HttpResponse } from 'grove/server';
-import { eventually, parseReply, rawRequest, runClean } from './support.js';
+import { errorOf, eventually, parseReply, rawRequest, runClean } from './support.js';
 
 const http = suite('server/HttpServer');
-
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('no error thrown');
-}
 
 /** Starts an HttpServer on 127.0.0.1 running `handler`, runs `body` with it, stops it. */
 function* withServer(

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Hub, Pool, Timeout, getHub, joinAll, sleep, spawn, type Operation } from 'grove';
 import { ListenError, StreamServer, connect, type Connection } from 'grove/server';
-import { eventually, runClean } from './support.js';
+import { errorOf, eventually, runClean } from './support.js';
 
 const server = suite('server/StreamServer');
 
@@ -16,15 +16,6 @@ function* echo(c: Connection): Operation<void> {
     }
     yield* c.sendAll(`${line}\r\n`);
   }
-}
-
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('no error thrown');
 }
 
 server('bad arguments fail at the constructor, naming the call and the value', () => {

@@ -68,6 +68,16 @@ export async function runClean<T>(body: () => Operation<T>, expectedReports: Reg
   return value;
 }
 
+/** The error `fn` throws (a test fails if it throws none). */
+export function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
 /** Waits (polling every ms) until `condition()` holds; throws after `ms` ms. */
 export function* eventually(what: string, condition: () => boolean, ms = 500): Operation<void> {
   const deadline = getHub().now() + ms;
