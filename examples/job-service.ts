@@ -20,12 +20,12 @@
  * jobs and a SIGTERM while they are in flight.
  */
 import type { EventEmitter } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AsyncResult, ExitSignal, joinAll, sleep, spawn, type Operation } from 'grove';
 import { Actor, AskFailed, ask, type ExitMessage, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
+import { HttpServer, type HttpRequest, type HttpResponse } from 'grove/server';
 import { runIfMain, type Log } from './support.js';
-import { request, serve } from './servers/http-server.js';
+import { request, urlOf } from './servers/http-client.js';
 
 /** One job: square `n`, unless it is poison. */
 export interface Job {
@@ -158,14 +158,13 @@ export function* startJobService(options: JobServiceOptions): Operation<JobServi
     return undefined;
   }
 
-  function* handle(req: IncomingMessage, res: ServerResponse): Operation<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const answer = (status: number, body: object): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (req.method !== 'POST' || url.pathname !== '/jobs') return answer(404, { error: 'POST /jobs?n=<integer>' });
-    const n = Number(url.searchParams.get('n'));
+  function* handle(request: HttpRequest, response: HttpResponse): Operation<void> {
+    const answer = (status: number, body: object): void => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (request.method !== 'POST' || request.path !== '/jobs') return answer(404, { error: 'POST /jobs?n=<integer>' });
+    const n = Number(request.query.get('n'));
     if (!Number.isInteger(n)) return answer(400, { error: 'n must be an integer' });
     if (draining) return answer(503, { error: 'shutting down' });
-    const job: Job = { id: ++lastId, n, poison: url.searchParams.get('poison') === '1' };
+    const job: Job = { id: ++lastId, n, poison: request.query.get('poison') === '1' };
     try {
       const result = yield* runJob(job);
       if (result === undefined) answer(503, { id: job.id, error: 'shutting down' });
@@ -176,9 +175,10 @@ export function* startJobService(options: JobServiceOptions): Operation<JobServi
     }
   }
 
-  const server = yield* serve(handle, port);
+  const server = new HttpServer({ host: '127.0.0.1', port }, handle);
+  yield* server.start();
   return {
-    url: server.url,
+    url: urlOf(server),
     supervisor,
     accepted: () => lastId,
     *stop(): Operation<void> {
@@ -190,8 +190,8 @@ export function* startJobService(options: JobServiceOptions): Operation<JobServi
         worker.stop({ drain: true });
       }
       // Every request answered: jobs retried after a crash during the drain run on the restarted worker.
-      yield* server.handlers.join();
-      yield* server.close();
+      yield* server.pool.join();
+      yield* server.stop();
       supervisor.kill({ exception: new ExitSignal('shutdown') });
       yield* supervisor.join();
     },

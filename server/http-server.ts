@@ -45,7 +45,7 @@ export interface HttpServerOptions extends ServerOptions {
 /** The handler greenlet of a request, once started, kept on Node's response (no object per request for it). */
 const HANDLER: unique symbol = Symbol('grove.server.handler');
 
-/** One request, from Node's callback to its handler: Node's response (`response.req` is the request). */
+/** Node's response with its handler: only inside this module (the symbol stays out of the published types). */
 type Exchange = ServerResponse & { [HANDLER]?: Greenlet<void> };
 
 /**
@@ -97,7 +97,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * yield* server.serveForever();
  * ```
  */
-export class HttpServer extends BaseServer<Exchange> {
+export class HttpServer extends BaseServer<ServerResponse> {
   private readonly handler: HttpHandler;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
@@ -114,7 +114,7 @@ export class HttpServer extends BaseServer<Exchange> {
     this.maxBodyBytes = checkMaxBodyBytes(options?.maxBodyBytes);
   }
 
-  protected createServer(accept: (exchange: Exchange) => void): Server {
+  protected createServer(accept: (response: ServerResponse) => void): Server {
     return createServer((request, response) => {
       const length = Number(request.headers['content-length']);
       if (length > this.maxBodyBytes) {
@@ -126,21 +126,21 @@ export class HttpServer extends BaseServer<Exchange> {
     });
   }
 
-  protected handlerFor(exchange: Exchange): Greenlet<void> {
-    const request = exchange.req;
-    return new RequestGreenlet(this.label, request, this.handler, new HttpRequest(request, this.maxBodyBytes), new HttpResponse(exchange));
+  protected handlerFor(response: ServerResponse): Greenlet<void> {
+    const request = response.req;
+    return new RequestGreenlet(this.label, request, this.handler, new HttpRequest(request, this.maxBodyBytes), new HttpResponse(response));
   }
 
-  protected gone(exchange: Exchange): boolean {
-    return exchange.destroyed;
+  protected gone(response: ServerResponse): boolean {
+    return response.destroyed;
   }
 
-  protected handling(exchange: Exchange, handler: Greenlet<void>): void {
-    exchange[HANDLER] = handler;
+  protected handling(response: ServerResponse, handler: Greenlet<void>): void {
+    (response as Exchange)[HANDLER] = handler;
   }
 
-  protected refuse(exchange: Exchange): void {
-    answer(exchange, 503, 'the server is stopping', true);
+  protected refuse(response: ServerResponse): void {
+    answer(response, 503, 'the server is stopping', true);
   }
 }
 

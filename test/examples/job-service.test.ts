@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { getHub, joinAll, sleep, spawn, type ErrorContext } from 'grove';
 import { main, postJob, startJobService } from '../../examples/job-service.js';
 import { errorSink, recorder } from '../support.js';
-import { runClean } from './servers/support.js';
+import { runClean } from '../server/support.js';
 
 const example = suite('examples/job-service');
 

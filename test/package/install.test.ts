@@ -70,7 +70,7 @@ installed.after(() => {
 });
 
 installed('the package has the four documented entry points, and any added since', () => {
-  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing']) assert.ok(entries.includes(entry), entry);
+  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing', 'grove/server']) assert.ok(entries.includes(entry), entry);
 });
 
 installed('every entry point loads from an ES module and from CommonJS, as one copy of the runtime', () => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:net';
 import { DroppedOperation, Event, Timeout, getHub, sleep, spawn, type Operation } from 'grove';
 import { Connection, ConnectionClosed, LineTooLong, StreamServer, connect } from 'grove/server';
-import { errorOf, eventually, runClean } from './support.js';
+import { errorOf, eventually, runServer } from './support.js';
 
 const connection = suite('server/Connection');
 
@@ -24,7 +24,7 @@ function* idle(c: Connection): Operation<void> {
 }
 
 connection('readLine: lines end with \\n or \\r\\n, a last line without one comes last, then null', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (c) {
         yield* c.sendAll('one\r\ntwo\nthr');
@@ -47,7 +47,7 @@ connection('readLine: lines end with \\n or \\r\\n, a last line without one come
 
 connection('readLine decodes UTF-8 split across chunks, and refuses a line over maxBytes with LineTooLong', async () => {
   const euro = Buffer.from('€', 'utf8'); // 3 bytes
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (c) {
         yield* c.sendAll(Buffer.concat([Buffer.from('price: 5'), euro.subarray(0, 1)]));
@@ -75,7 +75,7 @@ connection('readLine decodes UTF-8 split across chunks, and refuses a line over 
 });
 
 connection('recv returns what arrived, at most maxBytes, then null at the end', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (c) {
         yield* c.sendAll('abcdefgh');
@@ -94,7 +94,7 @@ connection('recv returns what arrived, at most maxBytes, then null at the end', 
 });
 
 connection('recv, readLine and connect throw Timeout after { timeout } ms; a kill while reading loses no bytes', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (c) {
         yield* c.readLine(); // wait for the go
@@ -135,7 +135,7 @@ connection('recv, readLine and connect throw Timeout after { timeout } ms; a kil
 });
 
 connection('two greenlets reading one connection at once: the second gets an error naming the first call', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(idle, function* (server) {
       const client = yield* connect(`127.0.0.1:${server.port}`);
       const first = spawn(function* () {
@@ -158,7 +158,7 @@ connection('sendAll blocks while the peer does not read (backpressure), times ou
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   let sent = 0;
   const reading = new Event();
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (c) {
         try {
@@ -194,7 +194,7 @@ connection('sendAll blocks while the peer does not read (backpressure), times ou
 });
 
 connection('sendAll to a peer that has gone throws ConnectionClosed; after close() it is a usage error', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (c) {
         yield* c.sendAll('hello\n');
@@ -235,7 +235,7 @@ connection('close({ timeout }) returns false and cuts the connection when the da
   const raw: Server = createServer({ pauseOnConnect: true }, (s) => void sockets.push(s));
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
   const port = (raw.address() as import('node:net').AddressInfo).port;
-  await runClean(function* () {
+  await runServer(function* () {
     const client = yield* connect(`127.0.0.1:${port}`);
     const big = Buffer.alloc(1024 * 1024);
     try {
@@ -251,7 +251,7 @@ connection('close({ timeout }) returns false and cuts the connection when the da
 });
 
 connection('connect: a refused connection throws Node’s error; bad arguments fail at the call', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = new StreamServer('127.0.0.1:0', idle);
     yield* server.start();
     const port = server.port;
@@ -272,7 +272,7 @@ connection('connect: a refused connection throws Node’s error; bad arguments f
 });
 
 connection('argument checks: maxBytes, timeout, data, unknown options', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(idle, function* (server) {
       const client = yield* connect(`127.0.0.1:${server.port}`);
       const messages = (f: () => unknown): string => errorOf(f).message;
@@ -291,7 +291,7 @@ connection('argument checks: maxBytes, timeout, data, unknown options', async ()
 });
 
 connection('a read made without yield* is caught at the next blocking call (DroppedOperation)', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(idle, function* (server) {
       const client = yield* connect(`127.0.0.1:${server.port}`);
       client.readLine(); // forgot yield*

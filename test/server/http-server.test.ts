@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Event, Interrupt, Pool, Timeout, call, getCurrent, joinAll, sleep, spawn, type Operation } from 'grove';
 import { BodyTooLarge, HttpError, HttpServer, connect, type HttpHandler, type HttpRequest, type HttpResponse } from 'grove/server';
-import { errorOf, eventually, parseReply, rawRequest, runClean } from './support.js';
+import { errorOf, eventually, parseReply, rawRequest, runServer } from './support.js';
 
 const http = suite('server/HttpServer');
 
@@ -43,7 +43,7 @@ http('bad arguments fail at the constructor', () => {
 });
 
 http('a request: method, url, path, query, headers; the response: status, headers, body', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         const summary = [request.method, request.url, request.path, request.query.get('q'), request.headers['x-test'], request.remoteAddress];
@@ -61,7 +61,7 @@ http('a request: method, url, path, query, headers; the response: status, header
 });
 
 http('a handler that returns without ending the response: it is ended for it, with the status it set', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         yield* sleep(1);
@@ -77,7 +77,7 @@ http('a handler that returns without ending the response: it is ended for it, wi
 });
 
 http('end(body) sends a Content-Length; write() streams chunked; a length given by the handler is kept', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         if (request.path === '/whole') return response.writeHead(200, { 'content-type': 'text/plain' }).end('héllo');
@@ -102,7 +102,7 @@ http('end(body) sends a Content-Length; write() streams chunked; a length given 
 });
 
 http('a plain or an async function is a handler too; an async one that rejects is a 500 and a report', async () => {
-  await runClean(
+  await runServer(
     function* () {
       const plain = new HttpServer('127.0.0.1:0', (_request, response) => response.end('plain'));
       const later = new HttpServer('127.0.0.1:0', async (request, response) => {
@@ -121,7 +121,7 @@ http('a plain or an async function is a handler too; an async one that rejects i
 });
 
 http('each request is a greenlet: a slow one does not delay the others', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         yield* sleep(Number(request.query.get('ms')));
@@ -140,7 +140,7 @@ http('each request is a greenlet: a slow one does not delay the others', async (
 });
 
 http('body reads: text(), json(), body() and read() by pieces; a body that is not JSON is a 400', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         if (request.path === '/text') return response.end(`text: ${yield* request.text()}`);
@@ -168,7 +168,7 @@ http('body reads: text(), json(), body() and read() by pieces; a body that is no
 
 http('a body over maxBodyBytes: 413 before the handler when announced, BodyTooLarge (413) when read', async () => {
   let handled = 0;
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         handled++;
@@ -199,7 +199,7 @@ http('a body over maxBodyBytes: 413 before the handler when announced, BodyTooLa
 
 http('a malformed request gets 400 from the server; no handler runs', async () => {
   let handled = 0;
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (_request, response) {
         handled++;
@@ -220,7 +220,7 @@ http('a malformed request gets 400 from the server; no handler runs', async () =
 });
 
 http('HttpError thrown by a handler answers its status, unreported; a crash is a 500 and a hub report; the server goes on', async () => {
-  await runClean(
+  await runServer(
     () =>
       withServer(
         function* (request, response) {
@@ -243,7 +243,7 @@ http('HttpError thrown by a handler answers its status, unreported; a crash is a
 });
 
 http('a crash after the headers went out cuts the connection (the client sees a broken body) and is reported', async () => {
-  await runClean(
+  await runServer(
     () =>
       withServer(
         function* (_request, response) {
@@ -270,7 +270,7 @@ http('a crash after the headers went out cuts the connection (the client sees a 
 
 http('a client that disconnects mid-request: its handler is killed where it blocks, its signal aborts, its finally runs', async () => {
   const seen: string[] = [];
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (_request, response) {
         getCurrent()!.signal.addEventListener('abort', () => seen.push('signal aborted'));
@@ -301,7 +301,7 @@ http('write() streams chunks and blocks while the client does not read; { timeou
   let written = 0;
   const outcome = new Event();
   let result = '';
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (_request, response) {
         response.writeHead(200, { 'content-type': 'text/plain' });
@@ -332,7 +332,7 @@ http('write() streams chunks and blocks while the client does not read; { timeou
 
 http('pool: 1 serves one request at a time, in arrival order', async () => {
   const log: string[] = [];
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         log.push(`start ${request.path}`);
@@ -355,7 +355,7 @@ http('pool: 1 serves one request at a time, in arrival order', async () => {
 http('a client waiting for a slot that disconnects or resets: its handler never runs; the others are served', async () => {
   const log: string[] = [];
   const release = new Event();
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         log.push(request.path);
@@ -385,7 +385,7 @@ http('a client waiting for a slot that disconnects or resets: its handler never 
 });
 
 http('stop({ timeout }) lets quick handlers finish, kills slow ones and closes keep-alive connections', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = new HttpServer('127.0.0.1:0', function* (request, response) {
       yield* sleep(Number(request.query.get('ms')));
       response.end('done');
@@ -408,7 +408,7 @@ http('stop({ timeout }) lets quick handlers finish, kills slow ones and closes k
 });
 
 http('300 concurrent connections, a request each: all answered; nothing left open', async () => {
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (request, response) {
         yield* sleep(1);
@@ -431,7 +431,7 @@ http('300 concurrent connections, a request each: all answered; nothing left ope
 
 http('HttpResponse misuse: bad status, headers twice, end twice', async () => {
   const errors: string[] = [];
-  await runClean(() =>
+  await runServer(() =>
     withServer(
       function* (_request: HttpRequest, response: HttpResponse) {
         errors.push(errorOf(() => response.writeHead(99)).message);

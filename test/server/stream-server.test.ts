@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Hub, Pool, Timeout, getHub, joinAll, sleep, spawn, type Operation } from 'grove';
 import { ListenError, StreamServer, connect, type Connection } from 'grove/server';
-import { errorOf, eventually, runClean } from './support.js';
+import { errorOf, eventually, runServer } from './support.js';
 
 const server = suite('server/StreamServer');
 
@@ -41,7 +41,7 @@ server('bad arguments fail at the constructor, naming the call and the value', (
 });
 
 server('start() listens (port 0: an ephemeral one); a greenlet per connection; stop() closes everything', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer({ host: '127.0.0.1', port: 0 }, echo);
     assert.is(s.port, 0);
     assert.not.ok(s.started);
@@ -73,7 +73,7 @@ server('start() listens (port 0: an ephemeral one); a greenlet per connection; s
 });
 
 server('start() twice, or on a virtual clock, is an error; a port in use is a ListenError', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const first = new StreamServer('127.0.0.1:0', echo);
     yield* first.start();
     assert.is(errorOf(() => first.start()).message, 'StreamServer.start: the server was already started');
@@ -99,7 +99,7 @@ server('start() twice, or on a virtual clock, is an error; a port in use is a Li
 });
 
 server('a Pool(2): a third client is connected but not served until a slot frees', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', echo, { pool: 2 });
     yield* s.start();
     const one = yield* connect(`127.0.0.1:${s.port}`);
@@ -126,7 +126,7 @@ server('a Pool(2): a third client is connected but not served until a slot frees
 
 server('issue 11: a client waiting for a slot that resets its connection crashes nothing; the next one is served', async () => {
   let handled = 0;
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer(
       '127.0.0.1:0',
       function* (c) {
@@ -163,7 +163,7 @@ server('a client that does not read: the handler blocks in sendAll and the serve
   // issue 11: the old telnet example grew by 85 MB for 60 MB sent to a client that never read.
   const chunk = Buffer.alloc(64 * 1024);
   let written = 0;
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', function* (c) {
       for (;;) {
         yield* c.sendAll(chunk);
@@ -185,7 +185,7 @@ server('a client that does not read: the handler blocks in sendAll and the serve
 });
 
 server('a client that sends without the handler reading: the server reads a bounded amount', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', function* (c) {
       yield* sleep(10_000);
       yield* c.recv();
@@ -208,7 +208,7 @@ server('a client that sends without the handler reading: the server reads a boun
 
 server('a handler that returns: what it sent is flushed, then the client sees the end', async () => {
   const big = 'x'.repeat(200_000);
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', function* (c) {
       yield* c.sendAll(big);
       yield* c.sendAll('\nlast line\n');
@@ -227,7 +227,7 @@ server('a handler that returns: what it sent is flushed, then the client sees th
 
 server('a handler that fails is reported with its name, its client cut; ConnectionClosed is not reported', async () => {
   let port = 0;
-  await runClean(
+  await runServer(
     function* () {
       const s = new StreamServer('127.0.0.1:0', function* (c) {
         const line = yield* c.readLine();
@@ -266,7 +266,7 @@ server('a handler that fails is reported with its name, its client cut; Connecti
 
 server('stop({ timeout }): handlers that finish in time end normally, the others are killed; waiting clients are dropped', async () => {
   const ended: string[] = [];
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer(
       '127.0.0.1:0',
       function* (c) {
@@ -303,7 +303,7 @@ server('stop({ timeout }): handlers that finish in time end normally, the others
 });
 
 server('serveForever() serves until stop(); killing it stops the server', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', echo);
     const serving = spawn(() => s.serveForever());
     yield* eventually('started', () => s.started);
@@ -326,7 +326,7 @@ server('serveForever() serves until stop(); killing it stops the server', async 
 
 server('clients that disconnect mid-line or reset: their handlers end, nothing stays open', async () => {
   const seen: (string | null)[] = [];
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', function* (c) {
       seen.push(yield* c.readLine());
       seen.push(yield* c.readLine());
@@ -349,7 +349,7 @@ server('clients that disconnect mid-line or reset: their handlers end, nothing s
 
 server('300 concurrent clients, each echoing 5 lines: all answered in order; nothing left open', async () => {
   const clients = 300;
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', echo, { pool: 500 });
     yield* s.start();
     function* session(i: number): Operation<boolean> {
@@ -375,7 +375,7 @@ server('300 concurrent clients, each echoing 5 lines: all answered in order; not
 });
 
 server('stop() while start() is still listening waits for it, then stops', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', echo);
     const starting = spawn(() => s.start());
     yield* sleep(0); // start() has begun and waits for Node's 'listening'
@@ -387,7 +387,7 @@ server('stop() while start() is still listening waits for it, then stops', async
 });
 
 server('a plain or an async function is a handler too', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const plain = new StreamServer('127.0.0.1:0', (c) => void c.socket.end('plain\n'));
     const later = new StreamServer('127.0.0.1:0', async (c) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -404,7 +404,7 @@ server('a plain or an async function is a handler too', async () => {
 });
 
 server('argument checks of stop()', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', echo);
     assert.is(errorOf(() => s.stop({ timeout: -5 })).message, 'StreamServer.stop: timeout must be a non-negative number of ms, got -5');
     assert.is(errorOf(() => s.stop({ time: 5 } as never)).message, 'StreamServer.stop: unknown option "time" (options are timeout)');

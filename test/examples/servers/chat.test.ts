@@ -4,13 +4,13 @@ import { getHub } from 'grove';
 import { main, startChatServer } from '../../../examples/servers/chat.js';
 import { request, urlOf } from '../../../examples/servers/http-client.js';
 import { recorder } from '../../support.js';
-import { runClean } from '../../server/support.js';
+import { runServer } from '../../server/support.js';
 
 const example = suite('examples/servers/chat');
 
 example('main: two pollers of a room get the message posted there; a quiet roomâ€™s poll answers []', async () => {
   const { lines, log } = recorder();
-  await runClean(() => main(log));
+  await runServer(() => main(log));
   assert.equal(lines, [
     'alice joins topic1: []',
     'bob joins topic1: []',
@@ -25,7 +25,7 @@ example('main: two pollers of a room get the message posted there; a quiet roomâ
 });
 
 example('each user has a queue: messages posted between two polls wait, in order, for the next polls', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = yield* startChatServer({ pollTimeoutMs: 50 });
     const post = (path: string, body?: string) => request(urlOf(server) + path, { method: 'POST', body });
     assert.equal(yield* post('/join/topic1/alice'), { status: 200, body: '[]' });
@@ -47,7 +47,7 @@ example('each user has a queue: messages posted between two polls wait, in order
 });
 
 example('issue 11: a bad ?timeout= is a 400 naming it, not a 500 and an error report', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = yield* startChatServer();
     const post = (path: string) => request(urlOf(server) + path, { method: 'POST' });
     yield* post('/join/topic1/alice');

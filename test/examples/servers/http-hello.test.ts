@@ -4,13 +4,13 @@ import { call, getHub, joinAll, spawn, type Operation } from 'grove';
 import { main, startHelloServer } from '../../../examples/servers/http-hello.js';
 import { request, urlOf } from '../../../examples/servers/http-client.js';
 import { recorder } from '../../support.js';
-import { eventually, runClean } from '../../server/support.js';
+import { eventually, runServer } from '../../server/support.js';
 
 const example = suite('examples/servers/http-hello');
 
 example('main: the slow request is answered after the fast one sent after it; a bad ms is a 400', async () => {
   const { lines, log } = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     yield* main(log);
   });
   assert.equal(lines, [
@@ -24,7 +24,7 @@ example('main: the slow request is answered after the fast one sent after it; a 
 });
 
 example('a request sleeping 150 ms does not delay three fast ones sent after it', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = yield* startHelloServer();
     const hub = getHub();
     const start = hub.now();
@@ -56,7 +56,7 @@ example('a request sleeping 150 ms does not delay three fast ones sent after it'
 });
 
 example('issue 11: bad ms parameters are 400s, not 500s with an error report; a huge one never reaches sleep()', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = yield* startHelloServer();
     for (const bad of ['abc', '-1', '2.5', '1e300', 'Infinity', '10001', '']) {
       const reply = yield* request(`${urlOf(server)}/slow?ms=${bad}`);
@@ -67,7 +67,7 @@ example('issue 11: bad ms parameters are 400s, not 500s with an error report; a 
 });
 
 example('stop() cuts a request still being handled, and kills its greenlet', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = yield* startHelloServer();
     const client = spawn(function* (): Operation<string> {
       try {
@@ -87,7 +87,7 @@ example('stop() cuts a request still being handled, and kills its greenlet', asy
 });
 
 example('200 concurrent clients: every one answered, nothing left open', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = yield* startHelloServer();
     const replies = yield* call(() =>
       Promise.all(Array.from({ length: 200 }, (_, i) => fetch(`${urlOf(server)}/slow?ms=${i % 20}`).then((r) => r.text()))),

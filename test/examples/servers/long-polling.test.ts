@@ -4,13 +4,13 @@ import { getHub, joinAll, spawn } from 'grove';
 import { main, startLongPollingServer } from '../../../examples/servers/long-polling.js';
 import { request, urlOf } from '../../../examples/servers/http-client.js';
 import { recorder } from '../../support.js';
-import { eventually, runClean } from '../../server/support.js';
+import { eventually, runServer } from '../../server/support.js';
 
 const example = suite('examples/servers/long-polling');
 
 example('main: two pollers get the message sent, a lone poll times out, a bad timeout is a 400', async () => {
   const { lines, log } = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     yield* main(log);
   });
   assert.equal(lines, [
@@ -25,7 +25,7 @@ example('main: two pollers get the message sent, a lone poll times out, a bad ti
 });
 
 example('every waiting poller receives the message; a poll after it waits for the next one and times out empty', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const { server, board } = yield* startLongPollingServer();
     const poll = (timeoutMs: number) => request(`${urlOf(server)}/poll?timeout=${timeoutMs}`);
 
@@ -55,7 +55,7 @@ example('every waiting poller receives the message; a poll after it waits for th
 });
 
 example('a client that gives up polling: its handler is killed and stops waiting', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const { server, board } = yield* startLongPollingServer();
     const client = spawn(request, `${urlOf(server)}/poll`); // waits up to 10 s
     yield* eventually('the poll waits in the server', () => board.waiting() === 1);
@@ -75,7 +75,7 @@ example('a client that gives up polling: its handler is killed and stops waiting
 });
 
 example('a message sent while nobody polls reaches nobody; unknown paths are 404; bad timeouts are 400', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const { server } = yield* startLongPollingServer();
     const url = urlOf(server);
     assert.equal(yield* request(`${url}/send`, { method: 'POST', body: 'lost' }), {

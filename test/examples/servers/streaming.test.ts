@@ -5,13 +5,13 @@ import { connect } from 'grove/server';
 import { CHUNKS, main, readChunks, startStreamingServer } from '../../../examples/servers/streaming.js';
 import { request, urlOf } from '../../../examples/servers/http-client.js';
 import { recorder } from '../../support.js';
-import { runClean } from '../../server/support.js';
+import { runServer } from '../../server/support.js';
 
 const example = suite('examples/servers/streaming');
 
 example('main: the chunks arrive one by one, in order', async () => {
   const { lines, log } = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     yield* main(log);
   });
   assert.equal(lines, [
@@ -24,7 +24,7 @@ example('main: the chunks arrive one by one, in order', async () => {
 });
 
 example('on the wire: chunked transfer encoding, each chunk prefixed by its length in hex, then a 0', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const server = yield* startStreamingServer({ chunks: CHUNKS, intervalMs: 20 });
     const client = yield* connect({ host: '127.0.0.1', port: server.port });
     yield* client.sendAll(['GET / HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', '', ''].join('\r\n'));
@@ -52,7 +52,7 @@ example('on the wire: chunked transfer encoding, each chunk prefixed by its leng
 });
 
 example('a client reads each chunk as it is written, 40 ms apart, while a second request streams at the same time', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const chunks = ['one ', 'two ', 'three'];
     const server = yield* startStreamingServer({ chunks, intervalMs: 40 });
     const stream = spawn(readChunks, urlOf(server));
@@ -70,7 +70,7 @@ example('a client reads each chunk as it is written, 40 ms apart, while a second
 });
 
 example('a client that stops reading: the handler waits in write() instead of buffering the whole stream', async () => {
-  await runClean(function* () {
+  await runServer(function* () {
     const chunk = 'x'.repeat(64 * 1024);
     const server = yield* startStreamingServer({ chunks: Array.from({ length: 500 }, () => chunk), intervalMs: 0 }); // 32 MB
     const client = yield* connect({ host: '127.0.0.1', port: server.port });

@@ -4,13 +4,13 @@ import { Timeout, joinAll, sleep, spawn, type Operation } from 'grove';
 import { connect, type Connection } from 'grove/server';
 import { GREETING, main, startEchoServer } from '../../../examples/servers/telnet-echo.js';
 import { recorder } from '../../support.js';
-import { eventually, runClean } from '../../server/support.js';
+import { eventually, runServer } from '../../server/support.js';
 
 const example = suite('examples/servers/telnet-echo');
 
 example('main: two sessions at once, a third waiting for a slot of the pool', async () => {
   const { lines, log } = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     yield* main(log);
   });
   assert.equal(lines, [
@@ -45,7 +45,7 @@ function* readLines(client: Connection, n: number): Operation<(string | null)[]>
 
 example('two clients interleaving lines: each line is echoed on its own connection', async () => {
   const server = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     const echo = yield* startEchoServer(server.log);
     const one = yield* connect(`127.0.0.1:${echo.port}`);
     assert.equal(yield* readLines(one, 1), [GREETING]);
@@ -90,7 +90,7 @@ example('two clients interleaving lines: each line is echoed on its own connecti
 
 example('a Pool(2): the third client is not served until one of the first two leaves', async () => {
   const server = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     const echo = yield* startEchoServer(server.log, { capacity: 2 });
     const one = yield* connect(`127.0.0.1:${echo.port}`);
     assert.is(yield* one.readLine(), GREETING);
@@ -135,7 +135,7 @@ example('a Pool(2): the third client is not served until one of the first two le
 example('issue 11: a client waiting for a slot that resets its connection does not kill the server', async () => {
   // The old example crashed the process here: the second client waiting had no 'error' listener yet.
   const server = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     const echo = yield* startEchoServer(server.log, { capacity: 1 });
     const one = yield* connect(`127.0.0.1:${echo.port}`);
     assert.is(yield* one.readLine(), GREETING);
@@ -169,7 +169,7 @@ example('issue 11: a client waiting for a slot that resets its connection does n
 
 example('issue 11: a client that sends and never reads gets its echo slowed down, not buffered without bound', async () => {
   const server = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     const echo = yield* startEchoServer(server.log);
     const client = yield* connect(`127.0.0.1:${echo.port}`);
     assert.is(yield* client.readLine(), GREETING);
@@ -195,7 +195,7 @@ example('issue 11: a client that sends and never reads gets its echo slowed down
 
 example('stop() ends the sessions in progress and drops a client waiting for a slot', async () => {
   const server = recorder();
-  await runClean(function* () {
+  await runServer(function* () {
     const echo = yield* startEchoServer(server.log, { capacity: 1 });
     const one = yield* connect(`127.0.0.1:${echo.port}`);
     assert.is(yield* one.readLine(), GREETING);
