@@ -140,9 +140,10 @@ export abstract class BaseServer<Client> {
 
   /**
    * Starts listening and accepting clients; returns once the server
-   * listens. Throws `ListenError` if it cannot (the port is in use...). A
-   * server needs a real-clock hub (`run()`): on a virtual clock its
-   * handlers' sleeps would never end. Starting twice is an error.
+   * listens. Throws `ListenError` if it cannot (the port is in use...); a
+   * kill while it waits for Node closes the server (`closed`). A server
+   * needs a real-clock hub (`run()`): on a virtual clock its handlers'
+   * sleeps would never end. Starting twice is an error.
    */
   start(): Operation<void> {
     const call = `${this.kind}.start`;
@@ -171,8 +172,11 @@ export abstract class BaseServer<Client> {
    * listening socket, drops the clients still waiting for a slot, waits up
    * to `timeout` ms for the running handlers to finish, kills those still
    * running, closes every connection left, and returns once the server is
-   * closed. Stopping a stopped server returns at once; a second `stop()`
-   * while one runs waits for it.
+   * closed. A kill of the caller (or a Timeout given here firing) cuts the
+   * grace period short: the handlers are killed and the connections closed
+   * at once, then the interrupt goes on. Stopping a stopped server returns
+   * at once; a second `stop()` while one runs waits for it, and one during
+   * `start()` waits for the start, then stops.
    */
   stop(options?: StopOptions): Operation<void> {
     const call = `${this.kind}.stop`;
