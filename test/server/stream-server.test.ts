@@ -302,6 +302,33 @@ server('stop({ timeout }): handlers that finish in time end normally, the others
   });
 });
 
+server('a kill during stop()’s grace period kills the handlers and closes everything at once', async () => {
+  const ended: string[] = [];
+  await runServer(function* () {
+    const s = new StreamServer('127.0.0.1:0', function* (c) {
+      try {
+        yield* c.readLine();
+        yield* sleep(10_000);
+      } finally {
+        ended.push('handler ended');
+      }
+    });
+    yield* s.start();
+    const c = yield* connect(`127.0.0.1:${s.port}`);
+    yield* c.sendAll('x\n');
+    yield* eventually('the handler sleeps', () => s.pool.size === 1);
+    const stopper = spawn(() => s.stop({ timeout: 10_000 }));
+    yield* sleep(20);
+    assert.not.ok(stopper.dead, 'stop() waits for the handler');
+    yield* stopper.kill();
+    assert.ok(s.closed);
+    assert.equal(ended, ['handler ended']);
+    assert.is(yield* c.readLine(), null);
+    c.destroy();
+    yield* eventually('every connection closed', () => s.connectionCount === 0);
+  });
+});
+
 server('serveForever() serves until stop(); killing it stops the server', async () => {
   await runServer(function* () {
     const s = new StreamServer('127.0.0.1:0', echo);
