@@ -244,15 +244,14 @@ export abstract class BaseServer<Client> {
     const bound = node.address();
     this.bound = typeof bound === 'object' && bound !== null ? { host: bound.address, port: bound.port } : this.requested;
     this.name = `${this.kind} ${formatAddress(this.bound)}`;
-    this.hub = getHub();
+    const hub = (this.hub = getHub());
     // Clients come from outside the hub: while it listens, a run() main waiting on them is not stuck.
-    this.hold = getHub().hold();
+    this.hold = hub.hold();
     const acceptor = new Greenlet<void>(() => this.acceptLoop());
     acceptor.name = `${this.label} acceptor`;
     this.acceptor = acceptor.start();
     // A later error of the listening socket (accept failing for want of file
     // descriptors...) must not crash the process: the hub reports it.
-    const hub = getHub();
     node.on('error', (error) => hub.report(error, { greenlet: acceptor, where: 'greenlet' }));
     this.state = 'serving';
     this.startSettled.set();
