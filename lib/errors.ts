@@ -68,12 +68,43 @@ export class ExitSignal extends Interrupt {
   static {
     this.prototype.name = 'ExitSignal';
   }
-  /** The exit reason carried: `'normal'`, `'shutdown'`, `'killed'`, a string or an error. */
+  /** The exit reason carried: `'normal'`, `'shutdown'` (or a {@link ShutdownReason}), `'killed'`, a string or an error. */
   readonly reason: unknown;
   constructor(reason: unknown) {
     super(`exit: ${describeReason(reason)}`);
     this.reason = reason;
   }
+}
+
+/**
+ * The exit reason `'shutdown'` with information attached (OTP's
+ * `{shutdown, Term}`): an orderly stop that says why, or with what —
+ * `new ExitSignal(new ShutdownReason({ drained: 12 }))`, or
+ * `exit(target, new ShutdownReason('config reloaded'))`. Everything that
+ * gives `'shutdown'` a meaning treats it as `'shutdown'`: a supervisor does
+ * not restart a `'transient'` child that exits with it, and, like any exit
+ * signal, it is never reported as a crash. Links and monitors pass it on
+ * unchanged, as they pass `'shutdown'`: a linked greenlet that does not
+ * trap exits ends with it; a DOWN or EXIT message carries it. Test for
+ * both forms with {@link isShutdown}. Frozen; `info` is kept as given.
+ */
+export class ShutdownReason {
+  constructor(
+    /** What the stop carries: why, or with what. */
+    readonly info: unknown,
+  ) {
+    Object.freeze(this);
+  }
+
+  /** `shutdown (<info>)`, as exit reasons are written in messages. */
+  toString(): string {
+    return `shutdown (${describeReason(this.info)})`;
+  }
+}
+
+/** True for the exit reasons that mean an orderly stop: `'shutdown'` and any {@link ShutdownReason}. */
+export function isShutdown(reason: unknown): boolean {
+  return reason === 'shutdown' || reason instanceof ShutdownReason;
 }
 
 /**
@@ -116,6 +147,7 @@ export class NotInGreenlet extends Error {
 export function describeReason(reason: unknown): string {
   if (typeof reason === 'string') return reason;
   if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
+  if (reason instanceof ShutdownReason) return reason.toString();
   try {
     return JSON.stringify(reason) ?? String(reason);
   } catch {

@@ -4,7 +4,7 @@
  * supervisors in `grove/supervision`, test helpers in `grove/testing`.
  */
 export type { Operation, Suspend, PlainResult } from './operation.js';
-export { Interrupt, GreenletExit, ExitSignal, LoopExit, DroppedOperation, NotInGreenlet } from './errors.js';
+export { Interrupt, GreenletExit, ExitSignal, ShutdownReason, isShutdown, LoopExit, DroppedOperation, NotInGreenlet } from './errors.js';
 export {
   Hub,
   getHub,

@@ -1,8 +1,10 @@
 /**
  * The calls a supervisor answers (`startChild`, `terminateChild`,
- * `restartChild`), as the messages they are: like OTP's, they run in the
- * supervisor's own greenlet, one at a time and in turn with the exits of
- * its children, so a call never races a restart. The caller `ask`s
+ * `restartChild`, and the in-turn reads `whichChildrenInTurn`,
+ * `countChildrenInTurn`), as the messages they are: like OTP's, they run
+ * in the supervisor's own greenlet, one at a time and in turn with the
+ * exits of its children, so a call never races a restart and a read sees
+ * every exit queued before it handled. The caller `ask`s
  * (actors/ask.ts) and turns a refusal into a typed error here, in its own
  * greenlet, so the error's stack shows the call.
  */
@@ -10,9 +12,10 @@ import type { Greenlet } from '../lib/greenlet.js';
 import type { ReplyTo } from '../actors/ask.js';
 import type { ExitMessage } from '../actors/signal.js';
 import type { ChildSpec } from './child-spec.js';
+import type { ChildCounts, ChildInfo } from './supervisor.js';
 import { ChildRunning, ChildStartFailed, DuplicateChild, UnknownChild } from './errors.js';
 
-/** How a call ended: with the child (undefined for `terminateChild`), or refused. */
+/** How a call ended: with the child (undefined for `terminateChild`, and for a start that returned `'ignore'`), or refused. */
 export type CallOutcome =
   | { readonly ok: true; readonly child: Greenlet<unknown> | undefined }
   | { readonly ok: false; readonly refusal: 'unknown' | 'running' | 'restarting' | 'duplicate' | 'present' }
@@ -31,7 +34,9 @@ export type SupervisorRequest =
       readonly replyTo: ReplyTo<CallOutcome>;
     }
   | { readonly type: 'terminateChild'; readonly target: string | Greenlet<unknown>; readonly replyTo: ReplyTo<CallOutcome> }
-  | { readonly type: 'restartChild'; readonly id: string; readonly replyTo: ReplyTo<CallOutcome> };
+  | { readonly type: 'restartChild'; readonly id: string; readonly replyTo: ReplyTo<CallOutcome> }
+  | { readonly type: 'whichChildren'; readonly replyTo: ReplyTo<readonly ChildInfo[]> }
+  | { readonly type: 'countChildren'; readonly replyTo: ReplyTo<ChildCounts> };
 
 /** What a supervisor's inbox holds: its children's exits, and calls made through its methods. */
 export type SupervisorMessage = ExitMessage | SupervisorRequest;

@@ -28,21 +28,29 @@ export type Shutdown = number | 'brutal' | 'infinity';
 export type ChildType = 'worker' | 'supervisor';
 
 /**
- * One child of a supervisor. `G` is the greenlet its `start` makes (an
- * Actor class, a Supervisor...), so `startChild(spec)` and `child(spec)`
- * give that type; `A` are the arguments of a `simpleOneForOne` template's
- * `start`.
+ * One child of a supervisor. `G` is what its `start` returns: the greenlet
+ * it makes (an Actor class, a Supervisor...), with `| 'ignore'` if it may
+ * decline to start — so `startChild(spec)` and `child(spec)` give that
+ * type (and `| undefined` for a start that may ignore); `A` are the
+ * arguments of a `simpleOneForOne` template's `start`.
  */
-export interface ChildSpec<G extends Greenlet<unknown> = Greenlet<unknown>, A extends unknown[] = never> {
+export interface ChildSpec<G extends Greenlet<unknown> | 'ignore' = Greenlet<unknown> | 'ignore', A extends unknown[] = never> {
   /** Names the child within its supervisor: a non-empty string, unique among its children. */
   readonly id: string;
   /**
    * Returns a new greenlet (an Actor, a Greenlet or a Supervisor), not yet
    * started: the supervisor starts it. Called for every start and restart,
    * in the supervisor's greenlet; it must not block. A `start` that throws,
-   * or returns anything but a live greenlet, is a failed start. The
-   * template of a `simpleOneForOne` supervisor is called with the
-   * arguments given to `startChild(args)`.
+   * or returns anything but a live greenlet or `'ignore'`, is a failed
+   * start. The template of a `simpleOneForOne` supervisor is called with
+   * the arguments given to `startChild(args)`.
+   *
+   * `'ignore'` (OTP's `ignore`) declines to start, and is not a failure:
+   * the child is kept, not running (as after `terminateChild`), and the
+   * supervisor goes on — a `simpleOneForOne` child is not added at all;
+   * `startChild` and `restartChild` return undefined. On a restart it
+   * leaves the child stopped (a dynamic child is forgotten); the restart
+   * still counted towards the intensity.
    */
   readonly start: (...args: A) => G;
   /** `'permanent'` by default. */
@@ -51,9 +59,15 @@ export interface ChildSpec<G extends Greenlet<unknown> = Greenlet<unknown>, A ex
   readonly shutdown?: Shutdown;
   /** `'worker'` by default. */
   readonly type?: ChildType;
+  /**
+   * Your own data, kept with the spec and never read by the supervisor
+   * (a spec built from configuration can carry its extra fields here:
+   * every other unknown key is refused, to catch typos).
+   */
+  readonly meta?: unknown;
 }
 
-const FIELDS = new Set(['id', 'start', 'restart', 'shutdown', 'type']);
+const FIELDS = new Set(['id', 'start', 'restart', 'shutdown', 'type', 'meta']);
 const RESTARTS: readonly string[] = ['permanent', 'transient', 'temporary'];
 const TYPES: readonly string[] = ['worker', 'supervisor'];
 
@@ -66,9 +80,11 @@ export function checkChildSpec(call: string, where: string, spec: unknown): Requ
   if (!isRecord(spec)) throw new TypeError(`${call}: ${where} must be a child spec object ({ id, start, ... }), got ${show(spec)}`);
   const extra = unknownKey(spec, FIELDS);
   if (extra !== undefined) {
-    throw new TypeError(`${call}: ${where} has an unknown field ${JSON.stringify(extra)} (a child spec has id, start, restart, shutdown, type)`);
+    throw new TypeError(
+      `${call}: ${where} has an unknown field ${JSON.stringify(extra)} (a child spec has id, start, restart, shutdown, type, and meta for your own data)`,
+    );
   }
-  const { id, start, restart = 'permanent', type = 'worker' } = spec as Partial<ChildSpec>;
+  const { id, start, restart = 'permanent', type = 'worker', meta } = spec as Partial<ChildSpec>;
   checkId(call, `${where}.id`, id);
   if (typeof start !== 'function') throw new TypeError(`${call}: ${where}.start must be a function returning a greenlet, got ${show(start)}`);
   if (!RESTARTS.includes(restart)) {
@@ -77,7 +93,7 @@ export function checkChildSpec(call: string, where: string, spec: unknown): Requ
   if (!TYPES.includes(type)) throw new TypeError(`${call}: ${where}.type must be 'worker' or 'supervisor', got ${show(type)}`);
   const shutdown = (spec as Partial<ChildSpec>).shutdown ?? (type === 'supervisor' ? 'infinity' : 5000);
   checkShutdown(call, `${where}.shutdown`, shutdown);
-  return { id, start, restart, shutdown, type };
+  return { id, start, restart, shutdown, type, meta };
 }
 
 /** @internal Checks a child id (`field`, of `call`): a non-empty string. */
@@ -104,7 +120,7 @@ export function badStartResult(spec: Required<ChildSpec>, value: unknown): TypeE
     const hint = value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
       ? ' (a generator function? start must return a greenlet: () => new Greenlet(body) or () => new MyActor())'
       : '';
-    return new TypeError(`child ${JSON.stringify(spec.id)}: start must return a greenlet, got ${show(value)}${hint}`);
+    return new TypeError(`child ${JSON.stringify(spec.id)}: start must return a greenlet or 'ignore', got ${show(value)}${hint}`);
   }
   if (value.dead) return new TypeError(`child ${JSON.stringify(spec.id)}: start returned ${value}, which is already dead`);
   return null;

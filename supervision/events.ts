@@ -14,6 +14,8 @@ declare module 'grove' {
   interface HubEvents {
     /** A child is up (started, restarted, or started by `startChild`/`restartChild`). */
     supervisorChildStart: { greenlet: Supervisor; id: string; child: Greenlet<unknown> };
+    /** A child's `start` returned `'ignore'`: it was not started (see `ChildSpec.start`), and that is not a failure. */
+    supervisorChildIgnored: { greenlet: Supervisor; id: string };
     /** A child could not be started: `reason` is what `start` threw or the exit reason of the greenlet. */
     supervisorChildStartFailed: { greenlet: Supervisor; id: string; reason: unknown };
     /** A child exited, on its own or stopped by the supervisor, with its exit reason. */

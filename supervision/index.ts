@@ -13,6 +13,7 @@ export {
   type SupervisorCallOptions,
   type TemplateArgs,
   type TemplateChild,
+  type Started,
 } from './supervisor.js';
 export type { ChildSpec, RestartType, Shutdown, ChildType } from './child-spec.js';
 export type { SupervisorOptions, Strategy, Backoff } from './options.js';

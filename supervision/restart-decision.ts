@@ -3,15 +3,17 @@
  * against its exit reason (OTP's `do_restart`). Pure; the supervisor asks
  * it for every exit it did not cause itself.
  */
+import { isShutdown } from '../lib/errors.js';
 import type { RestartType } from './child-spec.js';
 
 /**
  * True when an exit with `reason` is one a `'transient'` child is not
- * restarted after: `'normal'` (it returned, or was stopped) and
- * `'shutdown'` (it was told to stop, or it is a supervisor that gave up).
+ * restarted after: `'normal'` (it returned, or was stopped), `'shutdown'`
+ * (it was told to stop, or it is a supervisor that gave up) and a
+ * `ShutdownReason` (`'shutdown'` with information, OTP's `{shutdown, Term}`).
  */
 export function isNormalExit(reason: unknown): boolean {
-  return reason === 'normal' || reason === 'shutdown';
+  return reason === 'normal' || isShutdown(reason);
 }
 
 /**

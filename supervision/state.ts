@@ -1,21 +1,38 @@
 /**
- * A supervisor's state: one immutable record (immer), changed only by the
- * small named helpers below, each a `produce` recipe returning a new
- * record. The supervisor (supervisor.ts) replaces its record with what a
- * helper returns; snapshots (`whichChildren`) are derived from it, and the
- * pure decisions (strategy.ts, intensity.ts, restart-decision.ts) read it.
+ * A supervisor's state: its children, indexed so that finding, starting,
+ * stopping or restarting one costs O(1) (O(log n) to schedule a delayed
+ * restart) however many there are, and the restart window (intensity.ts).
  *
- * Greenlets and start functions sit in the record by reference: immer
- * neither drafts nor freezes class instances and functions, so the record
- * is frozen while the greenlets it names stay live objects.
+ * It is a mutable core, changed only through the named methods below, with
+ * immutable snapshots made on demand (`snapshot`, frozen with immer). It
+ * used to be one immutable record replaced by an immer `produce` on every
+ * change (STYLE.md's rule 11): each change then copied the whole list of
+ * children, and n dynamic children took O(n²) to start and stop — 78 s for
+ * 10,000 (issue 12). Readers outside the supervisor's greenlet only ever
+ * see snapshots, so nothing can observe the core change under it; the
+ * decisions (strategy.ts, intensity.ts, restart-decision.ts) stay pure and
+ * get what they need as plain values.
+ *
+ * The start order is the insertion order of one Map keyed by a child's key
+ * (keys only grow, a restart keeps a child's entry): appending and removing
+ * are O(1), and iterating it is the start order. Every greenlet ever
+ * started for a child maps to its record (a WeakMap), so an old
+ * incarnation's late EXIT is recognised, and a dynamic child can be named
+ * by any greenlet it ran as, even while it waits to be restarted.
  */
-import { freeze, produce, type Draft } from 'immer';
+import { freeze } from 'immer';
 import type { Greenlet } from '../lib/greenlet.js';
-import type { ChildSpec } from './child-spec.js';
-import { addRestart } from './intensity.js';
+import { TimerHeap, type TimerEntry } from '../lib/internal/timer-heap.js';
+import type { ChildSpec, ChildType } from './child-spec.js';
+import { RestartWindow } from './intensity.js';
 import type { PlanChild } from './strategy.js';
 
-/** One child: its spec and its current incarnation. */
+/** A pending restart of one child, ordered by when it is due (ties: the one decided first). */
+interface PendingRestart extends TimerEntry {
+  readonly child: ChildRecord;
+}
+
+/** One child: its spec and its current incarnation. Changed only by {@link SupervisorState}'s methods. */
 export interface ChildRecord {
   /** Unique within the supervisor, never reused (dynamic children share their template's id). */
   readonly key: number;
@@ -24,182 +41,220 @@ export interface ChildRecord {
   /** Makes a new greenlet: `spec.start`, or for a dynamic child the template's start bound to its arguments. */
   readonly launch: () => unknown;
   /** The greenlet while it runs; undefined while stopped or waiting to be restarted. */
-  readonly greenlet: Greenlet<unknown> | undefined;
+  greenlet: Greenlet<unknown> | undefined;
   /** Hub time (ms) of its last start. */
-  readonly startedAt: number;
+  startedAt: number;
   /** Restarts in a row so far (for the backoff); 0 until its first restart. */
-  readonly attempts: number;
-  /** Hub time (ms) a restart of it is due; undefined when none is pending. */
-  readonly retryAt: number | undefined;
-  /** Orders pending restarts due at the same time: the one decided first goes first. */
-  readonly retrySeq: number;
+  attempts: number;
+  /** Its restart, while one is pending (then `deadline` is the hub time it is due). */
+  pending: PendingRestart | null;
   /**
    * While it is being stopped: the hub time (ms) at which it is killed
    * plainly if it has not exited — `Infinity` (`'infinity'`: never),
    * `-Infinity` (killed plainly already). Undefined otherwise. Kept here so
    * a stop interrupted by a second signal resumes with the same deadline.
    */
-  readonly stopBy: number | undefined;
-}
-
-/** The whole state of a supervisor. */
-export interface SupervisorState {
-  /** The children, in start order. */
-  readonly children: readonly ChildRecord[];
-  /** Times (ms) of the restarts inside the intensity window, newest first. */
-  readonly restarts: readonly number[];
-  /** The key the next child gets. */
-  readonly nextKey: number;
-  /** The `retrySeq` the next pending restart gets. */
-  readonly nextSeq: number;
+  stopBy: number | undefined;
 }
 
 /** Where a child is: running, waiting for a pending restart, or stopped (its spec kept). */
 export type ChildStatus = 'running' | 'restarting' | 'stopped';
 
-/** The state of a supervisor that has not started any child yet: `specs` in start order. */
-export function initialState(specs: readonly Required<ChildSpec>[]): SupervisorState {
-  return freeze(
-    {
-      children: specs.map((spec, key) => newRecord(key, spec, spec.start)),
-      restarts: [],
-      nextKey: specs.length,
-      nextSeq: 0,
-    },
-    true,
-  );
+/** One child as a snapshot shows it (the public `ChildInfo`). */
+export interface ChildView {
+  readonly id: string;
+  readonly greenlet: Greenlet<unknown> | undefined;
+  readonly type: ChildType;
 }
-
-function newRecord(key: number, spec: Required<ChildSpec>, launch: () => unknown): ChildRecord {
-  return { key, spec, launch, greenlet: undefined, startedAt: 0, attempts: 0, retryAt: undefined, retrySeq: 0, stopBy: undefined };
-}
-
-// ---- selectors ------------------------------------------------------------
 
 /** Where a child is (see {@link ChildStatus}). */
 export function statusOf(child: ChildRecord): ChildStatus {
   if (child.greenlet !== undefined) return 'running';
-  return child.retryAt !== undefined ? 'restarting' : 'stopped';
+  return child.pending !== null ? 'restarting' : 'stopped';
 }
 
-export function findByKey(state: SupervisorState, key: number): ChildRecord | undefined {
-  return state.children.find((child) => child.key === key);
-}
+/** The pending restart heap never fires anything: the supervisor asks it what is due (`nextDue`). */
+function neverFired(): void {}
 
-export function findById(state: SupervisorState, id: string): ChildRecord | undefined {
-  return state.children.find((child) => child.spec.id === id);
-}
+/** The whole state of a supervisor (see the module comment). */
+export class SupervisorState {
+  /** The children by key; its insertion order is the start order. */
+  private readonly children = new Map<number, ChildRecord>();
+  /** Children by id: unique for static children; dynamic ones share their template's and are looked up by greenlet. */
+  private readonly byId = new Map<string, ChildRecord>();
+  /** Every greenlet started as a child, to the child it was (weak: old incarnations are not kept alive). */
+  private readonly incarnations = new WeakMap<Greenlet<unknown>, ChildRecord>();
+  private readonly restartsDue = new TimerHeap();
+  /** The restarts inside the intensity window. */
+  readonly restarts = new RestartWindow();
+  /** The key the next child gets. */
+  private nextKey = 0;
+  /** Bumped on every change a snapshot shows, so an unchanged state reuses its snapshot. */
+  private version = 0;
+  private snapshotCache: { version: number; children: readonly ChildView[] } | null = null;
 
-export function findByGreenlet(state: SupervisorState, greenlet: Greenlet<unknown>): ChildRecord | undefined {
-  return state.children.find((child) => child.greenlet === greenlet);
-}
-
-/** The child whose pending restart is due first (ties: the one decided first), if any. */
-export function nextDue(state: SupervisorState): ChildRecord | undefined {
-  let due: ChildRecord | undefined;
-  for (const child of state.children) {
-    if (child.retryAt === undefined) continue;
-    if (due === undefined || child.retryAt < due.retryAt! || (child.retryAt === due.retryAt && child.retrySeq < due.retrySeq)) due = child;
+  /** A state whose children are `specs`, in start order, all stopped. */
+  constructor(specs: readonly Required<ChildSpec>[]) {
+    for (const spec of specs) this.add(spec, spec.start);
   }
-  return due;
-}
 
-/** The children as the strategies see them. */
-export function planView(state: SupervisorState): PlanChild[] {
-  return state.children.map((child) => ({ key: child.key, restart: child.spec.restart, running: child.greenlet !== undefined }));
-}
+  /** How many children it has (running or not). */
+  get size(): number {
+    return this.children.size;
+  }
 
-// ---- changes --------------------------------------------------------------
+  /** The children in start order. Not to be changed while iterated (use `keys()` for that). */
+  records(): IterableIterator<ChildRecord> {
+    return this.children.values();
+  }
 
-function update(state: SupervisorState, key: number, recipe: (child: Draft<ChildRecord>) => void): SupervisorState {
-  return produce(state, (draft) => {
-    const child = draft.children.find((c) => c.key === key);
-    if (child !== undefined) recipe(child);
-  });
-}
+  /** The keys of the children in start order, as a copy: safe to iterate while children come and go. */
+  keys(): number[] {
+    return [...this.children.keys()];
+  }
 
-/** Adds a child at the end of the start order, stopped; its key is `state.nextKey`. */
-export function addChild(state: SupervisorState, spec: Required<ChildSpec>, launch: () => unknown): SupervisorState {
-  return produce(state, (draft) => {
-    draft.children.push(newRecord(draft.nextKey, spec, launch) as Draft<ChildRecord>);
-    draft.nextKey++;
-  });
-}
+  findByKey(key: number): ChildRecord | undefined {
+    return this.children.get(key);
+  }
 
-/** Removes a child and its spec. */
-export function removeChild(state: SupervisorState, key: number): SupervisorState {
-  return produce(state, (draft) => {
-    const at = draft.children.findIndex((c) => c.key === key);
-    if (at >= 0) draft.children.splice(at, 1);
-  });
-}
+  /** The static child with this id. */
+  findById(id: string): ChildRecord | undefined {
+    return this.byId.get(id);
+  }
 
-/** The child runs as `greenlet` since `now`; a pending restart of it is done with. */
-export function childStarted(state: SupervisorState, key: number, greenlet: Greenlet<unknown>, now: number): SupervisorState {
-  return update(state, key, (child) => {
-    child.greenlet = greenlet as Draft<Greenlet<unknown>>;
+  /** The child whose current greenlet `greenlet` is. */
+  findByGreenlet(greenlet: Greenlet<unknown>): ChildRecord | undefined {
+    const child = this.incarnations.get(greenlet);
+    return child !== undefined && child.greenlet === greenlet && this.children.get(child.key) === child ? child : undefined;
+  }
+
+  /** The child that `greenlet` is or was an incarnation of, if that child is still here (running, restarting or stopped). */
+  findByIncarnation(greenlet: Greenlet<unknown>): ChildRecord | undefined {
+    const child = this.incarnations.get(greenlet);
+    return child !== undefined && this.children.get(child.key) === child ? child : undefined;
+  }
+
+  /** True if `greenlet` was ever started as one of its children (it may be gone since). */
+  wasChild(greenlet: Greenlet<unknown>): boolean {
+    return this.incarnations.has(greenlet);
+  }
+
+  /** The child whose pending restart is due first (ties: the one decided first), if any. */
+  nextDue(): ChildRecord | undefined {
+    return (this.restartsDue.peek() as PendingRestart | undefined)?.child;
+  }
+
+  /** The children as the strategies see them, in start order. O(n): only the strategies that touch siblings ask. */
+  planView(): PlanChild[] {
+    const view: PlanChild[] = [];
+    for (const child of this.children.values()) view.push({ key: child.key, restart: child.spec.restart, running: child.greenlet !== undefined });
+    return view;
+  }
+
+  /**
+   * The children in start order as a frozen array of frozen `{ id,
+   * greenlet, type }`, made on demand and reused until the state changes.
+   */
+  snapshot(): readonly ChildView[] {
+    if (this.snapshotCache?.version !== this.version) {
+      const children: ChildView[] = [];
+      for (const c of this.children.values()) children.push({ id: c.spec.id, greenlet: c.greenlet, type: c.spec.type });
+      // Deep: the array and each entry; immer leaves class instances (the greenlets) unfrozen.
+      this.snapshotCache = { version: this.version, children: freeze(children, true) };
+    }
+    return this.snapshotCache.children;
+  }
+
+  // ---- changes --------------------------------------------------------------
+
+  /** Adds a child at the end of the start order, stopped; returns it. */
+  add(spec: Required<ChildSpec>, launch: () => unknown): ChildRecord {
+    const child: ChildRecord = { key: this.nextKey++, spec, launch, greenlet: undefined, startedAt: 0, attempts: 0, pending: null, stopBy: undefined };
+    this.children.set(child.key, child);
+    if (!this.byId.has(spec.id)) this.byId.set(spec.id, child);
+    this.version++;
+    return child;
+  }
+
+  /** Removes a child and its spec (and its pending restart). */
+  remove(key: number): void {
+    const child = this.children.get(key);
+    if (child === undefined) return;
+    this.unschedule(child);
+    this.children.delete(key);
+    if (this.byId.get(child.spec.id) === child) this.byId.delete(child.spec.id);
+    this.version++;
+  }
+
+  /** The child runs as `greenlet` since `now`; a pending restart of it is done with. */
+  started(key: number, greenlet: Greenlet<unknown>, now: number): void {
+    const child = this.children.get(key);
+    if (child === undefined) return;
+    child.greenlet = greenlet;
     child.startedAt = now;
-    child.retryAt = undefined;
-  });
-}
+    this.incarnations.set(greenlet, child);
+    this.unschedule(child);
+    this.version++;
+  }
 
-/** The child was asked to stop: killed plainly at `stopBy` if still alive (see {@link ChildRecord.stopBy}). */
-export function stopRequested(state: SupervisorState, key: number, stopBy: number): SupervisorState {
-  return update(state, key, (child) => {
-    child.stopBy = stopBy;
-  });
-}
+  /** The child was asked to stop: killed plainly at `stopBy` if still alive (see {@link ChildRecord.stopBy}). */
+  stopRequested(key: number, stopBy: number): void {
+    const child = this.children.get(key);
+    if (child !== undefined) child.stopBy = stopBy;
+  }
 
-/** The child has no greenlet any more (stopped, or it never got up); its spec is kept. */
-export function childStopped(state: SupervisorState, key: number): SupervisorState {
-  return update(state, key, (child) => {
-    child.greenlet = undefined;
-    child.stopBy = undefined;
-  });
-}
-
-/** The child exited and is not to be restarted: a temporary child is removed, any other kept, stopped. */
-export function childExited(state: SupervisorState, key: number): SupervisorState {
-  const child = findByKey(state, key);
-  if (child === undefined) return state;
-  return child.spec.restart === 'temporary' ? removeChild(state, key) : childStopped(state, key);
-}
-
-/** A restart of the child (number `attempts` in a row) is due at `at`. */
-export function restartPending(state: SupervisorState, key: number, at: number, attempts: number): SupervisorState {
-  return produce(state, (draft) => {
-    const child = draft.children.find((c) => c.key === key);
+  /** The child has no greenlet any more (stopped, or it never got up); its spec is kept. */
+  stopped(key: number): void {
+    const child = this.children.get(key);
     if (child === undefined) return;
     child.greenlet = undefined;
     child.stopBy = undefined;
-    child.retryAt = at;
-    child.retrySeq = draft.nextSeq++;
+    this.version++;
+  }
+
+  /** The child exited and is not to be restarted: a temporary child is removed, any other kept, stopped. */
+  exited(key: number): void {
+    const child = this.children.get(key);
+    if (child === undefined) return;
+    if (child.spec.restart === 'temporary') this.remove(key);
+    else this.stopped(key);
+  }
+
+  /** A restart of the child (number `attempts` in a row) is due at hub time `at`; it has no greenlet meanwhile. */
+  restartPending(key: number, at: number, attempts: number): void {
+    const child = this.children.get(key);
+    if (child === undefined) return;
+    this.stopped(key);
     child.attempts = attempts;
-  });
-}
+    this.unschedule(child);
+    child.pending = { child, deadline: at, seq: 0, heapIndex: -1, fire: neverFired };
+    this.restartsDue.add(child.pending, at);
+  }
 
-/** The child's pending restart is called off (it stays stopped). */
-export function restartCancelled(state: SupervisorState, key: number): SupervisorState {
-  return update(state, key, (child) => {
-    child.retryAt = undefined;
-  });
-}
+  /** The child's pending restart is called off (it stays stopped). */
+  restartCancelled(key: number): void {
+    const child = this.children.get(key);
+    if (child === undefined || child.pending === null) return;
+    this.unschedule(child);
+    this.version++;
+  }
 
-/** One more restart at `now`, in a window of `withinMs` (see intensity.ts). */
-export function restartCounted(state: SupervisorState, now: number, withinMs: number): SupervisorState {
-  return produce(state, (draft) => {
-    draft.restarts = addRestart(state.restarts, now, withinMs) as number[];
-  });
-}
-
-/** Every child stopped: what is left of the state once the supervisor has terminated. */
-export function allGone(state: SupervisorState): SupervisorState {
-  return produce(state, (draft) => {
-    draft.children = draft.children.filter((c) => c.spec.restart !== 'temporary');
-    for (const child of draft.children) {
-      child.greenlet = undefined;
-      child.retryAt = undefined;
-      child.stopBy = undefined;
+  /** Every child stopped: what is left once the supervisor has terminated (temporary children are forgotten). */
+  allGone(): void {
+    for (const child of [...this.children.values()]) {
+      if (child.spec.restart === 'temporary') this.remove(child.key);
+      else {
+        this.unschedule(child);
+        child.greenlet = undefined;
+        child.stopBy = undefined;
+      }
     }
-  });
+    this.version++;
+  }
+
+  private unschedule(child: ChildRecord): void {
+    if (child.pending === null) return;
+    this.restartsDue.remove(child.pending);
+    child.pending = null;
+  }
 }

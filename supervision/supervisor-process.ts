@@ -7,8 +7,10 @@
  * Everything it decides is decided elsewhere, purely: which children a
  * restart touches (strategy.ts), whether an exit is restarted
  * (restart-decision.ts), whether intensity is exceeded (intensity.ts), how
- * long to back off (backoff.ts). Its state is one immutable record
- * (state.ts), replaced by what the record's helpers return. This class
+ * long to back off (backoff.ts). Its state (state.ts) is a mutable core
+ * indexed by key, id and greenlet, changed only through its named methods,
+ * so handling one child costs the same among 100,000 children as among 10;
+ * snapshots of it are immutable. This class
  * carries the decisions out: its greenlet is the only place children are
  * started and stopped (stopping.ts holds the shutdown protocol), and the
  * exits of its children reach it as messages (it traps exits), in turn with
@@ -33,23 +35,7 @@ import { backoffDelay, jitterSource, nextAttempt, resetAfterMs } from './backoff
 import { signalStop, awaitStop } from './stopping.js';
 import { emitEvent } from './events.js';
 import type { Supervisor } from './supervisor.js';
-import {
-  allGone,
-  childExited,
-  childStarted,
-  childStopped,
-  findByGreenlet,
-  findByKey,
-  initialState,
-  nextDue,
-  planView,
-  removeChild,
-  restartCounted,
-  restartPending,
-  stopRequested,
-  type ChildRecord,
-  type SupervisorState,
-} from './state.js';
+import { SupervisorState, type ChildRecord } from './state.js';
 import { AWAIT_UP, FIRST_SUSPEND, HUB, MARK_UP, PARENT } from '../lib/internal/keys.js';
 
 /** How `stopChildren` stops children (see there). */
@@ -65,16 +51,14 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   gaveUp = false;
   /** @internal its options, defaults filled in. */
   protected readonly config: SupervisorConfig;
-  /** @internal its state record; replaced, never changed. */
-  protected state: SupervisorState;
-  /** Every greenlet it started as a child: a late EXIT of an old incarnation is not a stranger's. */
-  private readonly incarnations = new WeakSet<Greenlet<unknown>>();
+  /** @internal its children and restart window; changed only in its own greenlet (and by `deleteChild`, which never blocks). */
+  protected readonly state: SupervisorState;
   private jitter: (() => number) | null = null;
 
   constructor(config: SupervisorConfig, name: string | undefined) {
     super({ name, trapExit: true });
     this.config = config;
-    this.state = initialState(config.strategy === 'simpleOneForOne' ? [] : config.children);
+    this.state = new SupervisorState(config.strategy === 'simpleOneForOne' ? [] : config.children);
   }
 
   /** @internal a supervisor is up once every initial child is (see `run`), not at its first blocking point. */
@@ -129,24 +113,26 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
       case 'startChild':
       case 'terminateChild':
       case 'restartChild':
+      case 'whichChildren':
+      case 'countChildren':
         return yield* this.handleCall(message);
     }
   }
 
   private *startInitialChildren(): Generator<Suspend, void, unknown> {
-    for (const { key } of this.state.children) {
+    for (const key of this.state.keys()) {
       // A child deleted while an earlier one was starting is skipped.
-      if (findByKey(this.state, key) !== undefined) yield* this.launch(key);
+      if (this.state.findByKey(key) !== undefined) yield* this.launch(key);
     }
   }
 
   /** The next message; undefined when a pending restart is due and nothing is queued before it. */
   private *nextMessage(): Generator<Suspend, SupervisorMessage | undefined, unknown> {
-    const due = nextDue(this.state);
+    const due = this.state.nextDue();
     if (due === undefined) return yield* this.inbox.get();
     try {
       // Messages already queued go first, as OTP's try_again_restart is queued behind them.
-      return yield* this.inbox.get({ timeout: Math.max(0, due.retryAt! - this.now()) });
+      return yield* this.inbox.get({ timeout: Math.max(0, due.pending!.deadline - this.now()) });
     } catch (error) {
       if (error instanceof Empty) return undefined;
       throw error;
@@ -155,9 +141,9 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
 
   /** A linked greenlet exited: a child (restart it or not), an old incarnation (ignore), or a stranger. */
   private *exited(from: Greenlet<unknown> | null, reason: unknown): Generator<Suspend, void, unknown> {
-    const child = from === null ? undefined : findByGreenlet(this.state, from);
+    const child = from === null ? undefined : this.state.findByGreenlet(from);
     if (child === undefined || from === null) {
-      if (from !== null && this.incarnations.has(from)) return;
+      if (from !== null && this.state.wasChild(from)) return;
       // A stranger's exit acts as on a process that does not trap exits: 'normal' is ignored, anything else ends us.
       if (reason === 'normal') return;
       throw new ExitSignal(reason);
@@ -168,10 +154,11 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     }
     if (!wantsRestart(child.spec.restart, reason)) {
       // A dynamic child that is not restarted is gone, whatever its restart type (OTP keeps no spec for it).
-      this.state = this.config.strategy === 'simpleOneForOne' ? removeChild(this.state, child.key) : childExited(this.state, child.key);
+      if (this.config.strategy === 'simpleOneForOne') this.state.remove(child.key);
+      else this.state.exited(child.key);
       return;
     }
-    this.state = childStopped(this.state, child.key);
+    this.state.stopped(child.key);
     yield* this.restart(child.key, 'exit', this.now() - child.startedAt);
   }
 
@@ -186,84 +173,101 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
    * children its strategy restarts with it are stopped now.
    */
   private *restart(key: number, cause: 'exit' | 'failedStart', upMs: number): Generator<Suspend, void, unknown> {
-    const { maxRestarts, withinMs, backoff, strategy } = this.config;
+    const { maxRestarts, withinMs, backoff } = this.config;
     const now = this.now();
-    this.state = restartCounted(this.state, now, withinMs);
-    const child = findByKey(this.state, key)!;
-    if (intensityExceeded(this.state.restarts, maxRestarts)) {
+    this.state.restarts.add(now, withinMs);
+    const child = this.state.findByKey(key)!;
+    if (intensityExceeded(this.state.restarts.count, maxRestarts)) {
       this.gaveUp = true;
       emitEvent(this[HUB], () => ({ type: 'supervisorGiveUp', greenlet: this.self, id: child.spec.id, maxRestarts, withinMs }));
       throw new ExitSignal('shutdown');
     }
     const attempt = nextAttempt(child.attempts, upMs, backoff === null ? withinMs : resetAfterMs(backoff));
     const delayMs = backoff === null ? 0 : backoffDelay(backoff, attempt, (this.jitter ??= jitterSource(this[HUB]!))());
-    this.state = restartPending(this.state, key, now + delayMs, attempt);
+    this.state.restartPending(key, now + delayMs, attempt);
     emitEvent(this[HUB], () => ({ type: 'supervisorChildRestart', greenlet: this.self, id: child.spec.id, attempt, delayMs }));
     if (delayMs === 0 && cause === 'exit') yield* this.carryOut(key);
-    else yield* this.stopForRestart(planRestart(strategy, planView(this.state), key));
+    else yield* this.stopForRestart(this.plan(key));
   }
 
   /** The earliest pending restart is due: carry it out. */
   private *restartDue(): Generator<Suspend, void, unknown> {
-    const due = nextDue(this.state);
+    const due = this.state.nextDue();
     if (due !== undefined) yield* this.carryOut(due.key);
   }
 
-  /** Restarts child `key` by the strategy's plan. A start that fails is counted and retried. */
+  /** The strategy's plan for restarting child `key` (strategy.ts): it sees the other children only if it needs them. */
+  private plan(key: number): RestartPlan {
+    return planRestart(this.config.strategy, key, () => this.state.planView());
+  }
+
+  /**
+   * Restarts child `key` by the strategy's plan. A start that fails is
+   * counted and retried; a start that returns `'ignore'` leaves that child
+   * stopped (a dynamic one is forgotten).
+   */
   private *carryOut(key: number): Generator<Suspend, void, unknown> {
-    const plan = planRestart(this.config.strategy, planView(this.state), key);
+    const plan = this.plan(key);
     // After a delay there is usually nothing left to stop; a child added by startChild meanwhile is.
     yield* this.stopForRestart(plan);
     for (const next of plan.start) {
-      const child = findByKey(this.state, next);
+      const child = this.state.findByKey(next);
       if (child === undefined || child.greenlet !== undefined) continue;
+      let started: Greenlet<unknown> | undefined;
       try {
-        yield* this.launch(next);
+        started = yield* this.launch(next);
       } catch (error) {
         if (!(error instanceof ChildStartFailed)) throw error;
         yield* this.restart(next, 'failedStart', 0);
         return;
       }
+      if (started === undefined && this.config.strategy === 'simpleOneForOne') this.state.remove(next);
     }
   }
 
   private *stopForRestart(plan: RestartPlan): Generator<Suspend, void, unknown> {
     yield* this.stopChildren(plan.stop, 'inTurn');
-    for (const key of plan.drop) this.state = removeChild(this.state, key);
+    for (const key of plan.drop) this.state.remove(key);
   }
 
   /**
    * Starts child `key` and waits until it is up (an Actor: its `init`
    * returned; a Supervisor: its own children are up; any other greenlet:
-   * it ran to its first blocking point); returns its greenlet. Throws
-   * `ChildStartFailed` if `start` throws or returns no live greenlet (or
-   * this supervisor, an ancestor, or another supervisor's child), or if
-   * the greenlet exits abnormally before it is up (one that exits
-   * `'normal'` at once was up: its EXIT follows as usual). A child that
-   * was up and crashed at once (on a message already queued) is not a
-   * failed start: its EXIT follows, and it is restarted by the rules.
+   * it ran to its first blocking point); returns its greenlet — or
+   * undefined if `start` returned `'ignore'` (the child stays stopped; a
+   * pending restart of it is done with). Throws `ChildStartFailed` if
+   * `start` throws or returns anything else but a live greenlet (or this
+   * supervisor, an ancestor, or another supervisor's child), or if the
+   * greenlet exits abnormally before it is up (one that exits `'normal'`
+   * at once was up: its EXIT follows as usual). A child that was up and
+   * crashed at once (on a message already queued) is not a failed start:
+   * its EXIT follows, and it is restarted by the rules.
    * @internal
    */
-  protected *launch(key: number): Generator<Suspend, Greenlet<unknown>, unknown> {
-    const child = findByKey(this.state, key)!;
+  protected *launch(key: number): Generator<Suspend, Greenlet<unknown> | undefined, unknown> {
+    const child = this.state.findByKey(key)!;
     let made: unknown;
     try {
       made = child.launch();
     } catch (error) {
       throw this.startFailed(child, error);
     }
+    if (made === 'ignore') {
+      this.state.restartCancelled(key);
+      emitEvent(this[HUB], () => ({ type: 'supervisorChildIgnored', greenlet: this.self, id: child.spec.id }));
+      return undefined;
+    }
     const bad = badStartResult(child.spec, made) ?? this.badChild(child, made as Greenlet<unknown>);
     if (bad !== null) throw this.startFailed(child, bad);
     const greenlet = made as Greenlet<unknown>;
-    this.incarnations.add(greenlet);
     greenlet[PARENT] = this;
     link(this, greenlet);
-    this.state = childStarted(this.state, key, greenlet, this.now());
+    this.state.started(key, greenlet, this.now());
     if (!greenlet.started) greenlet.start();
     const wasUp = yield* greenlet[AWAIT_UP]();
     const reason = exitReason(greenlet);
     if (!wasUp && reason !== 'normal') {
-      this.state = childStopped(this.state, key);
+      this.state.stopped(key);
       throw this.startFailed(child, reason);
     }
     emitEvent(this[HUB], () => ({ type: 'supervisorChildStart', greenlet: this.self, id: child.spec.id, child: greenlet }));
@@ -302,23 +306,21 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   protected *stopChildren(keys: readonly number[], mode: StopMode): Generator<Suspend, void, unknown> {
     const inTurn = mode === 'inTurn';
     for (const key of keys) {
-      const child = findByKey(this.state, key);
+      const child = this.state.findByKey(key);
       if (child?.greenlet === undefined) continue;
       const stopBy = signalStop(this, child, mode === 'plainly' ? 'plainly' : 'protocol', this.now());
-      if (stopBy !== undefined) this.state = stopRequested(this.state, key, stopBy);
+      if (stopBy !== undefined) this.state.stopRequested(key, stopBy);
       if (inTurn) yield* this.awaitStopped(key);
     }
     if (!inTurn) for (const key of keys) yield* this.awaitStopped(key);
   }
 
   private *awaitStopped(key: number): Generator<Suspend, void, unknown> {
-    const child = findByKey(this.state, key);
+    const child = this.state.findByKey(key);
     const greenlet = child?.greenlet;
     if (child === undefined || greenlet === undefined) return;
-    yield* awaitStop(greenlet, child.stopBy ?? Infinity, () => {
-      this.state = stopRequested(this.state, key, -Infinity);
-    });
-    this.state = childStopped(this.state, key);
+    yield* awaitStop(greenlet, child.stopBy ?? Infinity, () => this.state.stopRequested(key, -Infinity));
+    this.state.stopped(key);
     this.emitExit(child, greenlet, exitReason(greenlet));
   }
 
@@ -332,7 +334,9 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     let plainly = isPlainKill(cause);
     for (;;) {
       try {
-        const live = this.state.children.filter((c) => c.greenlet !== undefined).map((c) => c.key).reverse();
+        const live: number[] = [];
+        for (const child of this.state.records()) if (child.greenlet !== undefined) live.push(child.key);
+        live.reverse();
         yield* this.stopChildren(live, plainly ? 'plainly' : this.config.strategy === 'simpleOneForOne' ? 'together' : 'inTurn');
         break;
       } catch (error) {
@@ -343,7 +347,7 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
         }
       }
     }
-    this.state = allGone(this.state);
+    this.state.allGone();
     return ending;
   }
 

@@ -5,11 +5,12 @@
  * stops them in reverse start order when it ends.
  *
  * This file is its public face: construction, and the calls other
- * greenlets make — `startChild`, `terminateChild`, `restartChild` are
- * handled in the supervisor's own greenlet, as messages (calls.ts), so a
- * call never races a restart; `deleteChild`, `whichChildren`,
- * `countChildren` never block. How its greenlet runs, restarts and stops
- * children is supervisor-process.ts.
+ * greenlets make — `startChild`, `terminateChild`, `restartChild` and the
+ * in-turn reads `whichChildrenInTurn`, `countChildrenInTurn` are handled
+ * in the supervisor's own greenlet, as messages (calls.ts), so a call
+ * never races a restart; `deleteChild`, `child`, `whichChildren`,
+ * `countChildren` never block and see the state as it is. How its greenlet
+ * runs, restarts and stops children is supervisor-process.ts.
  */
 import { Greenlet } from '../lib/greenlet.js';
 import { ctx } from '../lib/internal/context.js';
@@ -25,20 +26,31 @@ import { checkSupervisorOptions, type SupervisorOptions } from './options.js';
 import { ChildRunning, ChildStartFailed, UnknownChild, WrongStrategy } from './errors.js';
 import { refusalError, type CallOutcome, type SupervisorMessage, type SupervisorRequest } from './calls.js';
 import { SupervisorProcess } from './supervisor-process.js';
-import { addChild, findByGreenlet, findById, removeChild, restartCancelled, statusOf, type SupervisorState } from './state.js';
+import { statusOf } from './state.js';
 
 /** The template spec of a `simpleOneForOne` supervisor's `children` list type. */
 type TemplateOf<S> = S extends readonly [infer T, ...unknown[]] ? T : S extends readonly (infer T)[] ? T : never;
 /** The arguments of the template's `start` (any array when they are not known). */
 export type TemplateArgs<S> = TemplateOf<S> extends { readonly start: (...args: infer A) => unknown } ? ([A] extends [never] ? unknown[] : A) : unknown[];
-/** The greenlet the template's `start` makes. */
-export type TemplateChild<S> = TemplateOf<S> extends { readonly start: (...args: never) => infer G } ? G : Greenlet<unknown>;
+/** What the template's `start` returns: the greenlet it makes, with `| 'ignore'` if it may decline. */
+export type TemplateChild<S> = TemplateOf<S> extends { readonly start: (...args: never) => infer G } ? G : Greenlet<unknown> | 'ignore';
+/**
+ * What `startChild` gives for a `start` returning `G`: the greenlet, or
+ * undefined where `start` may return `'ignore'` (`Started<Db | 'ignore'>`
+ * is `Db | undefined`).
+ */
+export type Started<G> = G extends 'ignore' ? undefined : G;
 
-/** One child in `whichChildren()`'s snapshot. */
+/** One child in a snapshot of `whichChildren()` or `whichChildrenInTurn()`. */
 export interface ChildInfo {
   /** Its spec's id (dynamic children of `simpleOneForOne` share their template's). */
   readonly id: string;
-  /** The child's greenlet while it runs; undefined while it is stopped or waiting to be restarted. */
+  /**
+   * The child's greenlet while it runs; undefined while it is stopped,
+   * waiting to be restarted, or declined to start (`'ignore'`). From the
+   * plain `whichChildren()` it may be a greenlet that has just died, whose
+   * exit the supervisor has not handled yet.
+   */
   readonly greenlet: Greenlet<unknown> | undefined;
   /** Its spec's type: `'worker'` or `'supervisor'`. */
   readonly type: ChildType;
@@ -56,7 +68,7 @@ export interface ChildCounts {
   readonly workers: number;
 }
 
-/** Options of `startChild`, `terminateChild` and `restartChild`. */
+/** Options of `startChild`, `terminateChild`, `restartChild` and the in-turn reads. */
 export interface SupervisorCallOptions {
   /**
    * Give up waiting after this many ms and throw `Timeout` (no default: the
@@ -93,8 +105,6 @@ export interface SupervisorCallOptions {
  * ends it the same orderly way, with that reason.
  */
 export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> extends SupervisorProcess {
-  private snapshot: { of: SupervisorState; children: readonly ChildInfo[] } | null = null;
-
   /**
    * A supervisor, not started. Throws at once if an option or child spec is
    * wrong (a `TypeError` or `RangeError` naming the field; `DuplicateChild`
@@ -110,19 +120,24 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
    * Adds a child and starts it (`spec` for `oneForOne`, `oneForAll` and
    * `restForOne`, placed last in the start order; for `simpleOneForOne`,
    * the arguments of its template's `start`). Blocks until the child is up,
-   * and returns its greenlet. Throws `DuplicateChild` if the id is taken
-   * (the spec is not added), `ChildStartFailed` if the child could not be
-   * started (its spec is not kept), `AskFailed` if the supervisor is not
-   * alive or exits meanwhile, `Timeout` after `options.timeout` ms (see
+   * and returns its greenlet — undefined if `start` returned `'ignore'`
+   * (the spec is kept, not running; a dynamic child is not added). Throws
+   * `DuplicateChild` if the id is taken (the spec is not added),
+   * `ChildStartFailed` if the child could not be started (its spec is not
+   * kept), `AskFailed` if the supervisor is not alive or exits meanwhile,
+   * `Timeout` after `options.timeout` ms (see
    * {@link SupervisorCallOptions}). A bad spec or option throws at once.
+   * The spec travels to the supervisor as a message: it is frozen, as
+   * messages are (`meta` included; the template's arguments are not).
    *
    * Typed: it returns what `spec.start` returns (`yield*
-   * sup.startChild({ id: 'db', start: () => new Db() })` is a `Db`), and
-   * for `simpleOneForOne`, what the template's `start` returns, its
-   * arguments checked against the template's.
+   * sup.startChild({ id: 'db', start: () => new Db() })` is a `Db`; with
+   * `| undefined` if it may return `'ignore'`), and for `simpleOneForOne`,
+   * what the template's `start` returns, its arguments checked against the
+   * template's.
    */
-  startChild<G extends Greenlet<unknown>>(spec: ChildSpec<G>, options?: SupervisorCallOptions): Operation<G>;
-  startChild(args: Readonly<TemplateArgs<S>>, options?: SupervisorCallOptions): Operation<TemplateChild<S>>;
+  startChild<G extends Greenlet<unknown> | 'ignore'>(spec: ChildSpec<G>, options?: SupervisorCallOptions): Operation<Started<G>>;
+  startChild(args: Readonly<TemplateArgs<S>>, options?: SupervisorCallOptions): Operation<Started<TemplateChild<S>>>;
   startChild(specOrArgs: unknown, options?: SupervisorCallOptions): Operation<unknown> {
     const label = 'Supervisor.startChild';
     let spec: Required<ChildSpec>;
@@ -152,6 +167,13 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
    * its `shutdown` ms — and blocks until it is dead. A pending restart of it
    * is called off. Its spec is kept (`restartChild` starts it again) unless
    * it is temporary or dynamic. Stopping a stopped child does nothing.
+   *
+   * A dynamic child is named by any greenlet it ran as — the one
+   * `startChild` returned, or any restart's — so it can be terminated
+   * however often it was restarted, and while it waits to be restarted (a
+   * restart loop with backoff ends here). A greenlet that is no longer any
+   * child's and is dead is as good as terminated (OTP's rule for a pid).
+   *
    * Throws `UnknownChild`, `WrongStrategy` (an id given to
    * `simpleOneForOne`), `AskFailed` if the supervisor is not alive,
    * `Timeout` after `options.timeout` ms (the child is still stopped; see
@@ -169,17 +191,18 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
   /**
    * Starts again a stopped child (after `terminateChild`, or a transient one
    * that exited normally), in its place; blocks until it is up and returns
-   * its greenlet. Does not count towards the restart intensity. Throws
+   * its greenlet (undefined if its `start` returned `'ignore'`: it stays
+   * stopped). Does not count towards the restart intensity. Throws
    * `UnknownChild`, `ChildRunning` (it runs, or waits to be restarted),
    * `ChildStartFailed`, `WrongStrategy` for `simpleOneForOne`, `AskFailed`
    * if the supervisor is not alive, `Timeout` after `options.timeout` ms
    * (see {@link SupervisorCallOptions}).
    */
-  restartChild(id: string, options?: SupervisorCallOptions): Operation<Greenlet<unknown>> {
+  restartChild(id: string, options?: SupervisorCallOptions): Operation<Greenlet<unknown> | undefined> {
     const label = 'Supervisor.restartChild';
     this.checkStatic(label);
     checkId(label, 'id', id);
-    return this.call(label, id, (replyTo) => ({ type: 'restartChild', id, replyTo }), options) as Operation<Greenlet<unknown>>;
+    return this.call(label, id, (replyTo) => ({ type: 'restartChild', id, replyTo }), options);
   }
 
   /**
@@ -191,19 +214,20 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
     const label = 'Supervisor.deleteChild';
     this.checkStatic(label);
     checkId(label, 'id', id);
-    const child = findById(this.state, id);
+    const child = this.state.findById(id);
     if (child === undefined) throw new UnknownChild(`${label}: no child ${JSON.stringify(id)} in ${this}`, id);
     const status = statusOf(child);
     if (status !== 'stopped') {
       const where = status === 'running' ? 'is running' : 'is waiting to be restarted';
       throw new ChildRunning(`${label}: child ${JSON.stringify(id)} of ${this} ${where} (terminateChild stops it)`, id);
     }
-    this.state = removeChild(this.state, child.key);
+    this.state.remove(child.key);
   }
 
   /**
    * The running greenlet of static child `id`, or undefined while it is
-   * stopped or waiting to be restarted (its state now, as `whichChildren`).
+   * stopped or waiting to be restarted (its state now, as the plain
+   * `whichChildren` sees it).
    * Typed: give the child's class (`sup.child('db', Db)`: a `Db`, checked
    * with `instanceof`) or the very spec object it was started from
    * (`sup.child(dbSpec)`: the type its `start` returns, checked by the
@@ -214,7 +238,7 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
    */
   child(id: string): Greenlet<unknown> | undefined;
   child<G extends Greenlet<unknown>>(id: string, type: abstract new (...args: never) => G): G | undefined;
-  child<G extends Greenlet<unknown>>(spec: ChildSpec<G>): G | undefined;
+  child<G extends Greenlet<unknown> | 'ignore'>(spec: ChildSpec<G>): Started<G> | undefined;
   child(idOrSpec: string | ChildSpec, type?: abstract new (...args: never) => Greenlet<unknown>): Greenlet<unknown> | undefined {
     const label = 'Supervisor.child';
     this.checkStatic(label);
@@ -222,7 +246,7 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
     const id = bySpec ? (idOrSpec as Partial<ChildSpec> | null)?.id : idOrSpec;
     checkId(label, bySpec ? 'spec.id' : 'id', id);
     if (type !== undefined && typeof type !== 'function') throw new TypeError(`${label}: type must be a class, got ${show(type)}`);
-    const record = findById(this.state, id);
+    const record = this.state.findById(id);
     if (record === undefined) throw new UnknownChild(`${label}: no child ${JSON.stringify(id)} in ${this}`, id);
     if (bySpec && record.spec.start !== idOrSpec.start) {
       throw new TypeError(`${label}: child ${JSON.stringify(id)} of ${this} was not started from the spec given (its start function differs)`);
@@ -236,28 +260,60 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
 
   /**
    * The children in start order, as an immutable snapshot of `{ id,
-   * greenlet, type }` (`greenlet` undefined when not running). Never
-   * blocks.
+   * greenlet, type }` (`greenlet` undefined when not running), read at
+   * once: it does not wait for the supervisor to handle the messages
+   * already queued. So right after a child died it may still list its dead
+   * greenlet (the supervisor has not handled the EXIT yet, nor restarted
+   * it); `whichChildrenInTurn()` waits for that, as OTP's `which_children`
+   * does. Never blocks; on a supervisor that has ended, the state it left
+   * (its children stopped). The snapshot is made on demand, O(n), and
+   * reused until something changes.
    */
   whichChildren(): readonly ChildInfo[] {
-    const state = this.state;
-    if (this.snapshot?.of !== state) {
-      const children = state.children.map((c) => Object.freeze({ id: c.spec.id, greenlet: c.greenlet, type: c.spec.type }));
-      this.snapshot = { of: state, children: Object.freeze(children) };
-    }
-    return this.snapshot.children;
+    return this.state.snapshot();
   }
 
-  /** How many specs, live children, supervisors and workers it has (OTP's `count_children`). Never blocks. */
+  /**
+   * How many specs, live children, supervisors and workers it has (OTP's
+   * `count_children`), read at once: `active` counts the greenlets alive
+   * now, so a child that has just died is not counted, and its restart is
+   * not either until the supervisor has handled its EXIT —
+   * `countChildrenInTurn()` waits for that. Never blocks; O(n).
+   */
   countChildren(): ChildCounts {
-    const children = this.state.children;
-    const supervisors = children.filter((c) => c.spec.type === 'supervisor').length;
-    return Object.freeze({
-      specs: this.config.strategy === 'simpleOneForOne' ? 1 : children.length,
-      active: children.filter((c) => c.greenlet !== undefined && !c.greenlet.dead).length,
-      supervisors,
-      workers: children.length - supervisors,
-    });
+    let active = 0;
+    let supervisors = 0;
+    for (const child of this.state.records()) {
+      if (child.greenlet !== undefined && !child.greenlet.dead) active++;
+      if (child.spec.type === 'supervisor') supervisors++;
+    }
+    const size = this.state.size;
+    return Object.freeze({ specs: this.config.strategy === 'simpleOneForOne' ? 1 : size, active, supervisors, workers: size - supervisors });
+  }
+
+  /**
+   * `whichChildren()` answered in turn (OTP's `which_children`): the
+   * request waits behind the messages already in the supervisor's inbox —
+   * its children's exits among them — and is answered once they are
+   * handled, so a child that died before the call is already shown
+   * restarted (or, with backoff, waiting: `greenlet` undefined), or gone.
+   * Blocks until the answer; a supervisor busy starting or stopping a
+   * child answers once done. Throws `AskFailed` with reason `'noproc'` if
+   * the supervisor is not alive (OTP's `noproc`), `AskFailed` with its exit
+   * reason if it ends first, `Timeout` after `options.timeout` ms (see
+   * {@link SupervisorCallOptions}).
+   */
+  whichChildrenInTurn(options?: SupervisorCallOptions): Operation<readonly ChildInfo[]> {
+    return this.read('Supervisor.whichChildrenInTurn', (replyTo) => ({ type: 'whichChildren', replyTo }), options);
+  }
+
+  /**
+   * `countChildren()` answered in turn (OTP's `count_children`): after the
+   * messages already queued, as {@link whichChildrenInTurn}; it blocks and
+   * fails the same way.
+   */
+  countChildrenInTurn(options?: SupervisorCallOptions): Operation<ChildCounts> {
+    return this.read('Supervisor.countChildrenInTurn', (replyTo) => ({ type: 'countChildren', replyTo }), options);
   }
 
   // ---- calls -----------------------------------------------------------------
@@ -271,30 +327,41 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
         return yield* this.handleTerminateChild(request.target, request.replyTo);
       case 'restartChild':
         return yield* this.handleRestartChild(request.id, request.replyTo);
+      case 'whichChildren':
+        request.replyTo.reply(this.whichChildren());
+        return;
+      case 'countChildren':
+        request.replyTo.reply(this.countChildren());
+        return;
     }
   }
 
   private *handleStartChild(spec: Required<ChildSpec>, launch: () => unknown, replyTo: ReplyTo<CallOutcome>): Generator<Suspend, void, unknown> {
     if (this.config.strategy !== 'simpleOneForOne') {
-      const existing = findById(this.state, spec.id);
+      const existing = this.state.findById(spec.id);
       if (existing !== undefined) {
         replyTo.reply({ ok: false, refusal: existing.greenlet !== undefined ? 'duplicate' : 'present' });
         return;
       }
     }
-    const key = this.state.nextKey;
-    this.state = addChild(this.state, spec, launch);
+    const { key } = this.state.add(spec, launch);
+    let child: Greenlet<unknown> | undefined;
     try {
-      replyTo.reply({ ok: true, child: yield* this.launch(key) });
+      child = yield* this.launch(key);
     } catch (error) {
       if (!(error instanceof ChildStartFailed)) throw error;
-      this.state = removeChild(this.state, key);
+      this.state.remove(key);
       replyTo.reply({ ok: false, refusal: 'startFailed', reason: error.reason });
+      return;
     }
+    // A dynamic child that declined to start is not added (OTP); a static one is kept, stopped.
+    if (child === undefined && this.config.strategy === 'simpleOneForOne') this.state.remove(key);
+    replyTo.reply({ ok: true, child });
   }
 
   private *handleTerminateChild(target: string | Greenlet<unknown>, replyTo: ReplyTo<CallOutcome>): Generator<Suspend, void, unknown> {
-    const child = typeof target === 'string' ? findById(this.state, target) : findByGreenlet(this.state, target);
+    // A dynamic child is found by any of its incarnations, so one waiting to be restarted can be ended too.
+    const child = typeof target === 'string' ? this.state.findById(target) : this.state.findByIncarnation(target);
     if (child === undefined) {
       // OTP's rule for a pid: one that is not alive is as good as terminated.
       const gone = typeof target !== 'string' && target.dead;
@@ -302,13 +369,13 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
       return;
     }
     yield* this.stopChildren([child.key], 'inTurn');
-    this.state = restartCancelled(this.state, child.key);
-    if (this.config.strategy === 'simpleOneForOne' || child.spec.restart === 'temporary') this.state = removeChild(this.state, child.key);
+    this.state.restartCancelled(child.key);
+    if (this.config.strategy === 'simpleOneForOne' || child.spec.restart === 'temporary') this.state.remove(child.key);
     replyTo.reply({ ok: true, child: undefined });
   }
 
   private *handleRestartChild(id: string, replyTo: ReplyTo<CallOutcome>): Generator<Suspend, void, unknown> {
-    const child = findById(this.state, id);
+    const child = this.state.findById(id);
     // A refusal is named after the child's status ('running', 'restarting').
     const status = child === undefined ? 'unknown' : statusOf(child);
     if (status !== 'stopped') {
@@ -329,7 +396,17 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
     make: (replyTo: ReplyTo<CallOutcome>) => SupervisorRequest,
     options: SupervisorCallOptions | undefined,
   ): Operation<Greenlet<unknown> | undefined> {
-    // Checked here, so a bad option throws at the call, named after it (ask would name itself, and only when run).
+    this.checkCall(label, options);
+    return new Composite(label, () => this.awaitCall(label, subject, make, options));
+  }
+
+  private read<R>(label: string, make: (replyTo: ReplyTo<R>) => SupervisorRequest, options: SupervisorCallOptions | undefined): Operation<R> {
+    this.checkCall(label, options);
+    return new Composite(label, () => this.askInTurn(label, make, options));
+  }
+
+  /** Checked at the call, so a bad option throws there, named after it (ask would name itself, and only when run). */
+  private checkCall(label: string, options: SupervisorCallOptions | undefined): void {
     checkOptions(label, options);
     checkTimeout(label, options?.timeout);
     if (ctx.current === (this as Greenlet<unknown>)) {
@@ -337,7 +414,6 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
     }
     if (ctx.current === null) throw new NotInGreenlet(`${label}()`);
     if (!this.started && !this.dead) throw notStarted(label, this as Actor<unknown>);
-    return new Composite(label, () => this.awaitCall(label, subject, make, options));
   }
 
   private *awaitCall(
@@ -346,18 +422,25 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
     make: (replyTo: ReplyTo<CallOutcome>) => SupervisorRequest,
     options: SupervisorCallOptions | undefined,
   ): Generator<Suspend, Greenlet<unknown> | undefined, unknown> {
-    let outcome: CallOutcome;
+    const outcome = yield* this.askInTurn(label, make, options);
+    if (outcome.ok) return outcome.child;
+    throw refusalError(label, this, subject, outcome);
+  }
+
+  /** Asks the supervisor (its inbox, in turn); a failed ask is named after the call that was made. */
+  private *askInTurn<R>(
+    label: string,
+    make: (replyTo: ReplyTo<R>) => SupervisorRequest,
+    options: SupervisorCallOptions | undefined,
+  ): Generator<Suspend, R, unknown> {
     try {
-      outcome = yield* ask<SupervisorMessage, CallOutcome>(this, make, options);
+      return yield* ask<SupervisorMessage, R>(this, make as (replyTo: ReplyTo<R>) => never, options);
     } catch (error) {
-      // The same failure, named after the call that was made.
       if (error instanceof AskFailed && error.target === (this as Actor<unknown>)) {
         throw new AskFailed(this as Actor<unknown>, error.reason, error.notAlive, label);
       }
       throw error;
     }
-    if (outcome.ok) return outcome.child;
-    throw refusalError(label, this, subject, outcome);
   }
 
   private checkStatic(label: string): void {

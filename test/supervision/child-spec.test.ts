@@ -20,7 +20,7 @@ function throwsExactly(fn: () => unknown, type: new (...args: never[]) => Error,
 const defaults = suite('child spec: defaults');
 
 defaults("a worker defaults to permanent, 5000 ms shutdown (OTP's defaults)", () => {
-  assert.equal(check({ id: 'db', start }), { id: 'db', start, restart: 'permanent', shutdown: 5000, type: 'worker' });
+  assert.equal(check({ id: 'db', start }), { id: 'db', start, restart: 'permanent', shutdown: 5000, type: 'worker', meta: undefined });
 });
 
 defaults("a supervisor's shutdown defaults to 'infinity'", () => {
@@ -28,11 +28,14 @@ defaults("a supervisor's shutdown defaults to 'infinity'", () => {
 });
 
 defaults('given fields are kept; the spec returned is a new object', () => {
-  const spec = { id: 'x', start, restart: 'transient', shutdown: 'brutal', type: 'worker' } as const;
+  const spec = { id: 'x', start, restart: 'transient', shutdown: 'brutal', type: 'worker', meta: { from: 'config' } } as const;
   const checked = check(spec);
   assert.equal(checked, spec);
   assert.is.not(checked, spec);
   assert.not.ok(Object.isFrozen(spec));
+  // meta is kept as given: the same object, not copied, not frozen.
+  assert.is(checked.meta, spec.meta);
+  assert.not.ok(Object.isFrozen(spec.meta));
   assert.is(check({ id: 'y', start, shutdown: 0 }).shutdown, 0);
   assert.is(check({ id: 'y', start, shutdown: 'infinity' }).shutdown, 'infinity');
 });
@@ -89,7 +92,16 @@ errors('an unknown field (a typo) is refused', () => {
   throwsExactly(
     () => check({ id: 'a', start, restrat: 'temporary' }),
     TypeError,
-    'call: spec has an unknown field "restrat" (a child spec has id, start, restart, shutdown, type)',
+    'call: spec has an unknown field "restrat" (a child spec has id, start, restart, shutdown, type, and meta for your own data)',
+  );
+});
+
+errors('meta carries any user data (a spec built from configuration); other extra fields are still refused', () => {
+  for (const meta of [{ replicas: 3, region: 'eu' }, 'note', 42, null, [1, 2]]) assert.is(check({ id: 'a', start, meta }).meta, meta);
+  throwsExactly(
+    () => check({ id: 'a', start, meta: {}, replicas: 3 }),
+    TypeError,
+    'call: spec has an unknown field "replicas" (a child spec has id, start, restart, shutdown, type, and meta for your own data)',
   );
 });
 
@@ -102,7 +114,8 @@ results('a live greenlet, started or not, is fine', () => {
 
 results('anything else is a TypeError naming the child', () => {
   const spec = check({ id: 'a', start });
-  assert.is(badStartResult(spec, 42)!.message, 'child "a": start must return a greenlet, got 42');
+  assert.is(badStartResult(spec, 42)!.message, `child "a": start must return a greenlet or 'ignore', got 42`);
+  assert.is(badStartResult(spec, 'ignored')!.message, `child "a": start must return a greenlet or 'ignore', got "ignored"`);
   const generator = (function* () {})();
   assert.match(badStartResult(spec, generator)!.message, /got an object \(a generator function\? start must return a greenlet/);
 });

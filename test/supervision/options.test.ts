@@ -26,7 +26,7 @@ defaults('oneForOne, 1 restart in 5000 ms, no backoff, no children', () => {
 defaults('backoff jitter defaults to 0; child specs get their defaults', () => {
   const config = checkSupervisorOptions({ backoff: { minMs: 10, maxMs: 100 }, children: [{ id: 'a', start }] });
   assert.equal(config.backoff, { minMs: 10, maxMs: 100, jitter: 0 });
-  assert.equal(config.children, [{ id: 'a', start, restart: 'permanent', shutdown: 5000, type: 'worker' }]);
+  assert.equal(config.children, [{ id: 'a', start, restart: 'permanent', shutdown: 5000, type: 'worker', meta: undefined }]);
 });
 
 const errors = suite('supervisor options: validation names the field');

@@ -2,128 +2,156 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Greenlet } from 'grove';
 import { checkChildSpec } from '../../supervision/child-spec.js';
-import {
-  addChild,
-  allGone,
-  childExited,
-  childStarted,
-  childStopped,
-  findByGreenlet,
-  findById,
-  initialState,
-  nextDue,
-  planView,
-  removeChild,
-  restartCancelled,
-  restartCounted,
-  restartPending,
-  statusOf,
-  stopRequested,
-} from '../../supervision/state.js';
+import { SupervisorState, statusOf } from '../../supervision/state.js';
 
 const start = () => new Greenlet(function* () {});
 const spec = (id: string, restart: 'permanent' | 'transient' | 'temporary' = 'permanent') => checkChildSpec('test', id, { id, start, restart });
+const ids = (state: SupervisorState) => [...state.records()].map((c) => c.spec.id);
 
-const record = suite('supervisor state: one immutable record');
+const state = suite('supervisor state: an indexed core with snapshots');
 
-record('starts with every child stopped, in start order, keyed 0..n-1', () => {
-  const state = initialState([spec('a'), spec('b')]);
+state('starts with every child stopped, in start order, keyed 0..n-1', () => {
+  const s = new SupervisorState([spec('a'), spec('b')]);
   assert.equal(
-    state.children.map((c) => [c.key, c.spec.id, statusOf(c)]),
+    [...s.records()].map((c) => [c.key, c.spec.id, statusOf(c)]),
     [
       [0, 'a', 'stopped'],
       [1, 'b', 'stopped'],
     ],
   );
-  assert.is(state.nextKey, 2);
-  assert.ok(Object.isFrozen(state) && Object.isFrozen(state.children) && Object.isFrozen(state.children[0]));
+  assert.is(s.size, 2);
 });
 
-record('every helper returns a new frozen record and leaves the old one as it was', () => {
-  const before = initialState([spec('a')]);
+state('add appends with the next key, never reused; remove forgets a child and keeps the others in order', () => {
+  const s = new SupervisorState([spec('a')]);
+  assert.is(s.add(spec('b'), start).key, 1);
+  s.remove(0);
+  assert.equal(s.keys(), [1]);
+  assert.is(s.add(spec('c'), start).key, 2);
+  assert.equal(ids(s), ['b', 'c']);
+  assert.is(s.findById('a'), undefined);
+  assert.is(s.findById('c')?.key, 2);
+});
+
+state('a restart keeps the child in its place in the start order', () => {
+  const s = new SupervisorState([spec('a'), spec('b'), spec('c')]);
   const g = new Greenlet(() => 1);
-  const after = childStarted(before, 0, g, 40);
-  assert.is.not(after, before);
-  assert.is(before.children[0].greenlet, undefined);
-  assert.is(after.children[0].greenlet, g);
-  assert.is(after.children[0].startedAt, 40);
-  assert.ok(Object.isFrozen(after.children[0]));
-  // Greenlets are held by reference, never frozen.
-  assert.not.ok(Object.isFrozen(g));
+  s.started(1, g, 0);
+  s.restartPending(1, 10, 1);
+  s.started(1, new Greenlet(() => 2), 10);
+  assert.equal(ids(s), ['a', 'b', 'c']);
 });
 
-record('addChild appends with the next key; removeChild forgets it', () => {
-  let state = addChild(initialState([spec('a')]), spec('b'), start);
-  assert.equal(state.children.map((c) => [c.key, c.spec.id]), [[0, 'a'], [1, 'b']]);
-  assert.is(state.nextKey, 2);
-  state = removeChild(state, 0);
-  assert.equal(state.children.map((c) => c.key), [1]);
-  state = addChild(state, spec('c'), start);
-  assert.equal(state.children.map((c) => c.key), [1, 2]);
+state('status: running, restarting (a pending restart), stopped', () => {
+  const s = new SupervisorState([spec('a')]);
+  const a = s.findByKey(0)!;
+  s.started(0, new Greenlet(() => 1), 0);
+  assert.is(statusOf(a), 'running');
+  s.restartPending(0, 500, 1);
+  assert.is(statusOf(a), 'restarting');
+  assert.is(a.greenlet, undefined);
+  assert.is(a.attempts, 1);
+  s.restartCancelled(0);
+  assert.is(statusOf(a), 'stopped');
+  assert.is(s.nextDue(), undefined);
 });
 
-record('status: running, restarting (a pending restart), stopped', () => {
-  const g = new Greenlet(() => 1);
-  let state = childStarted(initialState([spec('a')]), 0, g, 0);
-  assert.is(statusOf(state.children[0]), 'running');
-  state = restartPending(state, 0, 500, 1);
-  assert.is(statusOf(state.children[0]), 'restarting');
-  assert.is(state.children[0].greenlet, undefined);
-  assert.is(state.children[0].attempts, 1);
-  state = restartCancelled(state, 0);
-  assert.is(statusOf(state.children[0]), 'stopped');
+state('a start ends the pending restart; stopping and exiting clear the greenlet and the stop deadline', () => {
+  const s = new SupervisorState([spec('a'), spec('t', 'temporary')]);
+  const a = s.findByKey(0)!;
+  s.restartPending(0, 10, 2);
+  s.started(0, new Greenlet(() => 1), 10);
+  assert.equal([a.pending, a.attempts, a.startedAt], [null, 2, 10]);
+  assert.is(s.nextDue(), undefined);
+  s.stopRequested(0, 5010);
+  assert.is(a.stopBy, 5010);
+  s.stopped(0);
+  assert.equal([a.greenlet, a.stopBy], [undefined, undefined]);
+  // exited keeps a permanent child's spec and removes a temporary one.
+  s.exited(0);
+  s.exited(1);
+  assert.equal(ids(s), ['a']);
 });
 
-record('a start ends the pending restart; stopping and exiting clear the greenlet and the stop deadline', () => {
-  const g = new Greenlet(() => 1);
-  let state = restartPending(initialState([spec('a'), spec('t', 'temporary')]), 0, 10, 2);
-  state = childStarted(state, 0, g, 10);
-  assert.is(state.children[0].retryAt, undefined);
-  assert.is(state.children[0].attempts, 2);
-  state = stopRequested(state, 0, 5010);
-  assert.is(state.children[0].stopBy, 5010);
-  state = childStopped(state, 0);
-  assert.equal([state.children[0].greenlet, state.children[0].stopBy], [undefined, undefined]);
-  // childExited keeps a permanent child's spec and removes a temporary one.
-  state = childExited(childExited(state, 0), 1);
-  assert.equal(state.children.map((c) => c.spec.id), ['a']);
-});
-
-record('lookups by id and by greenlet; planView for the strategies', () => {
-  const g = new Greenlet(() => 1);
-  const state = childStarted(initialState([spec('a'), spec('b', 'temporary')]), 1, g, 0);
-  assert.is(findById(state, 'b')?.key, 1);
-  assert.is(findById(state, 'zz'), undefined);
-  assert.is(findByGreenlet(state, g)?.spec.id, 'b');
-  assert.equal(planView(state), [
+state('lookups: by id, by current greenlet, by any incarnation; planView for the strategies', () => {
+  const s = new SupervisorState([spec('a'), spec('b', 'temporary')]);
+  const first = new Greenlet(() => 1);
+  const second = new Greenlet(() => 2);
+  s.started(1, first, 0);
+  assert.is(s.findById('b')?.key, 1);
+  assert.is(s.findById('zz'), undefined);
+  assert.is(s.findByGreenlet(first)?.spec.id, 'b');
+  assert.equal(s.planView(), [
     { key: 0, restart: 'permanent', running: false },
     { key: 1, restart: 'temporary', running: true },
   ]);
+  s.restartPending(1, 5, 1);
+  // Waiting to be restarted: no current greenlet, but its last one still names it.
+  assert.is(s.findByGreenlet(first), undefined);
+  assert.is(s.findByIncarnation(first)?.key, 1);
+  s.started(1, second, 5);
+  assert.is(s.findByGreenlet(second)?.key, 1);
+  assert.is(s.findByIncarnation(first)?.key, 1);
+  s.remove(1);
+  assert.is(s.findByIncarnation(first), undefined);
+  assert.is(s.findByGreenlet(second), undefined);
+  // A greenlet that was a child is still known as one (its late EXIT is not a stranger's).
+  assert.ok(s.wasChild(first) && s.wasChild(second));
+  assert.not.ok(s.wasChild(new Greenlet(() => 3)));
 });
 
-record('nextDue: the earliest pending restart; at the same time, the one decided first', () => {
-  let state = initialState([spec('a'), spec('b'), spec('c')]);
-  assert.is(nextDue(state), undefined);
-  state = restartPending(restartPending(restartPending(state, 2, 100, 1), 1, 100, 1), 0, 300, 1);
-  assert.is(nextDue(state)?.spec.id, 'c');
-  state = restartPending(state, 0, 50, 1);
-  assert.is(nextDue(state)?.spec.id, 'a');
+state('nextDue: the earliest pending restart; at the same time, the one decided first', () => {
+  const s = new SupervisorState([spec('a'), spec('b'), spec('c')]);
+  assert.is(s.nextDue(), undefined);
+  s.restartPending(2, 100, 1);
+  s.restartPending(1, 100, 1);
+  s.restartPending(0, 300, 1);
+  assert.is(s.nextDue()?.spec.id, 'c');
+  s.restartPending(0, 50, 1);
+  assert.is(s.nextDue()?.spec.id, 'a');
+  s.remove(0);
+  assert.is(s.nextDue()?.spec.id, 'c');
+  s.restartCancelled(2);
+  assert.is(s.nextDue()?.spec.id, 'b');
 });
 
-record('restartCounted keeps the window of restart times', () => {
-  let state = initialState([]);
-  for (const at of [0, 100, 6000]) state = restartCounted(state, at, 5000);
-  assert.equal(state.restarts, [6000]);
-});
-
-record('allGone: every child stopped, temporary ones forgotten', () => {
+state('snapshot: frozen, made on demand, reused until something changes; greenlets are not frozen', () => {
+  const s = new SupervisorState([spec('a')]);
   const g = new Greenlet(() => 1);
-  let state = childStarted(childStarted(initialState([spec('a'), spec('t', 'temporary')]), 0, g, 0), 1, g, 0);
-  state = allGone(restartPending(state, 0, 99, 1));
-  assert.equal(
-    state.children.map((c) => [c.spec.id, statusOf(c)]),
-    [['a', 'stopped']],
-  );
+  const before = s.snapshot();
+  assert.equal(before, [{ id: 'a', greenlet: undefined, type: 'worker' }]);
+  assert.ok(Object.isFrozen(before) && Object.isFrozen(before[0]));
+  assert.is(s.snapshot(), before);
+  s.started(0, g, 0);
+  const after = s.snapshot();
+  assert.is.not(after, before);
+  assert.is(after[0].greenlet, g);
+  assert.not.ok(Object.isFrozen(g));
+  // The old snapshot is as it was.
+  assert.is(before[0].greenlet, undefined);
 });
 
-record.run();
+state('the restart window is kept with the state', () => {
+  const s = new SupervisorState([]);
+  for (const at of [0, 100, 6000]) s.restarts.add(at, 5000);
+  assert.equal(s.restarts.toArray(), [6000]);
+});
+
+state('allGone: every child stopped, pending restarts dropped, temporary ones forgotten', () => {
+  const g = new Greenlet(() => 1);
+  const s = new SupervisorState([spec('a'), spec('t', 'temporary'), spec('b')]);
+  s.started(0, g, 0);
+  s.started(1, new Greenlet(() => 2), 0);
+  s.restartPending(2, 99, 1);
+  s.allGone();
+  assert.equal(
+    [...s.records()].map((c) => [c.spec.id, statusOf(c)]),
+    [
+      ['a', 'stopped'],
+      ['b', 'stopped'],
+    ],
+  );
+  assert.is(s.nextDue(), undefined);
+});
+
+state.run();

@@ -125,7 +125,7 @@ start('start must return a live greenlet: anything else is a failed start saying
       const sup = new Supervisor({ name: 'top', children: [{ id: 'c', start: () => 42 as unknown as Greenlet<unknown> }] }).start();
       yield* sup.join();
       const error = sup.exception as ChildStartFailed;
-      assert.is(error.message, '<Supervisor "top">: child "c" failed to start: TypeError: child "c": start must return a greenlet, got 42');
+      assert.is(error.message, '<Supervisor "top">: child "c" failed to start: TypeError: child "c": start must return a greenlet or \'ignore\', got 42');
       assert.instance(error.reason, TypeError);
     },
     { onError: () => {} },
