@@ -163,6 +163,21 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   }
 
   /**
+   * Handles the exits of children that have died but whose EXIT has not
+   * reached the inbox yet (the hub delivers it a moment after the death),
+   * as if it had: an in-turn read sees every death that happened before it
+   * is answered. The EXIT, when it comes, is an old incarnation's and is
+   * ignored. In start order; O(n), as the read itself.
+   * @internal
+   */
+  protected *exitsNotYetDelivered(): Generator<Suspend, void, unknown> {
+    const dead: Greenlet<unknown>[] = [];
+    for (const child of this.state.records()) if (child.greenlet?.dead) dead.push(child.greenlet);
+    // A restart handled first may have stopped (or forgotten) a later one: check each is still current.
+    for (const greenlet of dead) if (this.state.findByGreenlet(greenlet) !== undefined) yield* this.exited(greenlet, exitReason(greenlet));
+  }
+
+  /**
    * A restart of child `key` is wanted: after it exited (`'exit'`, having
    * been up `upMs` ms), or after a restart of it failed to start
    * (`'failedStart'`). Every one

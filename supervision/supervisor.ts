@@ -328,9 +328,11 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
       case 'restartChild':
         return yield* this.handleRestartChild(request.id, request.replyTo);
       case 'whichChildren':
+        yield* this.exitsNotYetDelivered();
         request.replyTo.reply(this.whichChildren());
         return;
       case 'countChildren':
+        yield* this.exitsNotYetDelivered();
         request.replyTo.reply(this.countChildren());
         return;
     }
