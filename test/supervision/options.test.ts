@@ -29,6 +29,17 @@ defaults('backoff jitter defaults to 0; child specs get their defaults', () => {
   assert.equal(config.children, [{ id: 'a', start, restart: 'permanent', shutdown: 5000, type: 'worker', meta: undefined }]);
 });
 
+defaults('child specs keep their meta as given; any other extra field is still refused, naming the child', () => {
+  const meta = { replicas: 3 };
+  const config = checkSupervisorOptions({ children: [{ id: 'a', start, meta }] });
+  assert.is(config.children[0].meta, meta);
+  throwsExactly(
+    () => checkSupervisorOptions({ children: [{ id: 'a', start, meta }, { id: 'b', start, replicas: 3 }] }),
+    TypeError,
+    'new Supervisor: children[1] has an unknown field "replicas" (a child spec has id, start, restart, shutdown, type, and meta for your own data)',
+  );
+});
+
 const errors = suite('supervisor options: validation names the field');
 
 errors('options and unknown options', () => {

@@ -118,6 +118,8 @@ function describeEvent(event: HubEvent): string | null {
   switch (event.type) {
     case 'supervisorChildStart':
       return `${event.greenlet.name}: up ${event.id}`;
+    case 'supervisorChildIgnored':
+      return `${event.greenlet.name}: ${event.id} ignored its start`;
     case 'supervisorChildStartFailed':
       return `${event.greenlet.name}: start of ${event.id} failed: ${reasonText(event.reason)}`;
     case 'supervisorChildExit':

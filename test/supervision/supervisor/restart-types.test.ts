@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ExitSignal } from 'grove';
+import { ExitSignal, ShutdownReason } from 'grove';
 import { Supervisor, type RestartType } from 'grove/supervision';
 import { advance, simulate } from 'grove/testing';
 import { recorder } from '../../support.js';
@@ -21,15 +21,20 @@ interface Exit {
 const exits: Exit[] = [
   { name: "'normal' (it returned)", cause: (a) => a.send('return'), logged: 'stop a: normal' },
   { name: "'shutdown'", cause: (a) => a.send({ exit: 'shutdown' }), logged: 'stop a: shutdown' },
+  {
+    name: "a ShutdownReason ('shutdown' with information)",
+    cause: (a) => a.send({ exit: new ShutdownReason({ drained: 3 }) }),
+    logged: 'stop a: shutdown ({"drained":3})',
+  },
   { name: "'killed' (a plain kill)", cause: (a) => void a.kill(), logged: 'stop a: killed' },
   { name: 'an error (a crash)', cause: (a) => a.send('crash'), logged: 'stop a: a crashed' },
   { name: "another reason ('boom')", cause: (a) => a.send({ exit: 'boom' }), logged: 'stop a: boom' },
 ];
 
 const expected: Record<RestartType, boolean[]> = {
-  permanent: [true, true, true, true, true],
-  transient: [false, false, true, true, true],
-  temporary: [false, false, false, false, false],
+  permanent: [true, true, true, true, true, true],
+  transient: [false, false, false, true, true, true],
+  temporary: [false, false, false, false, false, false],
 };
 
 for (const restart of ['permanent', 'transient', 'temporary'] as const) {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ExitSignal, exitReason, getHub, sleep, spawn, type Operation } from 'grove';
+import { ExitSignal, ShutdownReason, exitReason, getHub, sleep, spawn, type Operation } from 'grove';
 import { Actor, exit, link, monitor, type DownMessage } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
 import { advance, simulate } from 'grove/testing';
@@ -155,6 +155,32 @@ ending("exit(supervisor, 'shutdown') from any greenlet stops it (Erlang's exit/2
     yield* sup.join();
     assert.equal(lines, ['start a', 'stop a: shutdown']);
     assert.is(exitReason(sup), 'shutdown');
+  }));
+
+ending("exit(supervisor, new ShutdownReason(info)) stops it the orderly way, with that reason; a transient child supervisor so stopped is not restarted", () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const reason = new ShutdownReason('maintenance');
+    const top = new Supervisor({
+      name: 'top',
+      children: [
+        {
+          id: 'sub',
+          type: 'supervisor',
+          restart: 'transient',
+          start: () => new Supervisor({ name: 'sub', children: [workerSpec('a', log), workerSpec('b', log)] }),
+        },
+      ],
+    }).start();
+    yield* top.up();
+    const sub = top.child('sub', Supervisor)!;
+    exit(sub, reason);
+    yield* sub.join();
+    assert.equal(lines, ['start a', 'start b', 'stop b: shutdown', 'stop a: shutdown']);
+    assert.is(exitReason(sub), reason);
+    assert.equal((yield* top.whichChildrenInTurn()).map((c) => [c.id, c.greenlet]), [['sub', undefined]]);
+    top.kill({ exception: new ExitSignal('shutdown') });
+    yield* top.join();
   }));
 
 ending('it can be monitored: the watcher gets its exit reason', () =>
