@@ -95,6 +95,7 @@ async function main() {
   let value;
   if (w.kind === 'rate') value = (w.ops ? w.ops(params) : params.n) / seconds;
   else if (w.kind === 'memory') value = obs.bytes / params.n;
+  else if (w.kind === 'perItem') value = (seconds * 1e6) / params.n;
   else {
     const ideal = obs.idealMs;
     value = obs.wallMs - ideal;

@@ -74,7 +74,7 @@ interface Summary {
 const USAGE = `usage: npm run bench -- [--quick] [--repeats N] [--only W1,W2,...] [--systems grove,baseline,...] [--timeout S]
   --quick      small sizes, 1 repeat: a smoke check in under a minute
   --repeats N  measurements per system and workload (default 5; 1 with --quick)
-  --only       workloads: ${WORKLOADS.map((w) => w.id).join(', ')} (W2 includes W2mem)
+  --only       workloads: ${WORKLOADS.map((w) => w.id).join(', ')} (W2 includes W2mem; sup is every sup row)
   --systems    systems: ${SYSTEMS.join(', ')}
   --timeout S  seconds one measurement may take (default 180; 30 with --quick)`;
 
@@ -108,10 +108,12 @@ function parseArgs(argv: string[]): Options {
   const workloads = WORKLOADS.filter((w) => {
     if (lower === null) return true;
     const id = w.id.toLowerCase();
-    return lower.includes(id) || (id.endsWith('mem') && lower.includes(id.slice(0, -3)));
+    return lower.includes(id) || (id.endsWith('mem') && lower.includes(id.slice(0, -3))) || (w.group !== undefined && lower.includes(w.group));
   });
   for (const x of lower ?? []) {
-    if (!WORKLOADS.some((w) => w.id.toLowerCase() === x)) fail(`unknown workload ${JSON.stringify(x)}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
+    if (!WORKLOADS.some((w) => w.id.toLowerCase() === x || w.group === x)) {
+      fail(`unknown workload ${JSON.stringify(x)}; known: ${WORKLOADS.map((w) => w.id).join(', ')} (and the group sup)`);
+    }
   }
   return {
     repeats: repeats ?? (quick ? 1 : 5),
@@ -258,7 +260,7 @@ function notes(w: Workload, ok: Measurement[], baseP99?: number): string {
 /** 17.1 M, 312 k, 1,862; bytes and ms as plain numbers. */
 function formatValue(w: Workload, x: number): string {
   if (w.kind === 'memory') return `${Math.round(x).toLocaleString('en-US')}`;
-  if (w.kind === 'overhead') return x.toFixed(1);
+  if (w.kind === 'overhead' || w.kind === 'perItem') return x.toFixed(1);
   if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e7 ? 1 : 2)} M`;
   if (x >= 1e4) return `${(x / 1e3).toFixed(0)} k`;
   return Math.round(x).toLocaleString('en-US');
@@ -344,12 +346,12 @@ function checkDist(): void {
   }
   const built = statSync(dist).mtimeMs;
   let newest = 0;
-  for (const dir of ['lib', 'lib/internal', 'actors']) {
+  for (const dir of ['lib', 'lib/internal', 'actors', 'supervision']) {
     const path = `${root}${dir}`;
     if (!existsSync(path)) continue;
     for (const file of readdirSync(path)) if (file.endsWith('.ts')) newest = Math.max(newest, statSync(`${path}/${file}`).mtimeMs);
   }
-  if (newest > built) console.error('bench: warning: dist/ is older than lib/ or actors/; run `npm run build` to measure the current sources');
+  if (newest > built) console.error('bench: warning: dist/ is older than lib/, actors/ or supervision/; run `npm run build` to measure the current sources');
 }
 
 async function main(): Promise<void> {

@@ -114,8 +114,10 @@ function triangle(n) {
  * The workloads, in report order. Fields:
  * - `kind`: `rate` (ops/s, higher is better; the child times the run and
  *   may scale `n` down for slow systems, see `calibrate`), `memory` (bytes
- *   per idle actor, lower is better) or `overhead` (ms over the ideal,
- *   lower is better).
+ *   per idle actor, lower is better), `overhead` (ms over the ideal,
+ *   lower is better) or `perItem` (µs of the whole run per item, lower is
+ *   better).
+ * - `group` (optional): `--only <group>` selects every workload of it.
  * - `full` / `quick`: parameters for a full run and for `--quick`.
  * - `verify(params, obs, checks, system)`: throws CheckFailed unless the
  *   observations prove the work was done.
@@ -246,6 +248,31 @@ export const WORKLOADS = [
     },
   },
 ];
+
+/**
+ * The supervisor scaling rows (issue 12): a simpleOneForOne supervisor starts
+ * N dynamic children (actors idle on their inboxes) one `startChild` at a
+ * time, then stops them one `terminateChild` at a time. One row per N, so the
+ * time per child shows how it scales: flat means O(1) per child.
+ */
+function supervisorRow(id, n, quickN) {
+  return {
+    id,
+    group: 'sup',
+    title: `supervisor: start then stop N dynamic children (N = ${n.toLocaleString('en-US')})`,
+    kind: 'perItem',
+    unit: 'µs/child',
+    full: { n },
+    quick: { n: quickN },
+    verify(p, obs, checks) {
+      checks.equal(obs.started, p.n, 'sup: children running after the starts');
+      checks.equal(obs.stopped, p.n, 'sup: children dead after the terminates');
+      checks.equal(obs.left, 0, 'sup: children the supervisor still lists');
+    },
+  };
+}
+
+WORKLOADS.push(supervisorRow('sup1k', 1_000, 1_000), supervisorRow('sup10k', 10_000, 2_000), supervisorRow('sup100k', 100_000, 5_000));
 
 export const WORKLOAD_IDS = WORKLOADS.map((w) => w.id);
 

@@ -7,7 +7,7 @@
  * W1, W4 and W2mem use actors (`grove/actors`: Actor, send) and W3 uses
  * `Queue`: they are written against DESIGN.md and report `n/a (not built
  * yet)` until dist/ has those exports, so the suite picks them up by itself
- * once lib/queue.ts and actors/ land.
+ * once lib/queue.ts and actors/ land. The sup rows use `grove/supervision`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,6 +25,7 @@ if (!existsSync(new URL('index.js', dist))) {
 const grove = await import(new URL('index.js', dist).href);
 const actorsModule = existsSync(new URL('actors.js', dist)) ? await import(new URL('actors.js', dist).href) : null;
 const serverModule = existsSync(new URL('server.js', dist)) ? await import(new URL('server.js', dist).href) : null;
+const supervisionModule = existsSync(new URL('supervision.js', dist)) ? await import(new URL('supervision.js', dist).href) : null;
 const { run, spawn, sleep, joinAll } = grove;
 
 export const system = {
@@ -38,7 +39,8 @@ export const system = {
 function need(module, name, where) {
   const value = module?.[name];
   if (value === undefined) {
-    const file = module === actorsModule ? 'dist/actors.js' : module === serverModule ? 'dist/server.js' : 'dist/index.js';
+    const file =
+      module === actorsModule ? 'dist/actors.js' : module === serverModule ? 'dist/server.js' : module === supervisionModule ? 'dist/supervision.js' : 'dist/index.js';
     throw new NotApplicable(`not built yet: ${file} has no ${name} (${where})`);
   }
   return value;
@@ -193,7 +195,36 @@ function actors(workloadId) {
     }
   }
 
-  return (actorClasses = { Player, Idle, Worker, Collector });
+  /** sup rows: a dynamic child that idles on its inbox until it is stopped. */
+  class Child extends Actor {
+    receive() {}
+  }
+
+  return (actorClasses = { Player, Idle, Worker, Collector, Child });
+}
+
+/**
+ * The sup rows: start `n` dynamic children one startChild at a time, then
+ * stop them one terminateChild at a time (the plain reads count them: they
+ * exist on every build measured).
+ */
+function superviseChildren(workloadId, n) {
+  const Supervisor = need(supervisionModule, 'Supervisor', `supervision/, needed by ${workloadId}`);
+  const { Child } = actors(workloadId);
+  return run(function* () {
+    const sup = new Supervisor({ name: 'pool', strategy: 'simpleOneForOne', children: [{ id: 'child', start: () => new Child() }] }).start();
+    yield* sup.up();
+    const children = new Array(n);
+    for (let i = 0; i < n; i++) children[i] = yield* sup.startChild([]);
+    const started = sup.countChildren().active;
+    for (let i = 0; i < n; i++) yield* sup.terminateChild(children[i]);
+    let stopped = 0;
+    for (const child of children) if (child.dead) stopped++;
+    const left = sup.whichChildren().length;
+    sup.stop();
+    yield* sup.join();
+    return { started, stopped, left };
+  });
 }
 
 export const workloads = {
@@ -282,6 +313,10 @@ export const workloads = {
       return { ...collector.benchResult(), minPerActor, maxPerActor };
     });
   },
+
+  sup1k: ({ n }) => superviseChildren('sup1k', n),
+  sup10k: ({ n }) => superviseChildren('sup10k', n),
+  sup100k: ({ n }) => superviseChildren('sup100k', n),
 
   W5: (p) =>
     run(function* () {
