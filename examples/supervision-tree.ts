@@ -29,8 +29,8 @@
  * restart.
  */
 import { Event, ExitSignal, Greenlet, Queue, getHub, sleep, type Operation, type Suspend } from 'grove';
-import { Actor, ask, register, whereis, type ReplyTo } from 'grove/actors';
-import { Supervisor, type ChildSpec } from 'grove/supervision';
+import { Actor, AskFailed, ask, register, whereis, type ReplyTo } from 'grove/actors';
+import { Supervisor, type ChildInfo, type ChildSpec } from 'grove/supervision';
 import { runIfMain, type Log } from './support.js';
 
 /** The source: one log line per entry, some of them malformed. */
@@ -183,22 +183,34 @@ function named(name: string, body: () => Operation<void>): Greenlet<void> {
   return greenlet;
 }
 
-/** The tree, as the supervisors' `whichChildren()` see it right now. */
-function drawTree(root: Supervisor, strategies: Map<string, string>, starts: Map<string, number>): string[] {
+/**
+ * The tree, as the supervisors answer `whichChildrenInTurn()`: each answers
+ * after the exits already queued in its inbox, so a child that has just
+ * crashed shows restarted, not dead. A supervisor that ended between two
+ * reads (a subtree being replaced) answers with AskFailed: drawn as gone.
+ */
+function* drawTree(root: Supervisor, strategies: Map<string, string>, starts: Map<string, number>): Operation<string[]> {
   const lines = [`${root.name} (${strategies.get(root.name)})`];
-  const walk = (sup: Supervisor, indent: string): void => {
-    const children = sup.whichChildren();
-    children.forEach((child, i) => {
+  function* walk(sup: Supervisor, indent: string): Operation<void> {
+    let children: readonly ChildInfo[];
+    try {
+      children = yield* sup.whichChildrenInTurn();
+    } catch (error) {
+      if (!(error instanceof AskFailed)) throw error;
+      lines.push(`${indent}└── (${sup.name} has ended)`);
+      return;
+    }
+    for (const [i, child] of children.entries()) {
       const last = i === children.length - 1;
       const count = starts.get(`${sup.name}/${child.id}`) ?? 0;
       const state = child.greenlet === undefined ? ' (not running)' : '';
       const strategy = child.greenlet instanceof Supervisor ? ` (${strategies.get(child.greenlet.name)})` : '';
       const restarts = count > 1 ? ` [started ${count} times]` : '';
       lines.push(`${indent}${last ? '└── ' : '├── '}${child.id}${strategy}${state}${restarts}`);
-      if (child.greenlet instanceof Supervisor) walk(child.greenlet, indent + (last ? '    ' : '│   '));
-    });
-  };
-  walk(root, '');
+      if (child.greenlet instanceof Supervisor) yield* walk(child.greenlet, indent + (last ? '    ' : '│   '));
+    }
+  }
+  yield* walk(root, '');
   return lines;
 }
 
@@ -260,17 +272,17 @@ export function* main(log: Log): Operation<void> {
   const drawer = named('drawer', function* () {
     for (;;) {
       yield* redraw.wait();
-      // Let the restart play out (it takes no time; on a real clock, well under 5 ms), then draw.
+      // One drawing per burst: a failure that escalates is several restarts in a row.
       yield* sleep(5);
       redraw.clear();
-      for (const line of drawTree(service, strategies, starts)) log(line);
+      for (const line of yield* drawTree(service, strategies, starts)) log(line);
     }
   }).start();
 
   try {
     service.start();
     yield* service.up(); // every child of every level is up (OTP's start_link)
-    for (const line of drawTree(service, strategies, starts)) log(line);
+    for (const line of yield* drawTree(service, strategies, starts)) log(line);
     yield* journal.finished.wait();
     yield* sleep(10);
     log(`done: ${journal.recorded.size} lines recorded, ${journal.rejected.length} set aside, none lost`);

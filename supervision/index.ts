@@ -3,8 +3,12 @@
  * `Supervisor` starts its children from child specs, restarts them by its
  * strategy (`oneForOne`, `oneForAll`, `restForOne`, `simpleOneForOne`) and
  * their restart types, gives up past its restart intensity, and stops them
- * in reverse start order; restarts can back off as in Akka. Its lifecycle
- * events are on the hub's `events$` stream.
+ * in reverse start order; restarts can back off as in Akka. Its children
+ * can be read at once (`whichChildren`) or in its turn, as OTP's calls are
+ * (`whichChildrenInTurn`). Starting, stopping or restarting one child costs
+ * the same however many it has. Its lifecycle events are on the hub's
+ * `events$` stream. (The shutdown convention, `ShutdownReason`, is in
+ * `grove`: links and monitors know it too.)
  */
 export {
   Supervisor,
