@@ -62,7 +62,9 @@ export interface ChildSpec<G extends Greenlet<unknown> | 'ignore' = Greenlet<unk
   /**
    * Your own data, kept with the spec and never read by the supervisor
    * (a spec built from configuration can carry its extra fields here:
-   * every other unknown key is refused, to catch typos).
+   * every other unknown key is refused, to catch typos). `startChild`
+   * sends its spec as a message, so there `meta` is deep-frozen, as
+   * messages are; in `new Supervisor`'s children it is kept as given.
    */
   readonly meta?: unknown;
 }
