@@ -4,7 +4,8 @@
  * can resume a wait that a second signal interrupted: `signalStop` unlinks
  * the child and raises `ExitSignal('shutdown')` in it (or kills it plainly),
  * `awaitStop` waits for its death until the deadline and then kills it
- * plainly. The deadline lives in the supervisor's state record (state.ts).
+ * plainly. The deadline lives in the child's record in the supervisor's
+ * state (state.ts).
  */
 import { ExitSignal, GreenletExit } from '../lib/errors.js';
 import { Event } from '../lib/event.js';
