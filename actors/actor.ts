@@ -472,7 +472,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
         }
       }
       // A producer blocked in inbox.put() would otherwise wait forever, or put into a dead inbox.
-      if (!inbox.isShutdown) inbox.shutdown({ cause: new Error(`${this} is dead`) });
+      if (!inbox.isShutdown) inbox.shutdown({ cause: deadInboxCause(this as Actor<unknown>) });
     }
     super[SCHEDULE_NOTIFY]();
   }
@@ -499,6 +499,21 @@ function badMethod(actor: Actor<unknown>, name: string, value: unknown): TypeErr
     `${actor.name}.${name} returned ${show(value)}: write it as a generator method (*${name}) when it blocks, ` +
       'or a plain method returning nothing',
   );
+}
+
+/**
+ * Why a dead actor's inbox is shut down. Made at every actor's death, so
+ * without a stack: where the hub noticed the death says nothing, and
+ * capturing it was a large part of a short-lived actor's cost.
+ */
+function deadInboxCause(actor: Actor<unknown>): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new Error(`${actor} is dead`);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** @internal the error for a call that needs a started actor: `up()`, `ask`. */
