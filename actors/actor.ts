@@ -247,6 +247,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
           break;
         }
         this[ACTOR_FLAGS] |= HANDLING;
+        if (this[HUB]!.listeners !== null) emitReceive(this as Actor<unknown>, message);
         const handling = this.receive(message);
         if (handling !== undefined) {
           if (!isOperation(handling)) throw badMethod(this, 'receive', handling);
@@ -492,6 +493,11 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
 function* awaitUp(actor: Actor<unknown>, timeout: TimeoutOption | undefined): Generator<Suspend, void, unknown> {
   if (yield* actor[AWAIT_UP](timeout)) return;
   throw new StartFailed(actor, exitReason(actor));
+}
+
+/** The `actorReceive` event, out of the inbox loop so that loop's frame (an idle actor's memory) stays small. */
+function emitReceive(actor: Actor<unknown>, message: unknown): void {
+  actor[HUB]!.emit({ type: 'actorReceive', greenlet: actor, message });
 }
 
 function badMethod(actor: Actor<unknown>, name: string, value: unknown): TypeError {

@@ -19,6 +19,16 @@ declare module 'grove' {
      * (null in the hub, e.g. a death notification, or outside any greenlet).
      */
     actorMessage: { greenlet: Actor<unknown>; message: unknown; from: Greenlet<unknown> | null };
+    /** The actor took `message` from its inbox to handle it: its inbox loop, or a selective receive. */
+    actorReceive: { greenlet: Actor<unknown>; message: unknown };
+    /**
+     * An exit signal (`signal: 'exit'`: a linked greenlet exited, or
+     * `exit()` was called) or a monitor's DOWN (`signal: 'down'`) reaches
+     * `greenlet`, from `from` (null: from outside any greenlet), with
+     * `reason`. Emitted before it takes effect: a trapped signal or a DOWN
+     * then arrives as an `actorMessage`.
+     */
+    actorSignal: { greenlet: Greenlet<unknown>; from: Greenlet<unknown> | null; reason: unknown; signal: 'exit' | 'down' };
     /**
      * A dead letter: a message the actor will never handle, because it was
      * sent after the actor died (`kind: 'sentAfterDeath'`; `from` is the

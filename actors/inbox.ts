@@ -16,7 +16,8 @@ import { WaitOp, type WaitState } from '../lib/internal/wait.js';
 import type { Greenlet } from '../lib/greenlet.js';
 import type { Operation } from '../lib/operation.js';
 import type { TimeoutOption } from '../lib/internal/validate.js';
-import { SIZE, WAIT, WAKE } from '../lib/internal/keys.js';
+import type { Actor } from './actor.js';
+import { HUB, SIZE, WAIT, WAKE } from '../lib/internal/keys.js';
 
 /**
  * @internal what `stop({ drain: true })` puts in the inbox: the inbox loop
@@ -129,7 +130,10 @@ class ReceiveMatchingOp extends WaitOp<unknown> {
   }
   protected outcome(s: WaitState): unknown {
     s.arg = undefined;
-    return (s.target as Inbox<unknown>).takeMatched();
+    const message = (s.target as Inbox<unknown>).takeMatched();
+    const hub = s.greenlet[HUB]!;
+    if (hub.listeners !== null) hub.emit({ type: 'actorReceive', greenlet: s.greenlet as Actor<unknown>, message });
+    return message;
   }
   protected enlist(s: WaitState): void {
     (s.target as Inbox<unknown>).selective = s;

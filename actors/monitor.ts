@@ -5,6 +5,7 @@
  */
 import { checkGreenlet, type Greenlet } from '../lib/greenlet.js';
 import { checkOptions, show } from '../lib/internal/validate.js';
+import { HUB } from '../lib/internal/keys.js';
 import { Actor } from './actor.js';
 import type { Inbox } from './inbox.js';
 import { ensureRelations, relationsOf } from './relations.js';
@@ -78,6 +79,8 @@ export class MonitorRef {
 
   /** @internal puts the DOWN in the watcher's inbox. */
   deliver(target: Greenlet<unknown>, reason: unknown): void {
+    const hub = this.watcher[HUB];
+    if (hub !== null && hub.listeners !== null) hub.emit({ type: 'actorSignal', greenlet: this.watcher, from: target, reason, signal: 'down' });
     const down: DownMessage = Object.freeze({ type: 'DOWN', ref: this, target, reason });
     this.down = down;
     this.watcher[DELIVER](down);

@@ -8,7 +8,7 @@
 import { ExitSignal } from '../lib/errors.js';
 import type { Greenlet } from '../lib/greenlet.js';
 import { Actor } from './actor.js';
-import { KILL_WITH } from '../lib/internal/keys.js';
+import { HUB, KILL_WITH } from '../lib/internal/keys.js';
 import { DELIVER } from './keys.js';
 
 /** What an actor that traps exits receives instead of dying. Frozen. */
@@ -23,6 +23,8 @@ export interface ExitMessage {
 /** @internal delivers an exit signal from `from` to `target`. */
 export function sendExitSignal(target: Greenlet<unknown>, from: Greenlet<unknown> | null, reason: unknown): void {
   if (target.dead) return;
+  const hub = target[HUB];
+  if (hub !== null && hub.listeners !== null) hub.emit({ type: 'actorSignal', greenlet: target, from, reason, signal: 'exit' });
   if (target instanceof Actor && target.trapExit) {
     const message: ExitMessage = Object.freeze({ type: 'EXIT', from, reason });
     target[DELIVER](message);

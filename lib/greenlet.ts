@@ -26,7 +26,7 @@ import type { Operation, PlainResult, Suspend } from './operation.js';
 import {
   ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, FN, GEN,
   HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
-  PENDING_ERROR, PREV_LIVE, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
+  PENDING_ERROR, PREV_LIVE, RAISE_ON_SUSPEND, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
   SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE,
   AWAIT_UP, FIRST_SUSPEND, HEAD, IS_UP, MARK_UP, PARENT, REMOVE, STOP_FOR_SHUTDOWN,
 } from './internal/keys.js';
@@ -565,6 +565,16 @@ export class Greenlet<T = unknown> extends Linkable {
     return waitForDeath([this], timeout);
   }
 
+  /**
+   * @internal raises `error` at the blocking call the greenlet is suspending
+   * in right now (from a `suspend` event: grove/testing's fault injection).
+   * It is delivered as the greenlet suspends, as a kill would be then.
+   */
+  [RAISE_ON_SUSPEND](error: unknown): void {
+    if ((this[FLAGS] & DEAD) !== 0) return;
+    (this[EXTRA]().pending ??= []).push(error);
+  }
+
   /** @internal kill without waiting. */
   [KILL_WITH](error: unknown): void {
     if ((this[FLAGS] & DEAD) !== 0) return;
@@ -650,6 +660,8 @@ class StartTimer implements TimerEntry {
   constructor(private readonly greenlet: Greenlet<unknown>) {}
   fire(): void {
     this.heapIndex = -1;
+    const hub = this.greenlet[HUB]!;
+    if (hub.listeners !== null) hub.emit({ type: 'timer', greenlet: this.greenlet, label: 'startLater' });
     this.greenlet[WAKE]();
   }
 }

@@ -22,7 +22,7 @@ import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js'
 import { Greenlet } from './greenlet.js';
 import type { Operation, PlainResult } from './operation.js';
 import { checkFunction } from './internal/validate.js';
-import { mulberry32 } from './internal/random.js';
+import { checkSchedule, schedulePolicy, type SchedulePolicy, type Strategy } from './internal/schedule.js';
 import {
   INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
 } from './internal/keys.js';
@@ -59,6 +59,18 @@ export interface HubEvents {
   spawn: { greenlet: Greenlet<unknown> };
   /** The hub switched into a greenlet. Emitted only while someone subscribes. */
   switch: { greenlet: Greenlet<unknown> };
+  /**
+   * The running greenlet blocks in the call `label` (`'Queue.get'`, `'sleep'`...).
+   * Emitted as it suspends, while the call's frames are still on the stack,
+   * and only while someone subscribes.
+   */
+  suspend: { greenlet: Greenlet<unknown>; label: string };
+  /**
+   * A timer of `greenlet` fired: the end of a `sleep` (label `'sleep'`), the
+   * `{ timeout }` of a blocking call (its label, e.g. `'Queue.get'`), a
+   * started `Timeout` (`'Timeout'`) or a `startLater` (`'startLater'`).
+   */
+  timer: { greenlet: Greenlet<unknown>; label: string };
   /** A greenlet ended: `'normal'`, `'killed'` (GreenletExit), an ExitSignal's reason, or the error. */
   exit: { greenlet: Greenlet<unknown>; reason: unknown };
   /** The hub reported an error (see {@link ErrorHandler}). */
@@ -81,21 +93,30 @@ export interface HubOptions {
   /** Replaces the default error report (one line and the stack on stderr). */
   onError?: ErrorHandler;
   /**
-   * Makes the schedule a reproducible pseudo-random interleaving: the hub
-   * runs each batch of ready tasks in an order this seed draws (now and then
-   * deferring one to the next batch), and timers due at the same instant in
-   * a drawn order, instead of FIFO.
+   * Makes the schedule a reproducible pseudo-random interleaving, drawn
+   * from this seed by `strategy`, instead of FIFO; timers due at the same
+   * instant also fire in a drawn order.
    */
   seed?: number;
+  /**
+   * How a seed draws the schedule: `'shuffle'` (default) runs each batch of
+   * ready tasks in a drawn order, now and then deferring one to the next
+   * batch; `'pct'` is Probabilistic Concurrency Testing: random priorities,
+   * the highest-priority ready task runs, and at `depth - 1` random steps
+   * the running one drops below all others (it finds deep races; see
+   * grove/testing's `explore`). Needs a seed.
+   */
+  strategy?: Strategy;
+  /** PCT's depth: 1 + the number of priority drops (a positive integer, default 2). */
+  depth?: number;
+  /** PCT's horizon: the drops happen within the first `steps` scheduling steps (a positive integer, default 100). */
+  steps?: number;
 }
 
 /** How often (in batches) a long-running loop checks whether to let Node's event loop run. */
 const SLICE_CHECK_MASK = 63;
 /** After this many ms of uninterrupted running, the loop yields to Node (I/O, promises). */
 const SLICE_MS = 20;
-
-/** How often a seeded hub defers a ready task to the next batch. */
-const DEFER_CHANCE = 0.25;
 
 /** The default error report: `<name> failed with <Error>: <message>` and the stack, on stderr. */
 export function defaultErrorHandler(error: unknown, context: ErrorContext): void {
@@ -147,6 +168,8 @@ export class Hub {
   liveHead: Greenlet<unknown> | null = null;
   /** @internal number of live greenlets. */
   liveCount = 0;
+  /** @internal how a seeded hub orders ready tasks (internal/schedule.ts); null: FIFO. */
+  readonly policy: SchedulePolicy | null;
 
   private readonly ready = new Deque<Task>();
   private readonly timers = new TimerHeap();
@@ -160,9 +183,6 @@ export class Hub {
   private nodeTimerDue = Infinity;
   /** Greenlets `run()` is waiting for: they get LoopExit when the hub is stuck. */
   private readonly mains = new Set<Greenlet<unknown>>();
-  private readonly random: (() => number) | null;
-  /** Tasks of the seeded batch being run that have not had their turn yet (they are out of `ready`). */
-  private batchLeft = 0;
   private readonly boundLoop = (): void => this.loop();
   private readonly onNodeTimer = (): void => {
     this.nodeTimer = null;
@@ -174,17 +194,15 @@ export class Hub {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`new Hub: options must be an object, got ${String(options)}`);
     }
-    const { clock = 'real', onError = defaultErrorHandler, seed } = options;
+    const { clock = 'real', onError = defaultErrorHandler } = options;
     if (clock !== 'real' && clock !== 'virtual') {
       throw new TypeError(`new Hub: clock must be 'real' or 'virtual', got ${JSON.stringify(clock)}`);
     }
     if (typeof onError !== 'function') throw new TypeError('new Hub: onError must be a function');
-    if (seed !== undefined && !Number.isInteger(seed)) {
-      throw new TypeError(`new Hub: seed must be an integer, got ${String(seed)}`);
-    }
+    checkSchedule('new Hub', options);
     this.clock = clock;
     this.onError = onError;
-    this.random = seed === undefined ? null : mulberry32(seed);
+    this.policy = schedulePolicy(options);
     this.events$ = new Observable<HubEvent>((subscriber) => {
       (this.listeners ??= new Set()).add(subscriber);
       return () => {
@@ -201,7 +219,7 @@ export class Hub {
 
   /** True when the schedule is drawn from a seed (`new Hub({ seed })`); false for FIFO. */
   get seeded(): boolean {
-    return this.random !== null;
+    return this.policy !== null;
   }
 
   /**
@@ -255,7 +273,7 @@ export class Hub {
    */
   settled(): boolean {
     const next = this.timers.peek();
-    return this.ready.length === 0 && this.batchLeft === 0 && (next === undefined || next.deadline > this.now());
+    return this.ready.length === 0 && (this.policy === null || this.policy.held === 0) && (next === undefined || next.deadline > this.now());
   }
 
   /** A snapshot of the greenlets started on this hub and not yet dead, oldest first. */
@@ -277,7 +295,7 @@ export class Hub {
 
   /** @internal starts a timer entry `ms` from now. */
   addTimer(entry: TimerEntry, ms: number): void {
-    const tie = this.random === null ? undefined : Math.floor(this.random() * 2 ** 52);
+    const tie = this.policy === null ? undefined : this.policy.tie();
     this.timers.add(entry, this.now() + ms, tie);
     if (!this.running) this.requestLoop();
   }
@@ -417,33 +435,12 @@ export class Hub {
 
   private runBatch(): void {
     const ready = this.ready;
-    let n = ready.length;
-    if (this.random === null) {
-      while (n-- > 0) ready.shift()![RUN_TASK]();
+    if (this.policy !== null) {
+      this.policy.run(ready);
       return;
     }
-    // Seeded: run this batch's tasks in a drawn order, and now and then
-    // defer one to the next batch, so that steps of different greenlets can
-    // also overtake each other across batches (a race FIFO order hides).
-    const random = this.random;
-    const batch: Task[] = [];
-    while (n-- > 0) batch.push(ready.shift()!);
-    for (let i = batch.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = batch[i];
-      batch[i] = batch[j];
-      batch[j] = t;
-    }
-    this.batchLeft = batch.length;
-    try {
-      for (const task of batch) {
-        this.batchLeft--;
-        if (random() < DEFER_CHANCE && task[SCHEDULED]) ready.push(task);
-        else task[RUN_TASK]();
-      }
-    } finally {
-      this.batchLeft = 0;
-    }
+    let n = ready.length;
+    while (n-- > 0) ready.shift()![RUN_TASK]();
   }
 
   private fireDueTimers(): void {

@@ -31,6 +31,8 @@ class YieldOp extends WaitOp<void> {
     g[WAKE]();
     this.done = false;
     this.value = SUSPEND;
+    const hub = g[HUB]!;
+    if (hub.listeners !== null) hub.emit({ type: 'suspend', greenlet: g, label: 'sleep' });
     return this as unknown as IteratorResult<Suspend, void>;
   }
 

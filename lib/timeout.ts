@@ -102,6 +102,8 @@ export class Timeout extends Interrupt {
     this.heapIndex = -1;
     const owner = this.owner;
     if (owner === null || owner.dead) return;
+    const hub = owner[HUB]!;
+    if (hub.listeners !== null) hub.emit({ type: 'timer', greenlet: owner, label: 'Timeout' });
     owner[INTERRUPT](toException('Timeout', this.exception) ?? this);
   }
 

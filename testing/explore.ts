@@ -1,70 +1,192 @@
 /**
  * `explore`: run a test body under many seeded interleavings and stop at the
  * first that fails — schedule exploration for races that FIFO order hides.
+ * Its default strategy is PCT (lib/internal/pct.ts), which finds races
+ * however far apart their steps are; `'shuffle'` is the cheaper batch
+ * shuffling of earlier versions.
  */
-import type { Operation } from 'grove';
-import { checkFunction, checkOptions, show } from '../lib/internal/validate.js';
-import { simulate, type SimulateOptions } from './simulate.js';
+import type { ErrorHandler, Operation } from 'grove';
+import { checkFunction, checkOptions, isRecord, show, unknownKey } from '../lib/internal/validate.js';
+import { DEFAULT_DEPTH, DEFAULT_STEPS, checkSchedule, type Strategy } from '../lib/internal/schedule.js';
+import { runOnce, type RunSettings } from './simulation.js';
+import { writeTrace } from './chart.js';
+import type { SimulateOptions } from './simulate.js';
+import type { Trace } from './trace.js';
 
 /** Options of `explore`. */
-export interface ExploreOptions extends Omit<SimulateOptions, 'seed'> {
+export interface ExploreOptions {
   /**
    * How many seeds to try (1, 2, ... n), or the exact seeds. Default 100:
    * small enough for CI; raise it locally when hunting a rare race.
    */
   seeds?: number | readonly number[];
+  /**
+   * `'pct'` (default): Probabilistic Concurrency Testing — each greenlet
+   * gets a random priority, the highest-priority ready one runs, and at
+   * `depth - 1` random steps the running one drops below all others. It
+   * finds a race of depth d among n greenlets and k steps with probability
+   * at least 1/(n·k^(d−1)) per seed, however far apart the racing steps.
+   * `'shuffle'`: each batch of ready greenlets in a drawn order.
+   */
+  strategy?: Strategy;
+  /** PCT's depth, default 2: one preemption at a random step (3: two, for races that need a greenlet held back twice). */
+  depth?: number;
+  /**
+   * PCT's horizon: the priority drops happen within this many scheduling
+   * steps. By default explore measures it: the longest run so far (100
+   * before the first).
+   */
+  steps?: number;
+  /**
+   * A folder (created if need be) where a failure writes the failing run's
+   * message sequence chart (`.html`) and trace (`.trace.json`); the
+   * failure's message gives the path.
+   */
+  traceDir?: string;
+  /** Receives the errors the hub reports (greenlets that failed unwatched, link callbacks that threw). */
+  onError?: ErrorHandler;
 }
 
-/** The failure `explore` found: which seed, and the error the body failed with. */
+const FIELDS: ReadonlySet<string> = new Set(['seeds', 'strategy', 'depth', 'steps', 'traceDir', 'onError']);
+
+/** The failure `explore` found: which seed, the error the body failed with, and how to see it again. */
 export class ExploreFailure extends Error {
   static {
     this.prototype.name = 'ExploreFailure';
   }
-  /** The seed that failed: `simulate(body, { seed })` replays the same interleaving. */
+  /** The seed that failed. */
   readonly seed: number;
   /** How many seeds passed before this one. */
   readonly passed: number;
+  /** The options that replay the failing run exactly: `simulate(body, failure.replay)`. */
+  readonly replay: SimulateOptions;
+  /** The trace of the failing run (recorded by running it again). */
+  readonly trace: Trace;
+  /** The message sequence chart written into `traceDir`, if one was given. */
+  readonly chart: string | undefined;
 
-  constructor(seed: number, passed: number, cause: unknown) {
-    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`explore: seed ${seed} fails (after ${passed} passing seeds): ${what}\n\treplay it with simulate(body, { seed: ${seed} })`, {
+  constructor(seed: number, passed: number, cause: unknown, replay: SimulateOptions, trace: Trace, chart: string | undefined) {
+    super(`explore: seed ${seed} fails (after ${passed} passing seeds): ${describeError(cause)}\n\treplay it with simulate(body, ${literal(replay)})${chartLine(trace, chart)}`, {
       cause,
     });
     this.seed = seed;
     this.passed = passed;
+    this.replay = replay;
+    this.trace = trace;
+    this.chart = chart;
   }
 }
 
-function seedList(seeds: number | readonly number[] | undefined): readonly number[] {
-  if (seeds === undefined) return seedList(100);
+/** @internal an error in one line of a failure's message. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** @internal options as a failure's message shows them: `{ seed: 7, strategy: 'pct' }`. */
+export function literal(options: object): string {
+  const fields = Object.entries(options).map(([key, value]) => `${key}: ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+  return fields.length === 0 ? '{}' : `{ ${fields.join(', ')} }`;
+}
+
+/** @internal the lines a failure adds about its trace: where the chart is, and whether the traced re-run failed the same way. */
+export function chartLine(trace: Trace, chart: string | undefined): string {
+  const again = trace.outcome.ok ? '\n\tthe traced re-run of this schedule passed: the body depends on something outside the simulation' : '';
+  return `${again}${chart === undefined ? '' : `\n\tmessage sequence chart: ${chart}`}`;
+}
+
+/** @internal checks `seeds`, naming `call`; returns the list. */
+export function seedList(call: string, seeds: number | readonly number[] | undefined, fallback: number): readonly number[] {
+  if (seeds === undefined) return seedList(call, fallback, fallback);
   if (typeof seeds === 'number') {
-    if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`explore: seeds must be a positive integer or a list of integers, got ${show(seeds)}`);
+    if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`${call}: seeds must be a positive integer or a list of integers, got ${show(seeds)}`);
     return Array.from({ length: seeds }, (_, i) => i + 1);
   }
   if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s))) {
-    throw new RangeError('explore: seeds must be a positive integer or a non-empty list of integers');
+    throw new RangeError(`${call}: seeds must be a positive integer or a non-empty list of integers, got ${show(seeds)}`);
   }
   return seeds;
+}
+
+/** @internal checks the options explore and exploreFaults share (schedule, traceDir, onError), naming `call`. */
+export function checkExploreOptions(call: string, options: object, fields: ReadonlySet<string>): void {
+  checkOptions(call, options);
+  const extra = isRecord(options) ? unknownKey(options, fields) : undefined;
+  if (extra !== undefined) throw new TypeError(`${call}: unknown option ${JSON.stringify(extra)} (options are ${[...fields].join(', ')})`);
+  const { strategy, depth, steps, traceDir, onError } = options as ExploreOptions;
+  checkSchedule(call, { strategy, depth, steps }, true);
+  if (traceDir !== undefined && (typeof traceDir !== 'string' || traceDir === '')) {
+    throw new TypeError(`${call}: traceDir must be a folder's path, got ${show(traceDir)}`);
+  }
+  if (onError !== undefined) checkFunction(call, 'onError', onError);
+}
+
+/**
+ * @internal the seeded schedules of a search: for each seed, the options
+ * of its run. PCT's horizon is `steps` if given, else the longest run
+ * measured so far (`measured` is told of each run's length).
+ */
+export class Schedules {
+  private longest = 0;
+
+  constructor(private readonly options: { strategy?: Strategy; depth?: number; steps?: number }) {}
+
+  /** The schedule options of a run under `seed`. */
+  of(seed: number): SimulateOptions {
+    const { strategy = 'pct', depth, steps } = this.options;
+    if (strategy === 'shuffle') return { seed, strategy };
+    return { seed, strategy, depth: depth ?? DEFAULT_DEPTH, steps: steps ?? (this.longest || DEFAULT_STEPS) };
+  }
+
+  /** A run took `steps` scheduling steps. */
+  measured(steps: number): void {
+    if (steps > this.longest) this.longest = steps;
+  }
+}
+
+/**
+ * @internal runs a failing run again with a trace, and writes it into
+ * `traceDir` when given; returns the trace and the chart's path.
+ */
+export async function traceFailure(
+  body: () => unknown,
+  settings: RunSettings,
+  traceDir: string | undefined,
+  name: string,
+): Promise<{ trace: Trace; chart: string | undefined }> {
+  const { trace } = await runOnce(body, { ...settings, trace: true });
+  const chart = traceDir === undefined ? undefined : await writeTrace(trace!, traceDir, name);
+  return { trace: trace!, chart };
 }
 
 /**
  * Runs `body` on a fresh virtual-clock hub once per seed, each seed a
  * different reproducible interleaving of the ready greenlets (and of timers
- * due at the same instant). Resolves when every seed passes; rejects at the
- * first failure with an `ExploreFailure` naming the seed (`.seed`) and
- * carrying the original error (`.cause`).
+ * due at the same instant), by default with PCT. Resolves when every seed
+ * passes; rejects at the first failure with an `ExploreFailure` naming the
+ * seed (`.seed`), carrying the original error (`.cause`), the options that
+ * replay it (`simulate(body, failure.replay)`) and the trace of the failing
+ * run (`.trace`; also drawn into `traceDir` when given).
  */
 export async function explore(body: () => Operation<unknown> | PromiseLike<unknown> | unknown, options: ExploreOptions = {}): Promise<void> {
   checkFunction('explore', 'body', body);
-  checkOptions('explore', options);
-  const seeds = seedList(options.seeds);
+  checkExploreOptions('explore', options, FIELDS);
+  const seeds = seedList('explore', options.seeds, 100);
+  const schedules = new Schedules(options);
   let passed = 0;
   for (const seed of seeds) {
-    try {
-      await simulate(body as () => unknown, { ...options, seed });
-    } catch (error) {
-      throw new ExploreFailure(seed, passed, error);
+    const replay = schedules.of(seed);
+    const settings: RunSettings = { ...replay, onError: options.onError };
+    const result = await runOnce(body as () => unknown, settings);
+    schedules.measured(result.steps);
+    if (!result.ok) {
+      const { trace, chart } = await traceFailure(body as () => unknown, settings, options.traceDir, `explore-${fileName(body)}-seed-${seed}`);
+      throw new ExploreFailure(seed, passed, result.error, replay, trace, chart);
     }
     passed++;
   }
+}
+
+/** @internal a body's name as part of a file name. */
+export function fileName(body: () => unknown): string {
+  return body.name.replace(/[^\w.-]+/g, '_') || 'body';
 }

@@ -67,3 +67,6 @@ export const FIRST_SUSPEND: unique symbol = Symbol('grove.firstSuspend');
 export const AWAIT_UP: unique symbol = Symbol('grove.awaitUp');
 export const PARENT: unique symbol = Symbol('grove.parent');
 export const STOP_FOR_SHUTDOWN: unique symbol = Symbol('grove.stopForShutdown');
+
+// grove/testing's fault injection.
+export const RAISE_ON_SUSPEND: unique symbol = Symbol('grove.raiseOnSuspend');

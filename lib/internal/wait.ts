@@ -164,6 +164,8 @@ export class WaitState extends Link implements TimerEntry {
   /** Its timer expired (hub context). */
   fire(): void {
     this.heapIndex = -1;
+    const hub = this.greenlet[HUB]!;
+    if (hub.listeners !== null) hub.emit({ type: 'timer', greenlet: this.greenlet, label: this.op!.label });
     this.op!.fire(this);
   }
 }
@@ -250,9 +252,12 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
       if (typeof timeout === 'number') s.greenlet[HUB]!.addTimer(s, timeout);
       else if (timeout !== null && !timeout.pending) timeout.start();
     }
-    s.greenlet[WAITING_ON] = this as WaitOp<unknown>;
+    const g = s.greenlet;
+    g[WAITING_ON] = this as WaitOp<unknown>;
     this.done = false;
     this.value = SUSPEND;
+    const hub = g[HUB]!;
+    if (hub.listeners !== null) hub.emit({ type: 'suspend', greenlet: g, label: this.label });
     return this as unknown as IteratorResult<Suspend, T>;
   }
 

@@ -414,11 +414,13 @@ errors.run();
 
 const events = suite('Hub events$');
 
-events('lifecycle events: spawn, switch and exit with the reason', async () => {
+events('lifecycle events: spawn, switch, suspend (with the call) and exit with the reason', async () => {
   const hub = new Hub({ clock: 'virtual' });
   const seen: [string, Greenlet<unknown>, unknown][] = [];
   const subscription = hub.events$.subscribe((event: HubEvent) => {
-    if (event.type !== 'error') seen.push([event.type, event.greenlet, event.type === 'exit' ? event.reason : undefined]);
+    if (event.type === 'exit') seen.push([event.type, event.greenlet, event.reason]);
+    else if (event.type === 'suspend') seen.push([`${event.type}`, event.greenlet, event.label]);
+    else if (event.type !== 'error') seen.push([event.type, event.greenlet, undefined]);
   });
   let main: Greenlet<unknown> | undefined;
   await hub.run(function* () {
@@ -440,7 +442,7 @@ events('lifecycle events: spawn, switch and exit with the reason', async () => {
   subscription.unsubscribe();
   const lines = seen
     .filter(([, g]) => g !== main)
-    .map(([type, g, reason]) => `${type} ${g.name}${type === 'exit' ? `:${reason instanceof Error ? reason.message : String(reason)}` : ''}`);
+    .map(([type, g, detail]) => `${type} ${g.name}${detail === undefined ? '' : `:${detail instanceof Error ? detail.message : String(detail)}`}`);
   assert.equal(lines, [
     'spawn ok',
     'spawn killed',
@@ -448,14 +450,15 @@ events('lifecycle events: spawn, switch and exit with the reason', async () => {
     'switch ok',
     'exit ok:normal',
     'switch killed',
+    'suspend killed:sleep',
     'switch failed',
     'exit failed:bad',
     'switch killed',
     'exit killed:killed',
   ]);
   assert.equal(
-    seen.filter(([, g]) => g === main).map(([type]) => type),
-    ['spawn', 'switch', 'switch', 'switch', 'exit'],
+    seen.filter(([, g]) => g === main).map(([type, , detail]) => (detail === undefined ? type : `${type}:${String(detail)}`)),
+    ['spawn', 'switch', 'suspend:sleep', 'switch', 'suspend:Greenlet.join', 'switch', 'exit:normal'],
   );
   assert.is(hub.listeners, null);
 });

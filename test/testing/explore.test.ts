@@ -57,19 +57,35 @@ exploring('exploration finds the lost update, names the seed and carries the err
     assert.instance(failure.cause, Error);
     assert.is((failure.cause as Error).message, 'lost update: counter is 1, expected 2');
     assert.ok(failure.message.startsWith(`explore: seed ${failure.seed} fails (after ${failure.passed} passing seeds): Error: lost update`));
-    assert.match(failure.message, new RegExp(`replay it with simulate\\(body, \\{ seed: ${failure.seed} \\}\\)`));
+    // PCT (the default) spreads its priority drops over the run's length, which explore measures: the replay needs it too.
+    const steps = failure.replay.steps!;
+    assert.equal(failure.replay, { seed: failure.seed, strategy: 'pct', depth: 2, steps });
+    assert.ok(Number.isInteger(steps) && steps > 0);
+    assert.match(failure.message, `\n\treplay it with simulate(body, { seed: ${failure.seed}, strategy: 'pct', depth: 2, steps: ${steps} })`);
   }
 });
 
 exploring('the failing seed replays the same failure every time', async () => {
-  let seed = 0;
+  let replay: ExploreFailure['replay'] | undefined;
   try {
     await explore(racyCounterMustCountTwo, { seeds: 200 });
   } catch (error) {
-    seed = (error as ExploreFailure).seed;
+    replay = (error as ExploreFailure).replay;
   }
-  assert.ok(seed > 0);
-  for (let i = 0; i < 5; i++) assert.is(await simulate(racyCounter, { seed }), 1);
+  assert.ok(replay !== undefined);
+  for (let i = 0; i < 5; i++) assert.is(await simulate(racyCounter, replay), 1);
+});
+
+exploring("strategy 'shuffle' draws batch orders as before: simulate(body, { seed }) replays its failures", async () => {
+  try {
+    await explore(racyCounterMustCountTwo, { seeds: 200, strategy: 'shuffle' });
+    assert.unreachable('no failing seed found');
+  } catch (error) {
+    const failure = error as ExploreFailure;
+    assert.equal(failure.replay, { seed: failure.seed, strategy: 'shuffle' });
+    assert.match(failure.message, `\n\treplay it with simulate(body, { seed: ${failure.seed}, strategy: 'shuffle' })`);
+    for (let i = 0; i < 3; i++) assert.is(await simulate(racyCounter, { seed: failure.seed }), 1);
+  }
 });
 
 exploring('a correct protocol passes every seed, and explicit seeds are used as given', async () => {

@@ -298,16 +298,16 @@ const race = suite('Exploring an actor race');
 
 race('passes in FIFO order; exploration finds the lost update; the seed replays it', async () => {
   assert.is(await simulate(incrementTwice), 2);
-  let seed = 0;
+  let replay: ExploreFailure['replay'] = {};
   try {
     await explore(incrementTwiceMustCountTwo, { seeds: 300 });
     assert.unreachable('no seed found the race');
   } catch (error) {
     const failure = error as ExploreFailure;
-    seed = failure.seed;
+    replay = failure.replay;
     assert.is((failure.cause as Error).message, 'lost update: the store holds 1, expected 2');
   }
-  for (let i = 0; i < 3; i++) assert.is(await simulate(incrementTwice, { seed }), 1);
+  for (let i = 0; i < 3; i++) assert.is(await simulate(incrementTwice, replay), 1);
 });
 
 race.run();
