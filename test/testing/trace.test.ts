@@ -1,0 +1,263 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Queue, getHub, sleep, spawn, spawnLater, withTimeout, type Operation } from 'grove';
+import { Actor, link, monitor } from 'grove/actors';
+import { Supervisor } from 'grove/supervision';
+import { TracedFailure, simulate, type Trace, type TraceEvent } from 'grove/testing';
+import { errorSink } from '../support.js';
+
+/** Each event as one compact line: `t kind fields...`, in the order of the trace's own fields. */
+function lines(trace: Trace): string[] {
+  return trace.events.map((event: TraceEvent) => {
+    const { at, kind, ...fields } = event;
+    return `${at} ${kind} ${Object.values(fields).map((v) => (v === null ? '-' : String(v))).join(' | ')}`;
+  });
+}
+
+type EchoRequest = { n: number; to: Actor<{ n: number }> };
+
+class Echo extends Actor<EchoRequest> {
+  *receive(m: EchoRequest): Operation<void> {
+    yield* sleep(10);
+    m.to.send({ n: m.n + 1 });
+  }
+}
+
+class Sink extends Actor<{ n: number }> {
+  readonly got: number[] = [];
+  receive(m: { n: number }): void {
+    this.got.push(m.n);
+    if (this.got.length === 2) this.stop();
+  }
+}
+
+function* echoTwice(): Operation<number[]> {
+  const echo = new Echo({ name: 'echo' }).start();
+  const sink = new Sink({ name: 'sink' }).start();
+  echo.send({ n: 1, to: sink });
+  echo.send({ n: 5, to: sink });
+  yield* sink.join();
+  echo.stop();
+  return sink.got;
+}
+
+const tracing = suite('simulate({ trace: true })');
+
+tracing('records spawns, sends, receives, timer firings and exits, each at its virtual time', async () => {
+  const { value, trace } = await simulate(echoTwice, { trace: true });
+  assert.equal(value, [2, 6]);
+  assert.equal(lines(trace), [
+    '0 spawn main | -',
+    '0 spawn echo | main',
+    '0 spawn sink | main',
+    '0 send main | echo | { n: 1, to: <sink> }',
+    '0 send main | echo | { n: 5, to: <sink> }',
+    '0 receive echo | { n: 1, to: <sink> }',
+    '10 timer echo | sleep',
+    '10 send echo | sink | { n: 2 }',
+    '10 receive echo | { n: 5, to: <sink> }',
+    '10 receive sink | { n: 2 }',
+    '20 timer echo | sleep',
+    '20 send echo | sink | { n: 6 }',
+    '20 receive sink | { n: 6 }',
+    '20 exit sink | normal',
+    '20 exit main | normal',
+    '20 exit echo | normal',
+  ]);
+  assert.equal(trace.outcome, { ok: true, value: '[2, 6]' });
+  assert.equal(trace.schedule, {});
+  assert.is(trace.format, 'grove-trace');
+  assert.is(trace.version, 1);
+});
+
+tracing('records link and monitor signals (a trapped EXIT once, as a signal), the kill they cause, and dead letters', async () => {
+  const sink = errorSink();
+  const seen: unknown[] = [];
+  class Worker extends Actor<string> {
+    receive(m: string): void {
+      if (m === 'crash') throw new Error('boom');
+    }
+  }
+  class Watcher extends Actor<unknown> {
+    receive(m: unknown): void {
+      seen.push(m);
+    }
+  }
+  const { trace } = await simulate(
+    function* () {
+      const worker = new Worker({ name: 'worker' }).start();
+      const watcher = new Watcher({ name: 'watcher', trapExit: true }).start();
+      const buddy = new Worker({ name: 'buddy' }).start();
+      link(worker, watcher);
+      link(worker, buddy);
+      monitor(watcher, worker);
+      worker.send('crash');
+      yield* sleep(1);
+      watcher.stop();
+      worker.send('late');
+    },
+    { trace: true, onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['worker: greenlet: Error: boom']);
+  assert.is(seen.length, 2);
+  assert.equal(lines(trace), [
+    '0 spawn main | -',
+    '0 spawn worker | main',
+    '0 spawn watcher | main',
+    '0 spawn buddy | main',
+    '0 send main | worker | "crash"',
+    '0 receive worker | "crash"',
+    '0 exit worker | Error: boom',
+    '0 signal worker | watcher | down | Error: boom',
+    '0 signal worker | watcher | exit | Error: boom',
+    '0 signal worker | buddy | exit | Error: boom',
+    '0 receive watcher | { type: "DOWN", ref: <MonitorRef>, target: <worker>, reason: Error: boom }',
+    '0 receive watcher | { type: "EXIT", from: <worker>, reason: Error: boom }',
+    '0 exit buddy | Error: boom',
+    '1 timer main | sleep',
+    '1 deadLetter main | worker | "late"',
+    '1 exit main | normal',
+    // stop() from main takes effect when the watcher next runs.
+    '1 exit watcher | normal',
+  ]);
+});
+
+tracing('records the timers of sleep, of a { timeout }, of a Timeout and of startLater', async () => {
+  const { trace } = await simulate(
+    function* () {
+      const q = new Queue<number>();
+      spawnLater(5, () => 1);
+      yield* withTimeout(3, () => sleep(10), { timeoutValue: null });
+      try {
+        yield* q.get({ timeout: 1 });
+      } catch {
+        // Empty, after 1 ms
+      }
+      yield* sleep(2);
+    },
+    { trace: true },
+  );
+  assert.equal(lines(trace), [
+    '0 spawn main | -',
+    '0 spawn Greenlet#1 | main',
+    '3 timer main | Timeout',
+    '4 timer main | Queue.get',
+    '5 timer Greenlet#1 | startLater',
+    '5 exit Greenlet#1 | normal',
+    '6 timer main | sleep',
+    '6 exit main | normal',
+  ]);
+});
+
+tracing('records a supervisor restarting a crashed child', async () => {
+  class Fragile extends Actor<string> {
+    receive(): void {
+      throw new Error('fragile');
+    }
+  }
+  let first: Fragile | undefined;
+  const { trace } = await simulate(
+    function* () {
+      const sup = new Supervisor({
+        strategy: 'oneForOne',
+        children: [{ id: 'fragile', start: () => (first === undefined ? (first = new Fragile({ name: 'fragile' })) : new Fragile({ name: 'fragile' })) }],
+      });
+      sup.name = 'sup';
+      sup.start();
+      yield* sleep(1);
+      first!.send('x');
+      yield* sleep(1);
+      yield* sup.kill();
+    },
+    { trace: true, onError: () => {} },
+  );
+  const kinds = trace.events.filter((e) => e.kind === 'restart' || e.kind === 'exit' || (e.kind === 'spawn' && e.greenlet.startsWith('fragile')));
+  assert.equal(
+    kinds.map((e) => `${e.at} ${describe(e)}`),
+    [
+      '0 spawn fragile',
+      '1 exit fragile Error: fragile',
+      '1 restart sup fragile 1',
+      '1 spawn fragile#2',
+      // A killed supervisor's linked children get its exit signal, as in OTP.
+      '2 exit fragile#2 killed',
+      '2 exit sup killed',
+      '2 exit main normal',
+    ],
+  );
+});
+
+function describe(e: TraceEvent): string {
+  if (e.kind === 'restart') return `restart ${e.supervisor} ${e.child} ${e.attempt}`;
+  if (e.kind === 'exit') return `exit ${e.greenlet} ${e.reason}`;
+  if (e.kind === 'spawn') return `spawn ${e.greenlet}`;
+  return e.kind;
+}
+
+tracing('names greenlets the same way in every run: given names, else class and order; main; repeats numbered', async () => {
+  class Worker extends Actor<unknown> {
+    receive(): void {}
+  }
+  const { trace } = await simulate(
+    function* () {
+      const a = new Worker({ name: 'w' }).start();
+      const b = new Worker({ name: 'w' }).start();
+      const c = new Worker().start();
+      const g = spawn(() => 0);
+      a.send({ peer: b, list: [c, g], when: new Date(0), nested: { deep: { deeper: { deepest: 1 } } } });
+      yield* sleep(0);
+      for (const w of [a, b, c]) w.stop();
+    },
+    { trace: true },
+  );
+  assert.equal(
+    trace.events.filter((e) => e.kind === 'spawn').map((e) => (e as { greenlet: string }).greenlet),
+    ['main', 'w', 'w#2', 'Worker#1', 'Greenlet#1'],
+  );
+  const send = trace.events.find((e) => e.kind === 'send') as { message: string };
+  assert.is(send.message, '{ peer: <w#2>, list: [<Worker#1>, <Greenlet#1>], when: <Date>, nested: { deep: { deeper: {…} } } }');
+});
+
+tracing('a trace is JSON: it survives stringify and parse unchanged', async () => {
+  const { trace } = await simulate(echoTwice, { trace: true, seed: 4, strategy: 'pct' });
+  assert.equal(JSON.parse(JSON.stringify(trace)), trace);
+  assert.equal(trace.schedule, { seed: 4, strategy: 'pct' });
+});
+
+tracing('a failing body rejects with a TracedFailure: the error as cause, the trace of the run', async () => {
+  const boom = new Error('boom');
+  try {
+    await simulate(
+      function* () {
+        yield* sleep(5);
+        throw boom;
+      },
+      { trace: true },
+    );
+    assert.unreachable('resolved');
+  } catch (error) {
+    assert.instance(error, TracedFailure);
+    const failure = error as TracedFailure;
+    assert.is(failure.cause, boom);
+    assert.is(failure.message, 'simulate: the body failed: Error: boom');
+    assert.equal(lines(failure.trace), ['0 spawn main | -', '5 timer main | sleep', '5 exit main | Error: boom']);
+    assert.equal(failure.trace.outcome, { ok: false, error: 'Error: boom' });
+  }
+});
+
+tracing('without trace: true nobody listens to the hub: an untraced run builds no events', async () => {
+  assert.is(await simulate(() => getHub().listeners), null);
+  assert.is(await simulate(echoTwice).then((got) => got.length), 2);
+});
+
+tracing('bad trace option: a TypeError naming it', async () => {
+  try {
+    await simulate(() => 1, { trace: 'yes' as never });
+    assert.unreachable('accepted');
+  } catch (error) {
+    assert.instance(error, TypeError);
+    assert.is((error as Error).message, 'simulate: trace must be a boolean, got "yes"');
+  }
+});
+
+tracing.run();
