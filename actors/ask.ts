@@ -18,7 +18,7 @@ import { Actor, notStarted } from './actor.js';
 import type { ActorRef } from './ref.js';
 import { prepareMessage } from './config.js';
 import { ensureRelations, relationsOf } from './relations.js';
-import { WAIT, WAITING_ON, WAKE } from '../lib/internal/keys.js';
+import { HUB, WAIT, WAITING_ON, WAKE } from '../lib/internal/keys.js';
 
 /** Options of `ask`. */
 export interface AskOptions {
@@ -108,6 +108,8 @@ export class ReplyTo<R> {
     this.state = REPLIED;
     this.result = prepareMessage(value);
     this.unwatch();
+    const hub = this.asker?.[HUB];
+    if (hub != null && hub.listeners !== null) hub.emit({ type: 'actorReply', greenlet: this.asker!, from: ctx.current, value: this.result });
     this.wakeAsker();
     return true;
   }

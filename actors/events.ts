@@ -22,6 +22,12 @@ declare module 'grove' {
     /** The actor took `message` from its inbox to handle it: its inbox loop, or a selective receive. */
     actorReceive: { greenlet: Actor<unknown>; message: unknown };
     /**
+     * The answer to an `ask` of `greenlet` (the asker): `value`, given by
+     * `from` (the greenlet that called `replyTo.reply`; null outside any).
+     * A late reply, discarded, is not emitted.
+     */
+    actorReply: { greenlet: Greenlet<unknown>; from: Greenlet<unknown> | null; value: unknown };
+    /**
      * An exit signal (`signal: 'exit'`: a linked greenlet exited, or
      * `exit()` was called) or a monitor's DOWN (`signal: 'down'`) reaches
      * `greenlet`, from `from` (null: from outside any greenlet), with

@@ -3,7 +3,8 @@
  * (trace.ts) as one self-contained HTML page with an inline SVG — no
  * scripts, styles or fonts from anywhere else — so a race can be seen, not
  * only read: one lifeline per greenlet, from its spawn down to a cross at
- * its exit; an arrow per message, from the send to the receive; red arrows
+ * its exit; an arrow per message, from the send to the receive; a dashed
+ * one per reply to an ask; red arrows
  * for exit signals and DOWNs; a bolt where a fault was injected; timer
  * firings and restarts as marks on their lifelines; and the virtual time
  * down the left side. Each event of the trace is one row, in order, and
@@ -44,6 +45,7 @@ svg text { font: 12px ui-monospace, monospace; }
 .spawn line { stroke: #4a6fa5; stroke-dasharray: 4 3; marker-end: url(#open); }
 .signal line, .signal path { stroke: #b00020; fill: none; marker-end: url(#red); }
 .signal text, .fault text, .exit text { fill: #b00020; }
+.reply line { stroke: #222; stroke-dasharray: 5 3; marker-end: url(#open-dark); }
 .dead-letter line { stroke: #888; stroke-dasharray: 2 2; marker-end: url(#arrow); }
 .receive circle { fill: #222; }
 .timer circle { fill: #fff; stroke: #7a5; }
@@ -68,6 +70,7 @@ function namesOf(event: TraceEvent): (string | null)[] {
     case 'spawn':
       return [event.parent, event.greenlet];
     case 'send':
+    case 'reply':
     case 'deadLetter':
     case 'signal':
       return [event.from ?? RUNTIME, event.to];
@@ -157,6 +160,13 @@ export function sequenceChart(trace: Trace): string {
         label(x1, x2, yy, event.message);
         break;
       }
+      case 'reply': {
+        open('reply');
+        const [x1, x2] = [x(event.from), x(event.to)];
+        parts.push(`<line x1="${x1}" y1="${yy}" x2="${x2 + (x2 > x1 ? -4 : 4)}" y2="${yy}"/>`);
+        label(x1, x2, yy, event.value);
+        break;
+      }
       case 'receive':
         open('receive');
         parts.push(`<circle cx="${x(event.greenlet)}" cy="${yy}" r="3.5"/>`);
@@ -169,7 +179,7 @@ export function sequenceChart(trace: Trace): string {
       case 'timer':
         open('timer');
         parts.push(`<circle cx="${x(event.greenlet)}" cy="${yy}" r="5"/>`);
-        parts.push(`<text x="${x(event.greenlet) + 9}" y="${yy + 4}">${esc(short(`⏱ ${event.label}`))}</text>`);
+        parts.push(`<text x="${x(event.greenlet) + 9}" y="${yy + 4}">${esc(short(event.label))}</text>`);
         break;
       case 'signal': {
         open('signal');
@@ -233,6 +243,7 @@ export function sequenceChart(trace: Trace): string {
 <defs>
 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#222"/></marker>
 <marker id="red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#b00020"/></marker>
+<marker id="open-dark" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10" fill="none" stroke="#222"/></marker>
 <marker id="open" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10" fill="none" stroke="#4a6fa5"/></marker>
 </defs>
 ${parts.join('\n')}

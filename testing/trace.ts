@@ -1,6 +1,6 @@
 /**
  * Traces: what happened in one simulated run, as plain data — every spawn,
- * send, receive, timer firing, link or monitor signal, injected fault, exit
+ * send, reply to an ask, receive, timer firing, link or monitor signal, injected fault, exit
  * and restart, each with its virtual time. `simulate(body, { trace: true })`
  * records one; a failing `explore` or `exploreFaults` attaches the failing
  * run's; `replay` (replay.ts) runs a body again against one; `sequenceChart`
@@ -25,6 +25,8 @@ export type TraceEvent =
   | { readonly kind: 'spawn'; readonly at: number; readonly greenlet: string; readonly parent: string | null }
   /** `message` was put in the inbox of actor `to`, by `from` (null: by the runtime, outside any greenlet). */
   | { readonly kind: 'send'; readonly at: number; readonly from: string | null; readonly to: string; readonly message: string }
+  /** `from` answered an `ask` of `to` with `value` (the asker resumes with it). */
+  | { readonly kind: 'reply'; readonly at: number; readonly from: string | null; readonly to: string; readonly value: string }
   /** Actor `greenlet` took `message` from its inbox to handle it. */
   | { readonly kind: 'receive'; readonly at: number; readonly greenlet: string; readonly message: string }
   /** `message` was sent to `to`, which was dead: dropped. */
@@ -69,7 +71,7 @@ export interface Trace {
   readonly outcome: TraceOutcome;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['spawn', 'send', 'receive', 'deadLetter', 'timer', 'signal', 'fault', 'exit', 'restart']);
+const KINDS: ReadonlySet<string> = new Set(['spawn', 'send', 'reply', 'receive', 'deadLetter', 'timer', 'signal', 'fault', 'exit', 'restart']);
 
 /** How deep `render` looks into nested objects and arrays. */
 const RENDER_DEPTH = 3;
@@ -155,6 +157,9 @@ export class TraceRecorder {
         if (event.greenlet === signalledTo) return;
         this.events.push({ kind: 'send', at, from: this.nameOrNull(event.from), to: this.name(event.greenlet), message: this.render(event.message) });
         return;
+      case 'actorReply':
+        this.events.push({ kind: 'reply', at, from: this.nameOrNull(event.from), to: this.name(event.greenlet), value: this.render(event.value) });
+        return;
       case 'actorReceive':
         this.events.push({ kind: 'receive', at, greenlet: this.name(event.greenlet), message: this.render(event.message) });
         return;
@@ -204,6 +209,8 @@ export function describeEvent(event: TraceEvent): string {
         return `spawn ${event.greenlet}${event.parent === null ? '' : ` by ${event.parent}`}`;
       case 'send':
         return `send ${from(event.from)} → ${event.to} ${event.message}`;
+      case 'reply':
+        return `reply ${from(event.from)} → ${event.to} ${event.value}`;
       case 'receive':
         return `receive ${event.greenlet} ${event.message}`;
       case 'deadLetter':

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep, spawn, type Operation } from 'grove';
-import { Actor } from 'grove/actors';
+import { Actor, ask, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
 import { ExploreFailure, FaultFailure, explore, exploreFaults, sequenceChart, simulate, type Trace } from 'grove/testing';
 
@@ -99,6 +99,29 @@ charts('one lifeline per greenlet, arrows from each send down to its receive, cr
   );
   assert.match(html, '<title>grove trace: passed: undefined</title>');
   assert.match(html, '<p>FIFO schedule; 16 events, 3 greenlets</p>');
+});
+
+charts('a reply to an ask is a dashed arrow back to the asker, at the row of the reply', async () => {
+  class Oracle extends Actor<{ replyTo: ReplyTo<number> }> {
+    receive(m: { replyTo: ReplyTo<number> }): void {
+      m.replyTo.reply(42);
+    }
+  }
+  const { trace } = await simulate(
+    function* () {
+      yield* ask(new Oracle({ name: 'oracle' }).start(), (replyTo: ReplyTo<number>) => ({ replyTo }));
+    },
+    { trace: true },
+  );
+  const html = sequenceChart(trace);
+  const replies = groups(html, 'reply');
+  assert.equal(
+    replies.map((r) => r.index),
+    [4],
+  );
+  const heads = [...html.matchAll(/<line class="lifeline" data-greenlet="[^"]+" x1="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.equal(numbers(replies[0].body, ['x1', 'y1', 'x2', 'y2']), [heads[1], rowY(4), heads[0] + 4, rowY(4)]);
+  assert.match(replies[0].body, '<title>t=0 reply oracle → main 42</title>');
 });
 
 charts('is self-contained, and escapes what the run put in it', async () => {

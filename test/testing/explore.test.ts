@@ -113,6 +113,49 @@ exploring('bad seeds are rejected', async () => {
   }
 });
 
+exploring('bad strategy, depth, steps or options: typed errors naming the option and the value', async () => {
+  for (const [options, type, message] of [
+    [{ strategy: 'random' }, TypeError, `explore: strategy must be 'pct' or 'shuffle', got "random"`],
+    [{ depth: 0 }, RangeError, 'explore: depth must be a positive integer, got 0'],
+    [{ depth: 2.5 }, RangeError, 'explore: depth must be a positive integer, got 2.5'],
+    [{ steps: -1 }, RangeError, 'explore: steps must be a positive integer, got -1'],
+    [{ strategy: 'shuffle', depth: 3 }, TypeError, "explore: depth and steps are options of strategy 'pct', not 'shuffle'"],
+    [{ seed: 3 }, TypeError, 'explore: unknown option "seed" (options are seeds, strategy, depth, steps, traceDir, onError)'],
+    [{ onError: 'log' }, TypeError, 'explore: onError must be a function, got "log"'],
+  ] as const) {
+    try {
+      await explore(() => 1, options as never);
+      assert.unreachable(message);
+    } catch (error) {
+      assert.instance(error, type);
+      assert.is((error as Error).message, message);
+    }
+  }
+  for (const [options, message] of [
+    [{ strategy: 'pct' }, 'simulate: strategy chooses how a seed draws the schedule; give a seed too'],
+    [{ seed: 1, strategy: 'pct', depth: 0 }, 'simulate: depth must be a positive integer, got 0'],
+    [{ seed: 1, strategy: 'bfs' }, `simulate: strategy must be 'pct' or 'shuffle', got "bfs"`],
+    [{ seeds: 3 }, 'simulate: unknown option "seeds" (options are seed, strategy, depth, steps, fault, trace, onError)'],
+  ] as const) {
+    assert.throws(() => simulate(() => 1, options as never), (e: Error) => e.message === message, message);
+  }
+});
+
+exploring('a body that depends on something outside the simulation is named as such', async () => {
+  let runs = 0;
+  try {
+    await explore(() => {
+      if (++runs === 2) throw new Error('second run');
+    });
+    assert.unreachable('passed');
+  } catch (error) {
+    const failure = error as ExploreFailure;
+    assert.is(failure.seed, 2);
+    assert.ok(failure.trace.outcome.ok);
+    assert.match(failure.message, '\n\tthe traced re-run of this schedule passed: the body depends on something outside the simulation');
+  }
+});
+
 exploring.run();
 
 const simulating = suite('simulate');

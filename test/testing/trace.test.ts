@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Queue, getHub, sleep, spawn, spawnLater, withTimeout, type Operation } from 'grove';
-import { Actor, link, monitor } from 'grove/actors';
+import { Actor, ask, link, monitor, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
 import { TracedFailure, simulate, type Trace, type TraceEvent } from 'grove/testing';
 import { errorSink } from '../support.js';
@@ -119,6 +119,42 @@ tracing('records link and monitor signals (a trapped EXIT once, as a signal), th
     '1 exit main | normal',
     // stop() from main takes effect when the watcher next runs.
     '1 exit watcher | normal',
+  ]);
+});
+
+tracing('records the reply to an ask, from the replier to the asker; a late reply is not one', async () => {
+  type Question = { q: string; replyTo: ReplyTo<number> };
+  class Oracle extends Actor<Question> {
+    *receive(m: Question): Operation<void> {
+      if (m.q === 'slow') yield* sleep(50);
+      m.replyTo.reply(42);
+    }
+  }
+  const { trace } = await simulate(
+    function* () {
+      const oracle = new Oracle({ name: 'oracle' }).start();
+      assert.is(yield* ask(oracle, (replyTo: ReplyTo<number>) => ({ q: 'now', replyTo })), 42);
+      try {
+        yield* ask(oracle, (replyTo: ReplyTo<number>) => ({ q: 'slow', replyTo }), { timeout: 10 });
+      } catch {
+        // Timeout: the reply at t=50 comes too late and is discarded.
+      }
+      yield* sleep(100);
+    },
+    { trace: true },
+  );
+  assert.equal(lines(trace), [
+    '0 spawn main | -',
+    '0 spawn oracle | main',
+    '0 send main | oracle | { q: "now", replyTo: <ReplyTo> }',
+    '0 receive oracle | { q: "now", replyTo: <ReplyTo> }',
+    '0 reply oracle | main | 42',
+    '0 send main | oracle | { q: "slow", replyTo: <ReplyTo> }',
+    '0 receive oracle | { q: "slow", replyTo: <ReplyTo> }',
+    '10 timer main | ask',
+    '50 timer oracle | sleep',
+    '110 timer main | sleep',
+    '110 exit main | normal',
   ]);
 });
 
