@@ -6,7 +6,7 @@
  * The first failure names the target, the point (the blocking call and the
  * line it was made from) and the fault, and replays with `simulate`.
  */
-import type { ErrorHandler, Hub, Operation } from 'grove';
+import type { Hub, Operation } from 'grove';
 import { checkFunction, show } from '../lib/internal/validate.js';
 import {
   callSite, checkFault, checkTarget, describeFault, describeTarget, SuspensionWatch,
@@ -14,14 +14,13 @@ import {
 } from './inject.js';
 import { runOnce, type RunSettings } from './simulation.js';
 import {
-  Schedules, chartLine, checkExploreOptions, describeError, fileName, literal, seedList, traceFailure,
+  Schedules, chartLine, checkExploreOptions, describeError, fileName, literal, seedList, traceFailure, type ExploreOptions,
 } from './explore.js';
 import type { SimulateOptions } from './simulate.js';
-import type { Strategy } from '../lib/internal/schedule.js';
 import type { Trace } from './trace.js';
 
-/** Options of `exploreFaults`. */
-export interface ExploreFaultsOptions {
+/** Options of `exploreFaults`: its targets and faults, and `explore`'s options for the schedules. */
+export interface ExploreFaultsOptions extends ExploreOptions {
   /**
    * The greenlets to inject faults into: a name (`'coordinator'`), a
    * predicate (`(g) => g instanceof Account`), or a list of them. Each
@@ -32,20 +31,11 @@ export interface ExploreFaultsOptions {
   /** The faults to inject at each point: `'crash'`, `'kill'`, `{ exit: reason }`. Default `['crash']`. */
   faults?: readonly Fault[];
   /**
-   * Without seeds, the body runs in FIFO order. With them (a count or a
-   * list, as for `explore`), every fault is tried under each seed's schedule.
+   * Without seeds (the default) the body runs in FIFO order, and `strategy`,
+   * `depth` and `steps` do not apply. With them (a count or a list), every
+   * fault is tried under each seed's schedule.
    */
   seeds?: number | readonly number[];
-  /** With seeds: the schedule strategy, as for `explore` (default `'pct'`). */
-  strategy?: Strategy;
-  /** With seeds and PCT: the depth, as for `explore`. */
-  depth?: number;
-  /** With seeds and PCT: the horizon, as for `explore` (measured by default). */
-  steps?: number;
-  /** A folder where a failure writes its run's chart and trace, as for `explore`. */
-  traceDir?: string;
-  /** Receives the errors the hub reports (an injected crash itself is not reported). */
-  onError?: ErrorHandler;
 }
 
 const FIELDS: ReadonlySet<string> = new Set(['targets', 'faults', 'seeds', 'strategy', 'depth', 'steps', 'traceDir', 'onError']);
@@ -154,7 +144,8 @@ interface Found {
  * passes; rejects at the first failure with a `FaultFailure` naming the
  * target, the point and the fault, with the options that replay it and the
  * failing run's trace (drawn into `traceDir` when given). Rejects with
- * `TargetNotFound` if a target matches no greenlet that blocks.
+ * `TargetNotFound` if a target matches no greenlet that blocks. An
+ * injected crash is not reported to `onError` (what it leads to is).
  */
 export async function exploreFaults(
   body: () => Operation<unknown> | PromiseLike<unknown> | unknown,

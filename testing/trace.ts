@@ -144,6 +144,8 @@ export class TraceRecorder {
   }
 
   private record(event: HubEvent): void {
+    // The most frequent events, and not part of a trace: out first.
+    if (event.type === 'switch' || event.type === 'suspend') return;
     const at = this.hub.now();
     const signalledTo = this.signalledTo;
     this.signalledTo = null;

@@ -3,36 +3,11 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep, spawn, type Operation } from 'grove';
+import { sleep } from 'grove';
 import { Actor, ask, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
 import { ExploreFailure, FaultFailure, explore, exploreFaults, sequenceChart, simulate, type Trace } from 'grove/testing';
-
-type EchoRequest = { n: number; to: Actor<{ n: number }> };
-
-class Echo extends Actor<EchoRequest> {
-  *receive(m: EchoRequest): Operation<void> {
-    yield* sleep(10);
-    m.to.send({ n: m.n + 1 });
-  }
-}
-
-class Sink extends Actor<{ n: number }> {
-  readonly got: number[] = [];
-  receive(m: { n: number }): void {
-    this.got.push(m.n);
-    if (this.got.length === 2) this.stop();
-  }
-}
-
-function* echoTwice(): Operation<void> {
-  const echo = new Echo({ name: 'echo' }).start();
-  const sink = new Sink({ name: 'sink' }).start();
-  echo.send({ n: 1, to: sink });
-  echo.send({ n: 5, to: sink });
-  yield* sink.join();
-  echo.stop();
-}
+import { Echo, Sink, bumpTwice, echoTwice } from './protocols.js';
 
 /** The y of an event's row, as the chart lays rows out (64 px of heads, then 28 px a row). */
 const rowY = (row: number): number => 64 + 28 * (row + 1);
@@ -97,7 +72,7 @@ charts('one lifeline per greenlet, arrows from each send down to its receive, cr
     [...html.matchAll(/<text class="time" [^>]*>([^<]+)<\/text>/g)].map((m) => m[1]),
     ['t=0', 't=10', 't=20'],
   );
-  assert.match(html, '<title>grove trace: passed: undefined</title>');
+  assert.match(html, '<title>grove trace: passed: [2, 6]</title>');
   assert.match(html, '<p>FIFO schedule; 16 events, 3 greenlets</p>');
 });
 
@@ -152,30 +127,19 @@ const writing = suite('traceDir');
 writing('a failing explore writes its chart and trace there, and its message gives the path', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'grove-charts-'));
   try {
-    function* lostUpdate(): Operation<void> {
-      let counter = 0;
-      const bump = function* (): Operation<void> {
-        const value = counter;
-        yield* sleep(0);
-        counter = value + 1;
-      };
-      const gs = [spawn(bump), spawn(bump)];
-      for (const g of gs) yield* g.join();
-      if (counter !== 2) throw new Error('lost update');
-    }
     let failure: ExploreFailure | undefined;
     try {
-      await explore(lostUpdate, { traceDir: join(dir, 'nested') });
+      await explore(bumpTwice, { traceDir: join(dir, 'nested') });
     } catch (error) {
       failure = error as ExploreFailure;
     }
     assert.ok(failure !== undefined);
-    const chart = join(dir, 'nested', `explore-lostUpdate-seed-${failure.seed}.html`);
+    const chart = join(dir, 'nested', `explore-bumpTwice-seed-${failure.seed}.html`);
     assert.is(failure.chart, chart);
     assert.ok(failure.message.endsWith(`\n\tmessage sequence chart: ${chart}`), failure.message);
     assert.is(await readFile(chart, 'utf8'), sequenceChart(failure.trace));
     assert.equal(JSON.parse(await readFile(chart.replace(/\.html$/, '.trace.json'), 'utf8')), failure.trace);
-    assert.equal((await readdir(join(dir, 'nested'))).sort(), [`explore-lostUpdate-seed-${failure.seed}.html`, `explore-lostUpdate-seed-${failure.seed}.trace.json`]);
+    assert.equal((await readdir(join(dir, 'nested'))).sort(), [`explore-bumpTwice-seed-${failure.seed}.html`, `explore-bumpTwice-seed-${failure.seed}.trace.json`]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

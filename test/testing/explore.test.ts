@@ -1,43 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AsyncResult, Queue, getHub, joinAll, sleep, spawn, type Operation } from 'grove';
+import { getHub, joinAll, sleep, spawn, type Operation } from 'grove';
 import { ExploreFailure, advance, explore, simulate } from 'grove/testing';
+import { lostUpdate, racyCounter as racyCounterOf } from './protocols.js';
 
-/**
- * A deliberately racy protocol: a store greenlet serves get/set requests
- * from a queue; two clients each read the counter and write it back plus one,
- * without a lock. In FIFO order the second client happens to start after the
- * first has finished, so the count is 2; other interleavings lose an update.
- */
-function* racyCounter(): Operation<number> {
-  type Request = { kind: 'get'; reply: AsyncResult<number> } | { kind: 'set'; value: number; reply: AsyncResult<number> };
-  const requests = new Queue<Request>();
-  let counter = 0;
-  const store = spawn(function* () {
-    for (;;) {
-      const request = yield* requests.get();
-      if (request.kind === 'set') counter = request.value;
-      request.reply.set(counter);
-    }
-  });
-  function* ask(request: Request): Operation<number> {
-    requests.putNowait(request);
-    return yield* request.reply.get();
-  }
-  function* client(head: number): Operation<void> {
-    for (let i = 0; i < head; i++) yield* sleep(0);
-    const value = yield* ask({ kind: 'get', reply: new AsyncResult() });
-    yield* ask({ kind: 'set', value: value + 1, reply: new AsyncResult() });
-  }
-  yield* joinAll([spawn(client, 0), spawn(client, 6)]);
-  store.kill();
-  return counter;
-}
-
-function* racyCounterMustCountTwo(): Operation<void> {
-  const count = yield* racyCounter();
-  if (count !== 2) throw new Error(`lost update: counter is ${count}, expected 2`);
-}
+/** The store protocol with a second client 6 yields behind: FIFO order counts 2, other interleavings lose an update. */
+const racyCounter = (): Operation<number> => racyCounterOf(6);
+const racyCounterMustCountTwo = lostUpdate(6);
 
 const exploring = suite('explore');
 

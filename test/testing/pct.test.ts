@@ -7,40 +7,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AsyncResult, Queue, joinAll, sleep, spawn, type Operation } from 'grove';
+import { joinAll, sleep, spawn, type Operation } from 'grove';
 import { ExploreFailure, explore, simulate } from 'grove/testing';
-
-/**
- * Two clients read a counter from a store greenlet and write it back plus
- * one, without a lock; the second first yields `head` times. In FIFO order
- * the first client is long done when the second starts.
- */
-function lostUpdate(head: number): () => Operation<void> {
-  return function* () {
-    type Request = { kind: 'get'; reply: AsyncResult<number> } | { kind: 'set'; value: number; reply: AsyncResult<number> };
-    const requests = new Queue<Request>();
-    let counter = 0;
-    const store = spawn(function* () {
-      for (;;) {
-        const request = yield* requests.get();
-        if (request.kind === 'set') counter = request.value;
-        request.reply.set(counter);
-      }
-    });
-    function* ask(request: Request): Operation<number> {
-      requests.putNowait(request);
-      return yield* request.reply.get();
-    }
-    function* client(yields: number): Operation<void> {
-      for (let i = 0; i < yields; i++) yield* sleep(0);
-      const value = yield* ask({ kind: 'get', reply: new AsyncResult() });
-      yield* ask({ kind: 'set', value: value + 1, reply: new AsyncResult() });
-    }
-    yield* joinAll([spawn(client, 0), spawn(client, head)]);
-    store.kill();
-    if (counter !== 2) throw new Error(`lost update: counter is ${counter}, expected 2`);
-  };
-}
+import { lostUpdate } from './protocols.js';
 
 /**
  * The same race on a shared variable: the first client is preempted between

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { Greenlet, sleep, spawn, type Operation } from 'grove';
 import { Actor } from 'grove/actors';
 import { ExploreFailure, FaultFailure, TraceDivergence, explore, exploreFaults, replay, simulate, type Trace } from 'grove/testing';
+import { bumpTwice } from './protocols.js';
 
 /** An actor that answers each number with its double, after `delay` ms. */
 class Doubler extends Actor<{ n: number; to: Actor<number> }> {
@@ -96,26 +97,15 @@ replaying('same events but another outcome: the divergence is at the end', async
 });
 
 replaying('the trace of a failing seed reproduces the failure: the same error, again', async () => {
-  function* race(): Operation<void> {
-    let counter = 0;
-    const bump = function* (): Operation<void> {
-      const value = counter;
-      yield* sleep(0);
-      counter = value + 1;
-    };
-    const gs = [spawn(bump), spawn(bump)];
-    for (const g of gs) yield* g.join();
-    if (counter === 1) throw new Error('lost update');
-  }
   let failure: ExploreFailure | undefined;
   try {
-    await explore(race, { seeds: 20 });
+    await explore(bumpTwice, { seeds: 20 });
   } catch (error) {
     failure = error as ExploreFailure;
   }
   assert.ok(failure !== undefined);
   try {
-    await replay(race, saved(failure.trace));
+    await replay(bumpTwice, saved(failure.trace));
     assert.unreachable('the failure did not reproduce');
   } catch (error) {
     assert.not.instance(error, TraceDivergence);

@@ -5,6 +5,7 @@ import { Actor, ask, link, monitor, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
 import { TracedFailure, simulate, type Trace, type TraceEvent } from 'grove/testing';
 import { errorSink } from '../support.js';
+import { echoTwice } from './protocols.js';
 
 /** Each event as one compact line: `t kind fields...`, in the order of the trace's own fields. */
 function lines(trace: Trace): string[] {
@@ -12,33 +13,6 @@ function lines(trace: Trace): string[] {
     const { at, kind, ...fields } = event;
     return `${at} ${kind} ${Object.values(fields).map((v) => (v === null ? '-' : String(v))).join(' | ')}`;
   });
-}
-
-type EchoRequest = { n: number; to: Actor<{ n: number }> };
-
-class Echo extends Actor<EchoRequest> {
-  *receive(m: EchoRequest): Operation<void> {
-    yield* sleep(10);
-    m.to.send({ n: m.n + 1 });
-  }
-}
-
-class Sink extends Actor<{ n: number }> {
-  readonly got: number[] = [];
-  receive(m: { n: number }): void {
-    this.got.push(m.n);
-    if (this.got.length === 2) this.stop();
-  }
-}
-
-function* echoTwice(): Operation<number[]> {
-  const echo = new Echo({ name: 'echo' }).start();
-  const sink = new Sink({ name: 'sink' }).start();
-  echo.send({ n: 1, to: sink });
-  echo.send({ n: 5, to: sink });
-  yield* sink.join();
-  echo.stop();
-  return sink.got;
 }
 
 const tracing = suite('simulate({ trace: true })');
