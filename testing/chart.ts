@@ -47,6 +47,7 @@ svg text { font: 12px ui-monospace, monospace; }
 .signal text, .fault text, .exit text { fill: #b00020; }
 .reply line { stroke: #222; stroke-dasharray: 5 3; marker-end: url(#open-dark); }
 .dead-letter line { stroke: #888; stroke-dasharray: 2 2; marker-end: url(#arrow); }
+.dead-letter text { fill: #888; }
 .receive circle { fill: #222; }
 .timer circle { fill: #fff; stroke: #7a5; }
 .timer text { fill: #575; }
@@ -69,9 +70,10 @@ function namesOf(event: TraceEvent): (string | null)[] {
   switch (event.kind) {
     case 'spawn':
       return [event.parent, event.greenlet];
+    case 'deadLetter':
+      return event.why === 'queuedAtDeath' ? [event.to] : [event.from ?? RUNTIME, event.to];
     case 'send':
     case 'reply':
-    case 'deadLetter':
     case 'signal':
       return [event.from ?? RUNTIME, event.to];
     case 'restart':
@@ -173,8 +175,13 @@ export function sequenceChart(trace: Trace): string {
         break;
       case 'deadLetter':
         open('dead-letter');
-        parts.push(`<line x1="${x(event.from)}" y1="${yy}" x2="${x(event.to)}" y2="${yy}"/>`);
-        label(x(event.from), x(event.to), yy, `dead letter ${event.message}`);
+        if (event.why === 'sentAfterDeath') {
+          parts.push(`<line x1="${x(event.from)}" y1="${yy}" x2="${x(event.to)}" y2="${yy}"/>`);
+          label(x(event.from), x(event.to), yy, `dead letter ${event.message}`);
+        } else {
+          // Its send is drawn already, undelivered: mark where it was lost.
+          parts.push(`<text x="${x(event.to) + 9}" y="${yy + 4}">${esc(short(`dead letter ${event.message}`))}</text>`);
+        }
         break;
       case 'timer':
         open('timer');

@@ -29,8 +29,19 @@ export type TraceEvent =
   | { readonly kind: 'reply'; readonly at: number; readonly from: string | null; readonly to: string; readonly value: string }
   /** Actor `greenlet` took `message` from its inbox to handle it. */
   | { readonly kind: 'receive'; readonly at: number; readonly greenlet: string; readonly message: string }
-  /** `message` was sent to `to`, which was dead: dropped. */
-  | { readonly kind: 'deadLetter'; readonly at: number; readonly from: string | null; readonly to: string; readonly message: string }
+  /**
+   * `message` to `to` will never be handled: sent after `to` died (`why:
+   * 'sentAfterDeath'`, by `from`), or still in its inbox when it died
+   * (`'queuedAtDeath'`, `from` null).
+   */
+  | {
+      readonly kind: 'deadLetter';
+      readonly at: number;
+      readonly from: string | null;
+      readonly to: string;
+      readonly message: string;
+      readonly why: 'sentAfterDeath' | 'queuedAtDeath';
+    }
   /** A timer of `greenlet` fired: `label` is `'sleep'`, the call whose timeout expired, `'Timeout'` or `'startLater'`. */
   | { readonly kind: 'timer'; readonly at: number; readonly greenlet: string; readonly label: string }
   /** An exit signal (from a link or `exit()`) or a monitor's DOWN reached `to`. */
@@ -166,7 +177,14 @@ export class TraceRecorder {
         this.events.push({ kind: 'receive', at, greenlet: this.name(event.greenlet), message: this.render(event.message) });
         return;
       case 'actorDeadLetter':
-        this.events.push({ kind: 'deadLetter', at, from: this.nameOrNull(event.from), to: this.name(event.greenlet), message: this.render(event.message) });
+        this.events.push({
+          kind: 'deadLetter',
+          at,
+          from: this.nameOrNull(event.from),
+          to: this.name(event.greenlet),
+          message: this.render(event.message),
+          why: event.kind,
+        });
         return;
       case 'timer':
         this.events.push({ kind: 'timer', at, greenlet: this.name(event.greenlet), label: event.label });
@@ -216,7 +234,9 @@ export function describeEvent(event: TraceEvent): string {
       case 'receive':
         return `receive ${event.greenlet} ${event.message}`;
       case 'deadLetter':
-        return `dead letter ${from(event.from)} → ${event.to} ${event.message}`;
+        return event.why === 'queuedAtDeath'
+          ? `dead letter ${event.message}, still queued when ${event.to} exited`
+          : `dead letter ${from(event.from)} → ${event.to} ${event.message}, sent after it exited`;
       case 'timer':
         return `timer ${event.greenlet} (${event.label})`;
       case 'signal':

@@ -161,7 +161,7 @@ writing('a failing exploreFaults writes the chart of the faulty run: the fault a
             children: [{ id: 'w', start: () => (starts++, new Worker({ name: 'worker' })) }],
           });
           sup.name = 'sup';
-          sup.start();
+          yield* sup.start().up();
           yield* sleep(1);
           yield* sup.kill();
           if (starts !== 1) throw new Error(`the worker was started ${starts} times`);

@@ -1,9 +1,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
 import { Greenlet, sleep, spawn, type Operation } from 'grove';
 import { Actor, ask, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
 import { FaultFailure, InjectedFault, TargetNotFound, exploreFaults, simulate, type FaultPlan } from 'grove/testing';
+
+/** `test/testing/faults.test.ts:<line>` of the first line of this file holding `text`: where a suspension point is reported. */
+function siteOf(text: string): string {
+  const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+  return `test/testing/faults.test.ts:${lines.findIndex((line) => line.includes(text)) + 1}`;
+}
 
 /**
  * A money transfer between two account actors, run by a coordinator under
@@ -48,20 +55,16 @@ class NaiveCoordinator extends Actor<Transfer> {
   }
 }
 
-/** The fix: a durable journal of transfers in flight; a restarted coordinator finishes them (the accounts dedupe by id). */
+/** The fix: a durable journal of transfers in flight, which a restarted coordinator does again (the accounts apply each id once). */
 class JournalingCoordinator extends NaiveCoordinator {
   constructor(private readonly journal: Map<string, Transfer>) {
     super();
   }
-  protected override *run(): Operation<void> {
-    for (const t of [...this.journal.values()]) yield* this.complete(t);
-    yield* super.run();
+  protected override init(): void {
+    for (const t of this.journal.values()) this.send(t);
   }
   override *receive(t: Transfer): Operation<void> {
     this.journal.set(t.id, t);
-    yield* this.complete(t);
-  }
-  private *complete(t: Transfer): Operation<void> {
     yield* super.receive(t);
     this.journal.delete(t.id);
   }
@@ -74,8 +77,7 @@ function bank(coordinator: (journal: Map<string, Transfer>) => Actor<Transfer>):
     const bob = new Account('bob', 100).start();
     const journal = new Map<string, Transfer>(); // survives restarts, like a database
     const sup = new Supervisor({ strategy: 'oneForOne', children: [{ id: 'coordinator', start: () => coordinator(journal) }] });
-    sup.start();
-    yield* sleep(1);
+    yield* sup.start().up();
     const current = sup.whichChildren()[0].greenlet as Actor<Transfer>;
     current.send({ type: 'transfer', id: 't1', from: alice, to: bob, amount: 50 });
     yield* sleep(1000);
@@ -106,7 +108,8 @@ faults('catches the coordinator crashing between withdrawal and deposit, and nam
     const failure = error as FaultFailure;
     assert.is(failure.target, 'coordinator');
     // Point 1: idle in its inbox before the transfer (harmless). Point 2: waiting for alice's reply.
-    assert.equal(failure.point, { label: 'ask', site: 'test/testing/faults.test.ts:46', index: 2, of: 4 });
+    const withdrawal = siteOf("type: 'withdraw', id: t.id");
+    assert.equal(failure.point, { label: 'ask', site: withdrawal, index: 2, of: 4 });
     assert.equal(failure.fault, { target: 'coordinator', nth: 1, point: 2, inject: 'crash' });
     assert.is(failure.passed, 1);
     assert.is(failure.seed, undefined);
@@ -114,7 +117,7 @@ faults('catches the coordinator crashing between withdrawal and deposit, and nam
     assert.is((failure.cause as Error).message, 'money lost: alice 50 + bob 100 = 150');
     assert.is(
       failure.message,
-      'exploreFaults: a crash of "coordinator" at its suspension point 2 of 4 (ask, called at test/testing/faults.test.ts:46) fails: ' +
+      `exploreFaults: a crash of "coordinator" at its suspension point 2 of 4 (ask, called at ${withdrawal}) fails: ` +
         'Error: money lost: alice 50 + bob 100 = 150\n' +
         "\treplay it with simulate(body, { fault: { target: 'coordinator', nth: 1, point: 2, inject: 'crash' } })",
     );
@@ -222,7 +225,7 @@ faults('with seeds, every fault runs under each seed’s schedule, and the failu
     assert.equal(failure.replay, { seed: 3, strategy: 'pct', depth: 2, steps: 100, fault: failure.fault });
     assert.is(
       failure.message.split('\n')[0],
-      'exploreFaults: a crash of "writer" at its suspension point 2 of 4 (sleep, called at test/testing/faults.test.ts:200) under seed 3 fails: Error: replicas differ: 1 ≠ 0',
+      `exploreFaults: a crash of "writer" at its suspension point 2 of 4 (sleep, called at ${siteOf('if (!atomic) yield* sleep(0);')}) under seed 3 fails: Error: replicas differ: 1 ≠ 0`,
     );
     try {
       await simulate(replicas(false), failure.replay);

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Queue, getHub, sleep, spawn, spawnLater, withTimeout, type Operation } from 'grove';
 import { Actor, ask, link, monitor, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
-import { TracedFailure, simulate, type Trace, type TraceEvent } from 'grove/testing';
+import { TracedFailure, sequenceChart, simulate, type Trace, type TraceEvent } from 'grove/testing';
 import { errorSink } from '../support.js';
 import { echoTwice } from './protocols.js';
 
@@ -72,7 +72,10 @@ tracing('records link and monitor signals (a trapped EXIT once, as a signal), th
     },
     { trace: true, onError: sink.onError },
   );
-  assert.equal(sink.reports, ['worker: greenlet: Error: boom']);
+  assert.equal(sink.reports, [
+    'worker: greenlet: Error: boom',
+    `worker: deadLetter: DeadLetter: dead letter #1: 'late' was sent to <Worker "worker">, which exited with Error: boom`,
+  ]);
   assert.is(seen.length, 2);
   assert.equal(lines(trace), [
     '0 spawn main | -',
@@ -89,11 +92,38 @@ tracing('records link and monitor signals (a trapped EXIT once, as a signal), th
     '0 receive watcher | { type: "EXIT", from: <worker>, reason: Error: boom }',
     '0 exit buddy | Error: boom',
     '1 timer main | sleep',
-    '1 deadLetter main | worker | "late"',
+    '1 deadLetter main | worker | "late" | sentAfterDeath',
     '1 exit main | normal',
     // stop() from main takes effect when the watcher next runs.
     '1 exit watcher | normal',
   ]);
+});
+
+tracing('records a message still queued when its actor dies as a dead letter', async () => {
+  class Slow extends Actor<string> {
+    *receive(): Operation<void> {
+      yield* sleep(10);
+    }
+  }
+  const reports: string[] = [];
+  const { trace } = await simulate(
+    function* () {
+      const slow = new Slow({ name: 'slow' }).start();
+      slow.send('a');
+      slow.send('b');
+      yield* sleep(1);
+      yield* slow.kill();
+    },
+    { trace: true, onError: (error) => void reports.push(String(error)) },
+  );
+  assert.equal(reports, [`DeadLetter: dead letter #1: 'b' was still queued in <Slow "slow">, which exited with killed`]);
+  assert.equal(
+    lines(trace).filter((line) => / (deadLetter|exit) /.test(line)),
+    ['1 exit slow | killed', '1 deadLetter - | slow | "b" | queuedAtDeath', '1 exit main | normal'],
+  );
+  const chart = sequenceChart(trace);
+  assert.not.match(chart, '(runtime)');
+  assert.match(chart, /<g class="dead-letter" data-index="\d+"><title>t=1 dead letter &#34;b&#34;, still queued when slow exited<\/title>\n<text [^>]*>dead letter &#34;b&#34;<\/text>/);
 });
 
 tracing('records the reply to an ask, from the replier to the asker; a late reply is not one', async () => {
