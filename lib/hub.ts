@@ -12,6 +12,9 @@
  * virtual clock jumps straight to the deadline) or until a promise a
  * greenlet waits on settles. When nothing at all can happen any more, the
  * greenlets `run()` waits for get `LoopExit` instead of hanging silently.
+ * A seeded hub (`new Hub({ seed, strategy })`, as grove/testing's explore
+ * makes) hands each turn of its ready queue to a schedule policy
+ * (internal/schedule.ts) instead of running it FIFO.
  */
 import { Observable, type Subscriber } from 'rxjs';
 import { Deque } from './internal/deque.js';

@@ -13,9 +13,8 @@ import {
   type Fault, type FaultPlan, type FaultTarget, type SuspensionPoint,
 } from './inject.js';
 import { runOnce, type RunSettings } from './simulation.js';
-import {
-  Schedules, chartLine, checkExploreOptions, describeError, fileName, literal, seedList, traceFailure, type ExploreOptions,
-} from './explore.js';
+import { Schedules, chartLine, checkExploreOptions, describeError, fileName, literal, seedList, traceFailure } from './search.js';
+import type { ExploreOptions } from './explore.js';
 import type { SimulateOptions } from './simulate.js';
 import type { Trace } from './trace.js';
 

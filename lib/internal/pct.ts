@@ -64,7 +64,7 @@ export class PctSchedule implements SchedulePolicy {
     const step = ++this.steps;
     let index = this.highest(ready);
     const changes = this.changes;
-    // The paper's i-th change point gives priority i, below all initial ones and above the later points' victims.
+    // The paper's i-th change point gives priority i: below every initial priority, above the earlier points' victims.
     while (this.nextChange < changes.length && changes[this.nextChange] === step) {
       this.priorities.set(ready.at(index)!, ++this.nextChange - this.depth);
       index = this.highest(ready);
