@@ -25,13 +25,16 @@ import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js'
 import { Greenlet } from './greenlet.js';
 import type { Operation, PlainResult } from './operation.js';
 import { checkFunction } from './internal/validate.js';
-import { checkSchedule, schedulePolicy, type SchedulePolicy, type Strategy } from './internal/schedule.js';
+import { checkSchedule, schedulePolicy, type SchedulePolicy } from './internal/schedule.js';
 import {
   INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
 } from './internal/keys.js';
 
 /** Which clock a hub's timers run on. */
 export type Clock = 'real' | 'virtual';
+
+/** How a seeded hub draws its schedule from the seed (see `HubOptions.strategy`). */
+export type ScheduleStrategy = 'shuffle' | 'pct';
 
 /** Where the hub met an error it reports. */
 export interface ErrorContext {
@@ -109,7 +112,7 @@ export interface HubOptions {
    * the running one drops below all others (it finds deep races; see
    * grove/testing's `explore`). Needs a seed.
    */
-  strategy?: Strategy;
+  strategy?: ScheduleStrategy;
   /** PCT's depth: 1 + the number of priority drops (a positive integer, default 2). */
   depth?: number;
   /** PCT's horizon: the drops happen within the first `steps` scheduling steps (a positive integer, default 100). */

@@ -12,6 +12,7 @@ export {
   defaultErrorHandler,
   type Clock,
   type HubOptions,
+  type ScheduleStrategy,
   type HubHold,
   type HubEvent,
   type HubEvents,

@@ -5,9 +5,8 @@
  * however far apart their steps are; `'shuffle'` is the cheaper batch
  * shuffling of earlier versions.
  */
-import type { ErrorHandler, Operation } from 'grove';
+import type { ErrorHandler, Operation, ScheduleStrategy } from 'grove';
 import { checkFunction } from '../lib/internal/validate.js';
-import type { Strategy } from '../lib/internal/schedule.js';
 import { runOnce, type RunSettings } from './simulation.js';
 import { Schedules, chartLine, checkExploreOptions, describeError, fileName, literal, seedList, traceFailure } from './search.js';
 import type { SimulateOptions } from './simulate.js';
@@ -28,7 +27,7 @@ export interface ExploreOptions {
    * at least 1/(n·k^(d−1)) per seed, however far apart the racing steps.
    * `'shuffle'`: each batch of ready greenlets in a drawn order.
    */
-  strategy?: Strategy;
+  strategy?: ScheduleStrategy;
   /** PCT's depth, default 2: one preemption at a random step (3: two, for races that need a greenlet held back twice). */
   depth?: number;
   /**

@@ -19,6 +19,5 @@ export { InjectedFault, type Fault, type FaultPlan, type FaultTarget, type Suspe
 export { replay, TraceDivergence, type ReplayOptions } from './replay.js';
 export { sequenceChart } from './chart.js';
 export type { Trace, TraceEvent, TraceOutcome, TraceSchedule } from './trace.js';
-export type { Strategy } from '../lib/internal/schedule.js';
 export { advance } from './advance.js';
 export { TestProbe, ExpectationFailed, type Arrival, type ExpectOptions, type MessageMatcher, type ReasonMatcher } from './probe.js';

@@ -4,7 +4,8 @@
  * check of their common options, and what a failure says and keeps (its
  * trace, its chart). Internal: the public faces are explore.ts and faults.ts.
  */
-import { DEFAULT_DEPTH, DEFAULT_STEPS, checkSchedule, type Strategy } from '../lib/internal/schedule.js';
+import type { ScheduleStrategy } from 'grove';
+import { DEFAULT_DEPTH, DEFAULT_STEPS, checkSchedule } from '../lib/internal/schedule.js';
 import { checkFunction, checkOptions, isRecord, show, unknownKey } from '../lib/internal/validate.js';
 import { runOnce, type RunSettings } from './simulation.js';
 import { writeTrace } from './chart.js';
@@ -63,7 +64,7 @@ export function checkExploreOptions(call: string, options: object, fields: Reado
 export class Schedules {
   private longest = 0;
 
-  constructor(private readonly options: { strategy?: Strategy; depth?: number; steps?: number }) {}
+  constructor(private readonly options: { strategy?: ScheduleStrategy; depth?: number; steps?: number }) {}
 
   /** The schedule options of a run under `seed`. */
   of(seed: number): SimulateOptions {

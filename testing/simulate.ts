@@ -5,9 +5,9 @@
  * Its options replay what `explore` and `exploreFaults` found: a seeded
  * schedule, a fault, and a trace of the run.
  */
-import type { ErrorHandler, Operation, PlainResult } from 'grove';
+import type { ErrorHandler, Operation, PlainResult, ScheduleStrategy } from 'grove';
 import { checkFunction, checkOptions, isRecord, show, unknownKey } from '../lib/internal/validate.js';
-import { checkSchedule, type Strategy } from '../lib/internal/schedule.js';
+import { checkSchedule } from '../lib/internal/schedule.js';
 import { checkFaultPlan, type FaultPlan } from './inject.js';
 import { runOnce } from './simulation.js';
 import type { Trace } from './trace.js';
@@ -25,7 +25,7 @@ export interface SimulateOptions {
    * How the seed draws the schedule: `'shuffle'` (the default here) or
    * `'pct'` (`explore`'s default; see there). Needs a seed.
    */
-  strategy?: Strategy;
+  strategy?: ScheduleStrategy;
   /** PCT's depth (default 2): 1 + how many times the running greenlet drops below all others. */
   depth?: number;
   /** PCT's horizon (default 100): the drops happen within this many scheduling steps. `explore` measures it. */

@@ -13,10 +13,9 @@
  * run of the same schedule, which ids are not. Messages, values and
  * reasons are kept as short readable strings, for the same reason.
  */
-import { Greenlet, type Hub, type HubEvent } from 'grove';
+import { Greenlet, type Hub, type HubEvent, type ScheduleStrategy } from 'grove';
 import { ctx } from '../lib/internal/context.js';
 import { show } from '../lib/internal/validate.js';
-import type { Strategy } from '../lib/internal/schedule.js';
 import type { FaultPlan } from './inject.js';
 
 /** One thing that happened in a traced run, at virtual time `at` (ms). Greenlets are named as the module comment says. */
@@ -63,7 +62,7 @@ export type TraceEvent =
 /** How the traced run was scheduled: the options `simulate` needs to run it again. */
 export interface TraceSchedule {
   readonly seed?: number;
-  readonly strategy?: Strategy;
+  readonly strategy?: ScheduleStrategy;
   readonly depth?: number;
   readonly steps?: number;
   /** The fault injected. A predicate `target` does not survive JSON: give `fault` to `replay` again then. */

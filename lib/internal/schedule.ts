@@ -9,16 +9,14 @@ import type { Deque } from './deque.js';
 import type { Task } from './task.js';
 import { mulberry32 } from './random.js';
 import { show } from './validate.js';
+import type { ScheduleStrategy } from '../hub.js';
 import { ShuffleSchedule } from './shuffle.js';
 import { PctSchedule } from './pct.js';
-
-/** A seeded hub's scheduling strategy: `'shuffle'` (drawn batch orders) or `'pct'` (random priorities). */
-export type Strategy = 'shuffle' | 'pct';
 
 /** The options that choose a seeded schedule (the hub's, simulate's and explore's). */
 export interface ScheduleOptions {
   seed?: number;
-  strategy?: Strategy;
+  strategy?: ScheduleStrategy;
   depth?: number;
   steps?: number;
 }
