@@ -10,7 +10,7 @@ import { checkSchedule } from '../lib/internal/schedule.js';
 import { checkFaultPlan, type FaultPlan } from './inject.js';
 import { runOnce } from './simulation.js';
 import { checkSimulateOptions } from './simulate.js';
-import { checkTrace, describeEvent, describeOutcome, type Trace, type TraceEvent } from './trace.js';
+import { checkTrace, describeEvent, describeOutcome, sameEvent, type Trace, type TraceEvent } from './trace.js';
 
 /** Options of `replay`. */
 export interface ReplayOptions {
@@ -45,10 +45,6 @@ export class TraceDivergence extends Error {
   }
 }
 
-function sameEvent(a: TraceEvent, b: TraceEvent): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 function eventText(event: TraceEvent | undefined, end: string): string {
   return event === undefined ? end : describeEvent(event);
 }
@@ -56,8 +52,10 @@ function eventText(event: TraceEvent | undefined, end: string): string {
 /**
  * Runs `body` on a fresh virtual-clock hub with the schedule (seed,
  * strategy, depth, steps, fault) recorded in `trace`, records it, and
- * compares: rejects with a `TraceDivergence` naming the first event that
- * differs (its index, what was recorded, what happened). When every event
+ * compares as it goes: at the first event that differs the run is cut
+ * short (its main greenlet killed, so a run that went another way cannot
+ * run for ever) and `replay` rejects with a `TraceDivergence` naming that
+ * event (its index, what was recorded, what happened). When every event
  * and the outcome match, it settles as the body did: its value, or its
  * error again (the recorded failure, reproduced).
  */
@@ -72,7 +70,7 @@ export function replay<T>(body: () => Operation<T> | PromiseLike<T> | T, trace: 
   checkSchedule('replay', { seed, strategy, depth, steps });
   const fault = options.fault ?? trace.schedule.fault;
   if (fault !== undefined) checkFaultPlan('replay', fault);
-  return runOnce(body, { seed, strategy, depth, steps, fault, onError: options.onError, trace: true }).then((run) => {
+  return runOnce(body, { seed, strategy, depth, steps, fault, onError: options.onError, trace: true, expected: trace.events }).then((run) => {
     const events = run.trace!.events;
     const expected = trace.events;
     const length = Math.max(events.length, expected.length);

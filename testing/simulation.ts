@@ -5,16 +5,24 @@
  * steps. Internal: the public faces are in simulate.ts, explore.ts,
  * faults.ts and replay.ts.
  */
-import { Hub, defaultErrorHandler, type ErrorHandler } from 'grove';
+import { GreenletExit, Hub, defaultErrorHandler, type ErrorHandler, type Greenlet } from 'grove';
+import type { Task } from '../lib/internal/task.js';
+import { KILL_WITH, RUN_TASK, SCHEDULED } from '../lib/internal/keys.js';
 import type { ScheduleOptions } from '../lib/internal/schedule.js';
 import { InjectedFault, describeFault, injectFault, type FaultPlan } from './inject.js';
-import { TraceRecorder, type Trace, type TraceSchedule } from './trace.js';
+import { TraceRecorder, type Trace, type TraceEvent, type TraceSchedule } from './trace.js';
 
 /** @internal how to run the body once. */
 export interface RunSettings extends ScheduleOptions {
   onError?: ErrorHandler;
   fault?: FaultPlan;
   trace?: boolean;
+  /**
+   * The events a replay must reproduce: at the first that differs, the run
+   * is cut short (its main greenlet killed), so a run that went another way
+   * cannot go on for ever; the comparison then names that event.
+   */
+  expected?: readonly TraceEvent[];
   /**
    * Called with the hub before the body starts; returns what to call when
    * the run ends, which returns an error to fail the run with (a target
@@ -56,7 +64,10 @@ export async function runOnce(body: () => unknown, settings: RunSettings): Promi
     // The injected crash is the test's own doing: not worth a report; what it leads to is.
     onError: settings.fault === undefined ? onError : (error, context) => void (error instanceof InjectedFault || onError(error, context)),
   });
-  const recorder = settings.trace === true ? new TraceRecorder(hub) : null;
+  const expected = settings.expected ?? null;
+  // Cut a diverging replay short from a greenlet of its own: never inside the step that diverged.
+  const cut = (): void => hub.schedule(new CutRun(() => recorder?.main ?? null));
+  const recorder = settings.trace === true ? new TraceRecorder(hub, expected, expected === null ? null : cut) : null;
   const fault = settings.fault;
   const injector =
     fault === undefined ? null : injectFault(hub, fault, (g, label) => recorder?.fault(g, fault.point, label, describeFault(fault.inject)));
@@ -78,4 +89,20 @@ export async function runOnce(body: () => unknown, settings: RunSettings): Promi
   }
   const trace = recorder === null ? null : recorder.finish(scheduleOf(settings), { ok, value, error });
   return { ok, value, error, steps: hub.policy?.steps ?? 0, trace };
+}
+
+/** What cuts a diverging replay short: a kill (an Interrupt, so a catch that rethrows them lets it through). */
+class DivergedRun extends GreenletExit {
+  static {
+    this.prototype.name = 'DivergedRun';
+  }
+}
+
+/** A hub task (no greenlet, so no event in the trace) that kills the run's main greenlet. */
+class CutRun implements Task {
+  [SCHEDULED] = false;
+  constructor(private readonly main: () => Greenlet<unknown> | null) {}
+  [RUN_TASK](): void {
+    this.main()?.[KILL_WITH](new DivergedRun('replay: the run differs from its trace'));
+  }
 }

@@ -97,8 +97,32 @@ export class TraceRecorder {
   /** The greenlet an `actorSignal` just went to: its delivered EXIT or DOWN is that signal, not a separate send. */
   private signalledTo: Greenlet<unknown> | null = null;
 
-  constructor(private readonly hub: Hub) {
+  /** Index of the first event that differs from `expected`; -1 while none does. */
+  diverged = -1;
+  /** The run's main greenlet (the first one seen). */
+  main: Greenlet<unknown> | null = null;
+
+  /**
+   * @param expected the events a replay must reproduce: the recorder
+   *   compares each as it is recorded, and calls `onDiverge` at the first
+   *   that differs (or the first one past the end)
+   */
+  constructor(
+    private readonly hub: Hub,
+    private readonly expected: readonly TraceEvent[] | null = null,
+    private readonly onDiverge: (() => void) | null = null,
+  ) {
     this.subscription = hub.events$.subscribe((event) => this.record(event));
+  }
+
+  /** Records one event, comparing it with the expected one when replaying. */
+  private add(event: TraceEvent): void {
+    const index = this.events.push(event) - 1;
+    const expected = this.expected;
+    if (expected !== null && this.diverged < 0 && (index >= expected.length || !sameEvent(event, expected[index]))) {
+      this.diverged = index;
+      this.onDiverge?.();
+    }
   }
 
   /** Stops recording and returns the trace. */
@@ -115,13 +139,14 @@ export class TraceRecorder {
 
   /** Records a fault as it is injected (the injector is not an event source of the hub). */
   fault(greenlet: Greenlet<unknown>, point: number, label: string, fault: string): void {
-    this.events.push({ kind: 'fault', at: this.hub.now(), greenlet: this.name(greenlet), point, label, fault });
+    this.add({ kind: 'fault', at: this.hub.now(), greenlet: this.name(greenlet), point, label, fault });
   }
 
   /** The trace's name of `g`, given on first sight. */
   name(g: Greenlet<unknown>): string {
     let name = this.names.get(g);
     if (name !== undefined) return name;
+    if (this.main === null) this.main = g;
     const given = g.name !== `${g.constructor.name}-${g.id}`;
     const base = this.names.size === 0 ? 'main' : given ? g.name : g.constructor.name;
     const n = (this.uses.get(base) ?? 0) + 1;
@@ -162,21 +187,21 @@ export class TraceRecorder {
     switch (event.type) {
       case 'spawn': {
         const parent = ctx.current;
-        this.events.push({ kind: 'spawn', at, greenlet: this.name(event.greenlet), parent: parent === null ? null : this.name(parent) });
+        this.add({ kind: 'spawn', at, greenlet: this.name(event.greenlet), parent: parent === null ? null : this.name(parent) });
         return;
       }
       case 'actorMessage':
         if (event.greenlet === signalledTo) return;
-        this.events.push({ kind: 'send', at, from: this.nameOrNull(event.from), to: this.name(event.greenlet), message: this.render(event.message) });
+        this.add({ kind: 'send', at, from: this.nameOrNull(event.from), to: this.name(event.greenlet), message: this.render(event.message) });
         return;
       case 'actorReply':
-        this.events.push({ kind: 'reply', at, from: this.nameOrNull(event.from), to: this.name(event.greenlet), value: this.render(event.value) });
+        this.add({ kind: 'reply', at, from: this.nameOrNull(event.from), to: this.name(event.greenlet), value: this.render(event.value) });
         return;
       case 'actorReceive':
-        this.events.push({ kind: 'receive', at, greenlet: this.name(event.greenlet), message: this.render(event.message) });
+        this.add({ kind: 'receive', at, greenlet: this.name(event.greenlet), message: this.render(event.message) });
         return;
       case 'actorDeadLetter':
-        this.events.push({
+        this.add({
           kind: 'deadLetter',
           at,
           from: this.nameOrNull(event.from),
@@ -186,11 +211,11 @@ export class TraceRecorder {
         });
         return;
       case 'timer':
-        this.events.push({ kind: 'timer', at, greenlet: this.name(event.greenlet), label: event.label });
+        this.add({ kind: 'timer', at, greenlet: this.name(event.greenlet), label: event.label });
         return;
       case 'actorSignal':
         this.signalledTo = event.greenlet;
-        this.events.push({
+        this.add({
           kind: 'signal',
           at,
           from: this.nameOrNull(event.from),
@@ -200,10 +225,10 @@ export class TraceRecorder {
         });
         return;
       case 'exit':
-        this.events.push({ kind: 'exit', at, greenlet: this.name(event.greenlet), reason: this.reason(event.reason) });
+        this.add({ kind: 'exit', at, greenlet: this.name(event.greenlet), reason: this.reason(event.reason) });
         return;
       case 'supervisorChildRestart':
-        this.events.push({ kind: 'restart', at, supervisor: this.name(event.greenlet), child: event.id, attempt: event.attempt });
+        this.add({ kind: 'restart', at, supervisor: this.name(event.greenlet), child: event.id, attempt: event.attempt });
         return;
       default:
     }
@@ -277,4 +302,9 @@ export function checkTrace(call: string, value: unknown): asserts value is Trace
   if (outcome === null || typeof outcome !== 'object' || (outcome.ok ? typeof outcome.value : typeof outcome.error) !== 'string') {
     bad('a trace without an outcome');
   }
+}
+
+/** @internal true when two trace events are the same (as their JSON says). */
+export function sameEvent(a: TraceEvent, b: TraceEvent): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -83,6 +83,35 @@ replaying('a run that ends early or goes on says so', async () => {
   }
 });
 
+replaying('a run that went another way is cut short at the first difference, even one that would never end', async () => {
+  const recorded = await simulate(
+    function* () {
+      yield* sleep(10);
+      return 'done';
+    },
+    { trace: true },
+  );
+  const started = Date.now();
+  try {
+    await replay(function* () {
+      // A ticker that never stops, and a main that waits for ever: only the cut ends this run.
+      spawn(function* () {
+        for (;;) yield* sleep(1000);
+      });
+      yield* new Greenlet(function* () {
+        yield* sleep(Infinity);
+      }).start().join();
+      return 'never';
+    }, recorded.trace);
+    assert.unreachable('a diverging run replayed the same');
+  } catch (error) {
+    assert.instance(error, TraceDivergence);
+    assert.is((error as TraceDivergence).index, 1);
+    assert.match((error as TraceDivergence).actual, /^t=0 spawn Greenlet#1/);
+  }
+  assert.ok(Date.now() - started < 5000, 'cut short, not run to a timeout');
+});
+
 replaying('same events but another outcome: the divergence is at the end', async () => {
   const { trace } = await simulate(() => 1, { trace: true });
   try {
