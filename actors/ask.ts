@@ -6,6 +6,11 @@
  * at once instead of leaving it to its timeout. Each ask has its own
  * `ReplyTo`: a reply that comes after the ask gave up is discarded, never
  * mistaken for the answer to a later ask.
+ *
+ * The target may be an actor on another thread or machine (a `RemoteRef`,
+ * grove/cluster): its node watches it for the asker, the `ReplyTo` travels
+ * in the message as a reference, and the reply comes back to it; a node
+ * that becomes unreachable fails the ask with `'noconnection'`.
  */
 import { WaitOp, type WaitState } from '../lib/internal/wait.js';
 import { ctx } from '../lib/internal/context.js';
@@ -15,9 +20,9 @@ import { Timeout } from '../lib/timeout.js';
 import type { Greenlet } from '../lib/greenlet.js';
 import type { Operation, Suspend } from '../lib/operation.js';
 import { Actor, notStarted } from './actor.js';
-import type { ActorRef } from './ref.js';
+import { remoteOf, type ActorRef } from './ref.js';
 import { prepareMessage } from './config.js';
-import { ensureRelations, relationsOf } from './relations.js';
+import { unwatchDeath, watchDeath } from './relations.js';
 import { HUB, WAIT, WAITING_ON, WAKE } from '../lib/internal/keys.js';
 
 /** Options of `ask`. */
@@ -32,7 +37,8 @@ export interface AskOptions {
 
 /**
  * Thrown by `ask` when the target exits before replying (`reason` is its
- * exit reason), or was not alive when asked (`reason` is `'noproc'`).
+ * exit reason), or was not alive when asked (`reason` is `'noproc'`), or,
+ * for a remote target, when its node becomes unreachable (`'noconnection'`).
  * An ordinary error, not a signal: catch it to handle a dead server.
  */
 export class AskFailed extends Error {
@@ -41,15 +47,15 @@ export class AskFailed extends Error {
   }
   /** The target's exit reason, or `'noproc'`. */
   readonly reason: unknown;
-  /** The actor that was asked. */
-  readonly target: Actor<unknown>;
+  /** The actor that was asked (a `RemoteRef` for one on another thread or machine). */
+  readonly target: ActorRef<never>;
   /** True when it was not alive when asked (`reason` is then `'noproc'`); false when it died before replying. */
   readonly notAlive: boolean;
   /**
    * @param call the call that asked, for the message (`ask`, or a call built
    *   on it such as `Supervisor.startChild`)
    */
-  constructor(target: Actor<unknown>, reason: unknown, wasDead: boolean, call = 'ask') {
+  constructor(target: ActorRef<never>, reason: unknown, wasDead: boolean, call = 'ask') {
     super(
       wasDead
         ? `${call}: ${target} is not alive (noproc)`
@@ -91,10 +97,10 @@ export class ReplyTo<R> {
   private result: unknown = undefined;
   private asker: Greenlet<unknown> | null = null;
 
-  /** @internal made by `ask()`. */
+  /** @internal made by `ask()` (and by grove/cluster for a ReplyTo that came from another node). */
   constructor(
-    /** The actor asked. */
-    readonly target: Actor<unknown>,
+    /** The actor asked (a `RemoteRef` for one on another thread or machine). */
+    readonly target: ActorRef<never>,
   ) {}
 
   /**
@@ -127,15 +133,17 @@ export class ReplyTo<R> {
   begin(asker: Greenlet<unknown>, make: (replyTo: ReplyTo<R>) => unknown): void {
     this.asker = asker;
     const target = this.target;
-    if (target.dead) {
+    // A remote actor's node gives the reason itself: 'noproc', or 'noconnection' for a node that is gone.
+    if (target.dead && remoteOf(target) === null) {
       this.state = FAILED;
       this.result = NOPROC;
       return;
     }
     this.state = PENDING;
-    (ensureRelations(target).watches ??= new Set()).add(this);
+    watchDeath(target, this);
+    if (this.state !== PENDING) return;
     try {
-      target.send(make(this));
+      (target as ActorRef<unknown>).send(make(this));
     } catch (error) {
       this.abandon();
       throw error;
@@ -143,7 +151,7 @@ export class ReplyTo<R> {
   }
 
   /** @internal the target died before replying. */
-  targetDied(_target: Greenlet<unknown>, reason: unknown): void {
+  targetDied(_target: Greenlet<unknown> | ActorRef<never>, reason: unknown): void {
     if (this.state !== PENDING) return;
     this.state = FAILED;
     this.result = reason;
@@ -171,7 +179,7 @@ export class ReplyTo<R> {
   }
 
   private unwatch(): void {
-    relationsOf(this.target)?.watches?.delete(this);
+    unwatchDeath(this.target, this);
   }
 
   private wakeAsker(): void {
@@ -226,8 +234,11 @@ const ASK = new AskOp();
  * `AskFailed` (its `reason` the exit reason) as soon as the target exits
  * without replying, or at once with reason `'noproc'` if it is not alive;
  * `Timeout` when `timeout` ms pass first; `MailboxFull` if its inbox is
- * full. A reply that comes after the ask ended is discarded. An actor
- * cannot ask itself (an Error at once). A kill or a
+ * full. A reply that comes after the ask ended is discarded. A remote
+ * target (a `RemoteRef`): `AskFailed` with `'noproc'` if its node does not
+ * know it, `'noconnection'` as soon as its node becomes unreachable; a
+ * message that is not plain data is refused at once (grove/cluster's
+ * `NotPlainData`). An actor cannot ask itself (an Error at once). A kill or a
  * Timeout interrupts the wait (the ask ends; a late reply is discarded).
  * An actor never started: an Error at once. Use with `yield*`.
  *
@@ -242,15 +253,17 @@ export function ask<M, R = ReplyType<M>, const A extends AskMessage<M> = AskMess
   make: (replyTo: ReplyTo<R>) => A,
   options?: AskOptions,
 ): Operation<R> {
-  if (!(target instanceof Actor)) throw new TypeError(`ask: target must be an Actor, got ${show(target)}`);
+  if (!(target instanceof Actor) && remoteOf(target) === null) {
+    throw new TypeError(`ask: target must be an Actor, got ${show(target)}`);
+  }
   checkFunction('ask', 'make', make);
   checkOptions('ask', options);
   if (ctx.current === null) throw new NotInGreenlet('ask()');
-  if (ctx.current === (target as Greenlet<unknown>)) {
+  if ((ctx.current as unknown) === target) {
     // Erlang's gen_server:call to itself exits with calling_self: the request would sit in its own inbox.
     throw new Error(`ask: ${target} cannot ask itself: it would wait for a reply only it can give`);
   }
   // It would wait in the inbox of an actor that may never run: fail now, not at the timeout.
-  if (!target.started && !target.dead) throw notStarted('ask', target);
-  return ASK.call(new ReplyTo<R>(target as Actor<unknown>), make, options?.timeout) as Operation<R>;
+  if (target instanceof Actor && !target.started && !target.dead) throw notStarted('ask', target);
+  return ASK.call(new ReplyTo<R>(target as ActorRef<never>), make, options?.timeout) as Operation<R>;
 }

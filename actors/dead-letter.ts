@@ -11,8 +11,9 @@ import { inspect } from 'node:util';
 import { describeReason } from '../lib/errors.js';
 import { ctx } from '../lib/internal/context.js';
 import { getHub, type Hub } from '../lib/hub.js';
-import type { Greenlet } from '../lib/greenlet.js';
+import { Greenlet } from '../lib/greenlet.js';
 import type { Actor } from './actor.js';
+import type { ActorRef } from './ref.js';
 import { settings } from './config.js';
 
 /** Why a message is a dead letter: sent after the actor died, or still queued when it died. */
@@ -28,8 +29,8 @@ export class DeadLetter extends Error {
     this.prototype.name = 'DeadLetter';
   }
   constructor(
-    /** The actor it was for. */
-    readonly actor: Actor<unknown>,
+    /** The actor it was for (a `RemoteRef` for one on another thread or machine). */
+    readonly actor: ActorRef<never>,
     /** The message (frozen, as it was sent). */
     readonly letter: unknown,
     /** Sent after the actor died, or still queued when it died. */
@@ -56,11 +57,13 @@ function describe(message: unknown): string {
 }
 
 /**
- * @internal counts and reports a dead letter for `actor`. `from` is the
- * sender (null for a message queued at death, or sent outside greenlets).
+ * @internal counts and reports a dead letter for `actor` (a local actor,
+ * or a remote one: then no `actorDeadLetter` event, which names a local
+ * actor). `from` is the sender (null for a message queued at death, or
+ * sent outside greenlets).
  */
 export function deadLetter(
-  actor: Actor<unknown>,
+  actor: ActorRef<never>,
   hub: Hub | null,
   message: unknown,
   from: Greenlet<unknown> | null,
@@ -69,7 +72,8 @@ export function deadLetter(
 ): void {
   const home = hub ?? ctx.hub ?? getHub();
   const count = ++home.deadLetters;
-  if (home.listeners !== null) home.emit({ type: 'actorDeadLetter', greenlet: actor, message, from, kind, reason });
+  const local = actor instanceof Greenlet ? (actor as Actor<unknown>) : undefined;
+  if (home.listeners !== null && local !== undefined) home.emit({ type: 'actorDeadLetter', greenlet: local, message, from, kind, reason });
   const limit = settings.logDeadLetters;
-  if (count <= limit) home.report(new DeadLetter(actor, message, kind, reason, count, count === limit), { greenlet: actor, where: 'deadLetter' });
+  if (count <= limit) home.report(new DeadLetter(actor, message, kind, reason, count, count === limit), { greenlet: local, where: 'deadLetter' });
 }

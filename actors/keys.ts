@@ -14,3 +14,4 @@ export const RUN_HOOK: unique symbol = Symbol('grove.runHook');
 export const TAKE_PENDING_STOP: unique symbol = Symbol('grove.takePendingStop');
 export const BEGIN_LIFE: unique symbol = Symbol('grove.beginLife');
 export const END_LIFE: unique symbol = Symbol('grove.endLife');
+export const REMOTE: unique symbol = Symbol('grove.remote');

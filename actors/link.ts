@@ -4,11 +4,17 @@
  * pair; when either side exits, the other gets an exit signal carrying the
  * exit reason (signal.ts says what a signal does). Signals are delivered
  * from the hub after the death, in the order of deaths.
+ *
+ * One side of a link (or the target of `exit`) may be an actor on another
+ * thread or machine (a `RemoteRef`, grove/cluster): its node keeps its
+ * half of the link, and a node that becomes unreachable signals every link
+ * to its actors with `'noconnection'`.
  */
 import { ExitSignal, GreenletExit, NormalExit } from '../lib/errors.js';
 import { Greenlet, checkGreenlet } from '../lib/greenlet.js';
 import { ctx } from '../lib/internal/context.js';
 import { Actor } from './actor.js';
+import { remoteOf, type ActorRef, type RemoteActor } from './ref.js';
 import { ensureRelations, relationsOf } from './relations.js';
 import { sendExitSignal } from './signal.js';
 import { KILL_WITH, PARENT } from '../lib/internal/keys.js';
@@ -23,8 +29,21 @@ import { STOP_GRACEFULLY } from './keys.js';
  * nothing. If one of them is already dead, the other is signalled at once
  * with reason `'noproc'` (so a caller that does not trap exits gets that
  * ExitSignal thrown right here). Never blocks.
+ *
+ * One of them may be a remote actor (a `RemoteRef`): the link is the same,
+ * and if its node becomes unreachable the local side is signalled with
+ * `'noconnection'`; an actor its node does not know gives `'noproc'` when
+ * the node answers. Both remote: a TypeError (link from one of their nodes).
  */
-export function link(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
+export function link(a: Greenlet<unknown> | ActorRef<never>, b: Greenlet<unknown> | ActorRef<never>): void {
+  const remote = remoteSide('link', a, b);
+  if (remote !== null) {
+    const [local, other] = remote;
+    // A remote actor's node answers for it: 'noproc', or 'noconnection' for a node that is gone.
+    if (local.dead) other.exit(local, 'noproc');
+    else other.link(local);
+    return;
+  }
   checkGreenlet('link', a, 'a');
   checkGreenlet('link', b, 'b');
   if (a === b) return;
@@ -41,9 +60,14 @@ export function link(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
  * Removes the link between `a` and `b`, if any (from either side, or from
  * a third greenlet): from now on neither's exit signals the other. An
  * `EXIT` already delivered to a trapping actor stays in its inbox. Never
- * blocks.
+ * blocks. One of them may be a remote actor, as for `link`.
  */
-export function unlink(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
+export function unlink(a: Greenlet<unknown> | ActorRef<never>, b: Greenlet<unknown> | ActorRef<never>): void {
+  const remote = remoteSide('unlink', a, b);
+  if (remote !== null) {
+    remote[1].unlink(remote[0]);
+    return;
+  }
   checkGreenlet('unlink', a, 'a');
   checkGreenlet('unlink', b, 'b');
   relationsOf(a)?.links?.delete(b);
@@ -63,9 +87,15 @@ export function unlink(a: Greenlet<unknown>, b: Greenlet<unknown>): void {
  * message it is handling and ends with `reason` (its `terminate` runs).
  * The signal takes effect when called (the target is interrupted where it
  * is blocked; the caller itself, right here). A dead target: nothing.
- * Never blocks.
+ * Never blocks. A remote target (a `RemoteRef`) gets the signal on its
+ * own node, in order with the messages sent to it, by the same rules.
  */
-export function exit(target: Greenlet<unknown>, reason: unknown): void {
+export function exit(target: Greenlet<unknown> | ActorRef<never>, reason: unknown): void {
+  const remote = remoteOf(target);
+  if (remote !== null) {
+    if (!target.dead) remote.exit(ctx.current, reason);
+    return;
+  }
   checkGreenlet('exit', target, 'target');
   if (target.dead) return;
   const from = ctx.current;
@@ -82,4 +112,28 @@ export function exit(target: Greenlet<unknown>, reason: unknown): void {
     return;
   }
   sendExitSignal(target, from, reason);
+}
+
+/**
+ * For a pair with a remote actor in it: the local greenlet and the remote
+ * actor's hooks; null when both are local (or not refs at all:
+ * the caller's checks then say so).
+ */
+function remoteSide(
+  call: string,
+  a: Greenlet<unknown> | ActorRef<never>,
+  b: Greenlet<unknown> | ActorRef<never>,
+): [Greenlet<unknown>, RemoteActor] | null {
+  const ra = remoteOf(a);
+  const rb = remoteOf(b);
+  if (ra === null && rb === null) return null;
+  if (ra !== null && rb !== null) {
+    throw new TypeError(`${call}: a (${a}) and b (${b}) are both remote actors: ${call} them from the node of one of them`);
+  }
+  if (ra !== null) {
+    checkGreenlet(call, b, 'b');
+    return [b, ra];
+  }
+  checkGreenlet(call, a, 'a');
+  return [a, rb!];
 }

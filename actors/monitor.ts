@@ -2,13 +2,16 @@
  * Erlang monitors: one actor watches a greenlet and gets one `DOWN`
  * message when it exits. Unlike a link, a monitor is one-way and never
  * kills the watcher. `ask` (ask.ts) watches its target the same way.
+ * The target may be an actor on another thread or machine (a `RemoteRef`,
+ * grove/cluster); the watcher is a local actor.
  */
-import { checkGreenlet, type Greenlet } from '../lib/greenlet.js';
+import { Greenlet, checkGreenlet } from '../lib/greenlet.js';
 import { checkOptions, show } from '../lib/internal/validate.js';
 import { HUB } from '../lib/internal/keys.js';
 import { Actor } from './actor.js';
 import type { Inbox } from './inbox.js';
-import { ensureRelations, relationsOf } from './relations.js';
+import { ensureRelations, relationsOf, unwatchDeath, watchDeath } from './relations.js';
+import { remoteOf, type ActorRef } from './ref.js';
 import { DELIVER } from './keys.js';
 
 /** What a watcher receives when a monitored greenlet exits. Frozen. */
@@ -16,9 +19,13 @@ export interface DownMessage {
   readonly type: 'DOWN';
   /** The monitor, as `monitor()` returned it. */
   readonly ref: MonitorRef;
-  /** The greenlet that exited. */
-  readonly target: Greenlet<unknown>;
-  /** Its exit reason; `'noproc'` if it was already dead when monitored. */
+  /** The greenlet that exited (a `RemoteRef` for an actor on another thread or machine). */
+  readonly target: Greenlet<unknown> | ActorRef<never>;
+  /**
+   * Its exit reason; `'noproc'` if it was already dead when monitored (or
+   * its node did not know it); `'noconnection'` if its node became
+   * unreachable.
+   */
   readonly reason: unknown;
 }
 
@@ -48,8 +55,8 @@ export class MonitorRef {
   constructor(
     /** The actor that receives the `DOWN`. */
     readonly watcher: Actor<unknown>,
-    /** The greenlet watched. */
-    readonly target: Greenlet<unknown>,
+    /** The greenlet watched (or the remote actor). */
+    readonly target: Greenlet<unknown> | ActorRef<never>,
   ) {
     this.id = ++lastRef;
   }
@@ -64,7 +71,7 @@ export class MonitorRef {
   }
 
   /** @internal the target died: deliver the DOWN, once. */
-  targetDied(target: Greenlet<unknown>, reason: unknown): void {
+  targetDied(target: Greenlet<unknown> | ActorRef<never>, reason: unknown): void {
     if (!this.active) return;
     this.active = false;
     relationsOf(this.watcher)?.holdings?.delete(this);
@@ -74,13 +81,14 @@ export class MonitorRef {
   /** @internal the watcher died: the monitor goes with it. */
   holderDied(): void {
     this.active = false;
-    relationsOf(this.target)?.watches?.delete(this);
+    unwatchDeath(this.target, this);
   }
 
   /** @internal puts the DOWN in the watcher's inbox. */
-  deliver(target: Greenlet<unknown>, reason: unknown): void {
+  deliver(target: Greenlet<unknown> | ActorRef<never>, reason: unknown): void {
     const hub = this.watcher[HUB];
-    if (hub !== null && hub.listeners !== null) hub.emit({ type: 'actorSignal', greenlet: this.watcher, from: target, reason, signal: 'down' });
+    // The event names local greenlets; a remote target (grove/cluster) shows as null.
+    if (hub !== null && hub.listeners !== null) hub.emit({ type: 'actorSignal', greenlet: this.watcher, from: target instanceof Greenlet ? target : null, reason, signal: 'down' });
     const down: DownMessage = Object.freeze({ type: 'DOWN', ref: this, target, reason });
     this.down = down;
     this.watcher[DELIVER](down);
@@ -100,20 +108,24 @@ export class MonitorRef {
  * of its monitors arrive in the order their targets died. A dead target
  * gives a DOWN with reason `'noproc'` at once. Each call makes a new
  * monitor. The monitor ends with the watcher. Returns the monitor's ref;
- * never blocks.
+ * never blocks. A remote target (a `RemoteRef`): its node reports its
+ * death, `'noproc'` if it does not know it, and `'noconnection'` comes
+ * when the node becomes unreachable.
  */
-export function monitor(watcher: Receiver<DownMessage>, target: Greenlet<unknown>): MonitorRef {
+export function monitor(watcher: Receiver<DownMessage>, target: Greenlet<unknown> | ActorRef<never>): MonitorRef {
   if (!(watcher instanceof Actor)) throw new TypeError(`monitor: watcher must be an Actor, got ${show(watcher)}`);
-  checkGreenlet('monitor', target, 'target');
+  const remote = remoteOf(target) !== null;
+  if (!remote) checkGreenlet('monitor', target, 'target');
   const ref = new MonitorRef(watcher, target);
   if (watcher.dead) return ref;
-  if (target.dead) {
+  // A remote actor's node gives the reason itself: 'noproc', or 'noconnection' for a node that is gone.
+  if (!remote && target.dead) {
     ref.deliver(target, 'noproc');
     return ref;
   }
   ref.active = true;
-  (ensureRelations(target).watches ??= new Set()).add(ref);
   (ensureRelations(watcher).holdings ??= new Set()).add(ref);
+  watchDeath(target, ref);
   return ref;
 }
 
@@ -129,7 +141,7 @@ export function demonitor(ref: MonitorRef, options?: DemonitorOptions): boolean 
   const wasActive = ref.active;
   if (wasActive) {
     ref.active = false;
-    relationsOf(ref.target)?.watches?.delete(ref);
+    unwatchDeath(ref.target, ref);
     relationsOf(ref.watcher)?.holdings?.delete(ref);
   }
   if (options?.flush === true) ref.flush();

@@ -10,7 +10,7 @@ import { ctx } from '../lib/internal/context.js';
 import { show } from '../lib/internal/validate.js';
 import { Actor } from './actor.js';
 import { ensureRelations, relationsOf } from './relations.js';
-import type { ActorRef, RegistryName } from './ref.js';
+import { remoteOf, type ActorRef, type RegistryName } from './ref.js';
 import { HUB } from '../lib/internal/keys.js';
 
 /** A misuse of the registry: a taken name, a dead actor, an actor already named, an unknown name. */
@@ -116,16 +116,17 @@ export function registered(): string[] {
 }
 
 /**
- * Sends `message` to an actor, or to the actor registered as a name in the
- * current hub: `actor.send(message)` (never blocks; `MailboxFull` on a
- * full bounded inbox). An unregistered name throws `RegistryError`, as
+ * Sends `message` to an actor (local, or a `RemoteRef` to one on another
+ * thread or machine), or to the actor registered as a name in the current
+ * hub: `actor.send(message)` (never blocks; `MailboxFull` on a full
+ * bounded inbox). An unregistered name throws `RegistryError`, as
  * Erlang's `Name ! Message` fails with badarg.
  */
 export function send<M>(target: ActorRef<M> | RegistryName<M>, message: NoInfer<M>): void;
 export function send(target: string, message: unknown): void;
 export function send(target: ActorRef<never> | RegistryName<unknown> | string, message: unknown): void {
-  if (target instanceof Actor) {
-    target.send(message);
+  if (target instanceof Actor || remoteOf(target) !== null) {
+    (target as ActorRef<unknown>).send(message);
     return;
   }
   if (typeof target === 'string' || (target !== null && typeof target === 'object' && typeof (target as { name?: unknown }).name === 'string' && !('send' in target))) {

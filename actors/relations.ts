@@ -15,14 +15,15 @@
  */
 import { exitReason, type Greenlet } from '../lib/greenlet.js';
 import { Actor } from './actor.js';
+import { remoteOf, type ActorRef } from './ref.js';
 import { sendExitSignal } from './signal.js';
 import { RAW_LINK } from '../lib/internal/keys.js';
 import { RELATIONS } from './keys.js';
 
 /** Something waiting for a greenlet's death: a monitor, a pending `ask`. */
 export interface DeathWatch {
-  /** The watched greenlet died with `reason` (called from the hub). */
-  targetDied(target: Greenlet<unknown>, reason: unknown): void;
+  /** The watched greenlet (or remote actor) died with `reason` (called from the hub, or as word of it arrives). */
+  targetDied(target: Greenlet<unknown> | ActorRef<never>, reason: unknown): void;
 }
 
 /** Something a greenlet holds on others, released when it dies: a monitor it placed. */
@@ -61,6 +62,24 @@ export function ensureRelations(g: Greenlet<unknown>): Relations {
     g[RAW_LINK](settle, false);
   }
   return relations;
+}
+
+/**
+ * @internal starts watching `target`'s death for `watch` (a monitor, an
+ * ask): on a local greenlet's record, or through a remote actor's node.
+ * The target must not be dead.
+ */
+export function watchDeath(target: Greenlet<unknown> | ActorRef<never>, watch: DeathWatch): void {
+  const remote = remoteOf(target);
+  if (remote !== null) remote.watch(watch);
+  else (ensureRelations(target as Greenlet<unknown>).watches ??= new Set()).add(watch);
+}
+
+/** @internal stops a watch `watchDeath` started; nothing if it ended. */
+export function unwatchDeath(target: Greenlet<unknown> | ActorRef<never>, watch: DeathWatch): void {
+  const remote = remoteOf(target);
+  if (remote !== null) remote.unwatch(watch);
+  else relationsOf(target as Greenlet<unknown>)?.watches?.delete(watch);
 }
 
 /** The death link: notifies watchers, signals linked greenlets, frees the name. */

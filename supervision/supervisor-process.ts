@@ -109,7 +109,8 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     if (message === null || typeof message !== 'object') return;
     switch (message.type) {
       case 'EXIT':
-        return yield* this.exited(message.from, message.reason);
+        // A remote actor (grove/cluster) is never a child: its exit is a stranger's.
+        return yield* this.exited(message.from instanceof Greenlet ? message.from : null, message.reason);
       case 'startChild':
       case 'terminateChild':
       case 'restartChild':
