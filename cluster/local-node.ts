@@ -16,7 +16,7 @@ import { ctx } from '../lib/internal/context.js';
 import { getHub, type Hub } from '../lib/hub.js';
 import { ExitSignal, GreenletExit } from '../lib/errors.js';
 import { Greenlet } from '../lib/greenlet.js';
-import { KILL_WITH } from '../lib/internal/keys.js';
+import { HUB, KILL_WITH } from '../lib/internal/keys.js';
 import { Actor } from '../actors/actor.js';
 import { ReplyTo } from '../actors/ask.js';
 import { deadLetter } from '../actors/dead-letter.js';
@@ -152,7 +152,7 @@ export class LocalNode implements RefCodec, TransportHost {
       try {
         this.handle(peer, frames, i);
       } catch (error) {
-        this.hub().report(error, { where: 'link' });
+        (peer.hub ?? this.hub()).report(error, { where: 'link' });
       }
     }
   }
@@ -166,7 +166,7 @@ export class LocalNode implements RefCodec, TransportHost {
   private handle(peer: Peer, f: unknown[], i: number): void {
     switch (f[i]) {
       case SEND:
-        return this.deliver(f[i + 1] as number, f[i + 2], f[i + 3] as Holes);
+        return this.deliver(peer, f[i + 1] as number, f[i + 2], f[i + 3] as Holes);
       case LINK: {
         const exported = this.live(f[i + 3] as number);
         const end = peer.ref(f[i + 1] as number, f[i + 2] as string)[REMOTE];
@@ -248,18 +248,18 @@ export class LocalNode implements RefCodec, TransportHost {
   }
 
   /** A message for local actor `id`: decoded, then sent (frozen by `send`); a dead letter if it is gone. */
-  private deliver(id: number, wire: unknown, holes: Holes): void {
+  private deliver(peer: Peer, id: number, wire: unknown, holes: Holes): void {
     const target = this.exported.get(id)?.greenlet;
     const message = decode(wire, holes, this);
     if (!(target instanceof Actor) || target.dead) {
-      deadLetter(target instanceof Actor ? target : this.self.ref(id, `#${id}`), this.hub(), message, null, 'sentAfterDeath', 'noproc');
+      deadLetter(target instanceof Actor ? target : this.self.ref(id, `#${id}`), peer.hub ?? this.hub(), message, null, 'sentAfterDeath', 'noproc');
       return;
     }
     try {
       target.send(message);
     } catch (error) {
       // A full bounded mailbox: the sender cannot be told, so the loss is reported here, as a dead letter is.
-      const hub = this.hub();
+      const hub = target[HUB] ?? this.hub();
       hub.deadLetters++;
       hub.report(error, { greenlet: target, where: 'deadLetter' });
     }

@@ -11,6 +11,7 @@
  * one post, in order.
  */
 import type { Greenlet } from '../lib/greenlet.js';
+import type { Hub } from '../lib/hub.js';
 import type { DeathWatch } from '../actors/relations.js';
 import { sendExitSignal } from '../actors/signal.js';
 import { nodeKey, type NodeId } from './node-id.js';
@@ -48,6 +49,8 @@ export class Peer {
   readonly key: string;
   /** True once it is unreachable; for good. */
   down = false;
+  /** The hub that started it (a thread), where what arrives from it is reported; null: the current hub. */
+  hub: Hub | null = null;
   /** Its actors' references, by id, so one actor is one RemoteRef here while anyone holds it. */
   readonly refs = new Map<number, WeakRef<RemoteRef<never>>>();
   /** Monitors and asks watching its actors, by watch id, and the other way. */
@@ -58,6 +61,8 @@ export class Peer {
   /** Jobs it asked this node to run, by its job id. */
   readonly jobs = new Map<number, Greenlet<unknown>>();
   readonly downListeners = new Set<DownListener>();
+  /** Batches posted to it (one per hub turn that sent it anything): for tests and the curious. */
+  posted = 0;
   private outbox: unknown[] = [];
   private flushQueued = false;
 
@@ -98,6 +103,7 @@ export class Peer {
     const frames = this.outbox;
     if (frames.length === 0 || this.down) return;
     this.outbox = [];
+    this.posted++;
     this.transport!.post(this.key, frames);
   };
 

@@ -81,6 +81,14 @@ function checkPlace(call: string, where: unknown): asserts where is Place {
   }
 }
 
+/** @internal checks a spawn's place and kind. */
+export function checkSpawn(call: string, where: unknown, kind: unknown): void {
+  checkPlace(call, where);
+  if (kind === null || typeof kind !== 'object' || (kind as { kind?: unknown }).kind !== 'actor') {
+    throw new TypeError(`${call}: kind must be a spawnable(), got ${show(kind)}`);
+  }
+}
+
 /**
  * Sends a request to `peer` and waits for its answer: the value, or the
  * reason it failed with thrown as itself. If the caller stops waiting,
@@ -121,8 +129,7 @@ export function spawnOn<M, A extends unknown[]>(
   args: A,
   parent: Greenlet<unknown> | null,
 ): Operation<RemoteRef<M>> {
-  checkPlace(call, where);
-  if (kind === null || typeof kind !== 'object' || kind.kind !== 'actor') throw new TypeError(`${call}: kind must be a spawnable(), got ${show(kind)}`);
+  checkSpawn(call, where, kind);
   const node = localNode();
   const [wire, holes] = encode(call, 'args', args, node);
   return new Composite<RemoteRef<M>>(call, function* () {

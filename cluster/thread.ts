@@ -11,7 +11,7 @@
  * actors get `'noconnection'`, and so do monitors and asks. While it is up
  * it holds the hub that started it (a `run()` waiting on its actors is not
  * given LoopExit), so stop every thread you start: `threads()` lists the
- * ones still up.
+ * ones still running.
  */
 import { Worker } from 'node:worker_threads';
 import { isAbsolute } from 'node:path';
@@ -74,7 +74,7 @@ const { workerData } = require('node:worker_threads');
 })();
 `;
 
-/** The threads this thread started that are up. */
+/** The threads this thread started whose worker has not exited. */
 const live = new Set<ThreadNode>();
 let started = 0;
 
@@ -125,9 +125,11 @@ export class ThreadNode implements Place {
     });
     transport.addChild(key, this.worker);
     this.peer = node.peerFor(key);
+    this.peer.hub = this.hub;
     this.peer.downListeners.add(this);
     live.add(this);
     this.exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    void this.exited.then(() => live.delete(this));
     this.worker.on('message', (message: unknown[]) => {
       if (message[0] === READY) this.settleReady(null);
       else if (message[0] === REPORT) this.report(message);
@@ -197,9 +199,13 @@ export class ThreadNode implements Place {
     return this.peer;
   }
 
+  /** @internal settles when the thread has ended (its worker's `exit` event). */
+  whenExited(): Promise<void> {
+    return this.exited;
+  }
+
   /** @internal it went down: release the hub, settle a start still pending. */
   peerDown(): void {
-    live.delete(this);
     this.hold?.release();
     this.hold = null;
     const cause = this.failure;
@@ -224,8 +230,8 @@ export class ThreadNode implements Place {
   }
 }
 
-/** A module given as a URL, a file URL string or an absolute path, as a URL string. */
-function moduleUrl(call: string, module: unknown): string {
+/** @internal a module given as a URL, a file URL string or an absolute path, as a URL string. */
+export function moduleUrl(call: string, module: unknown): string {
   if (module instanceof URL) return module.href;
   if (typeof module === 'string') {
     if (/^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) return module;
@@ -278,7 +284,11 @@ export function spawnThread(module: string | URL, options?: ThreadOptions): Oper
   });
 }
 
-/** The threads this thread started (with `spawnThread` or a pool) that are still up, oldest first. */
+/**
+ * The threads this thread started (with `spawnThread` or a pool) that
+ * have not ended yet, oldest first: up, or stopping (a terminated thread
+ * is listed until its worker has exited, a few ms later).
+ */
 export function threads(): ThreadNode[] {
   return [...live];
 }
