@@ -19,10 +19,14 @@ const entries = Object.fromEntries(
     supervision: 'supervision/index.ts',
     testing: 'testing/index.ts',
     server: 'server/index.ts',
+    cluster: 'cluster/index.ts',
   }).filter(([, file]) => existsSync(file)),
 );
+// A worker thread's first module (cluster/thread.ts starts threads on it): built beside the entries, so a
+// thread loads the same runtime chunks as the module it runs; no ES module entry or declarations of its own.
+const internalEntries = existsSync('cluster/boot.ts') ? { 'cluster-boot': 'cluster/boot.ts' } : {};
 const external = (id) => /^(rxjs|immer)(\/|$)/.test(id) || id.startsWith('node:');
-const sources = ['lib/**/*.ts', 'actors/**/*.ts', 'supervision/**/*.ts', 'testing/**/*.ts', 'server/**/*.ts'];
+const sources = ['lib/**/*.ts', 'actors/**/*.ts', 'supervision/**/*.ts', 'testing/**/*.ts', 'server/**/*.ts', 'cluster/**/*.ts'];
 // The runtime's modules import each other only inside functions (hub <-> greenlet, timeout <-> call).
 const onwarn = (warning, warn) => {
   if (warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning);
@@ -34,7 +38,7 @@ function esmEntries() {
     name: 'grove-esm-entries',
     generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) {
-        if (chunk.type !== 'chunk' || !chunk.isEntry) continue;
+        if (chunk.type !== 'chunk' || !chunk.isEntry || !(chunk.name in entries)) continue;
         const names = chunk.exports.filter((name) => name !== 'default');
         const lines = [
           `// The ES module entry of grove's ${chunk.name === 'index' ? 'root' : chunk.name} entry point: the one runtime copy is ./${chunk.fileName}.`,
@@ -51,7 +55,7 @@ function esmEntries() {
 
 export default [
   {
-    input: entries,
+    input: { ...entries, ...internalEntries },
     external,
     onwarn,
     output: {

@@ -165,7 +165,7 @@ class Walk {
 }
 
 function article(name: string): string {
-  return /^[aeiou]/i.test(name) ? `an ${name}` : `a ${name}`;
+  return /^[aeio]/i.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 /** `.items[2]["odd key"]`, for error messages. */

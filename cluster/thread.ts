@@ -101,8 +101,8 @@ export class ThreadNode implements Place {
   constructor(module: string, name: string, imports: string[]) {
     const node = localNode();
     const transport = threadTransport(node);
-    this.id = newNodeId(name);
-    const key = nodeKey(this.id);
+    const id = newNodeId(name);
+    const key = nodeKey(id);
     this.hub = ctx.hub ?? getHub();
     this.hold = this.hub.hold();
     this.ready = new Promise<void>((resolve, reject) => {
@@ -115,7 +115,7 @@ export class ThreadNode implements Place {
     this.worker = new Worker(BOOT_CODE, {
       eval: true,
       workerData: {
-        id: this.id,
+        id,
         parent: node.selfKey,
         module,
         imports,
@@ -125,6 +125,7 @@ export class ThreadNode implements Place {
     });
     transport.addChild(key, this.worker);
     this.peer = node.peerFor(key);
+    this.id = this.peer.id;
     this.peer.hub = this.hub;
     this.peer.downListeners.add(this);
     live.add(this);

@@ -1,5 +1,5 @@
 /** Helpers of the grove/cluster tests: a hub that records its reports, and the check that no thread is left running. */
-import { Hub, type Operation } from 'grove';
+import { Hub, getCurrent, killAll, type Operation } from 'grove';
 import { threads } from 'grove/cluster';
 import { errorSink } from '../support.js';
 
@@ -16,9 +16,9 @@ export interface Outcome<T> {
 
 /**
  * Runs `body` on a fresh real-clock hub that records its reports (errorSink),
- * then checks that it left no thread running: any still up is terminated
- * and the run fails, naming them; threads that are ending are waited for
- * (up to 5 s).
+ * then checks that it left no thread running: greenlets it left are
+ * killed, any thread still up is terminated and the run fails, naming
+ * them; threads that are ending are waited for (up to 5 s).
  */
 export async function onThreads<T>(body: () => Operation<T>): Promise<Outcome<T>> {
   const sink = errorSink();
@@ -30,6 +30,10 @@ export async function onThreads<T>(body: () => Operation<T>): Promise<Outcome<T>
   } catch (error) {
     failure = error;
   }
+  // Whatever the body left running (a supervisor would restart what the threads' end takes) goes first.
+  await hub.run(function* () {
+    yield* killAll(hub.greenlets().filter((g) => g !== getCurrent()));
+  });
   const left = threads().filter((t) => t.alive);
   for (const t of left) t.terminate();
   await Promise.race([Promise.all(threads().map((t) => t.whenExited())), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);

@@ -69,8 +69,8 @@ installed.after(() => {
   if (temp !== '') rmSync(temp, { recursive: true, force: true });
 });
 
-installed('the package has the four documented entry points, and any added since', () => {
-  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing', 'grove/server']) assert.ok(entries.includes(entry), entry);
+installed('the package has the six documented entry points, and any added since', () => {
+  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing', 'grove/server', 'grove/cluster']) assert.ok(entries.includes(entry), entry);
 });
 
 installed('every entry point loads from an ES module and from CommonJS, as one copy of the runtime', () => {
@@ -149,6 +149,48 @@ run(function* () {
 `,
   );
   assert.is(sh(process.execPath, ['alone.cjs'], project).stdout, `${entries.map(() => 'true').join(' ')}\n`);
+});
+
+installed('grove/cluster: a worker thread started from an ES module and from CommonJS runs on the installed build', () => {
+  writeFileSync(
+    join(project, 'thread.mjs'),
+    `import { Actor } from 'grove/actors';
+import { offer, spawnable, job, selfNode } from 'grove/cluster';
+class Echo extends Actor {
+  receive(message) {
+    message.replyTo.reply(message.text + ' from ' + selfNode().name);
+  }
+}
+offer(spawnable('echo'), () => new Echo());
+offer(job('add'), (a, b) => a + b);
+`,
+  );
+  const program = (load: string) => `${load}
+run(function* () {
+  const thread = yield* spawnThread(new URL('./thread.mjs', url), { name: 'installed' });
+  const sum = yield* runInThread(thread, job('add'), 40, 2);
+  const echo = yield* spawnRemote(thread, spawnable('echo'));
+  const answer = yield* ask(echo, (replyTo) => ({ text: 'hello', replyTo }), { timeout: 5000 });
+  yield* thread.stop();
+  return [sum, answer, threads().length].join(' ');
+}).then((value) => console.log(value));
+`;
+  writeFileSync(
+    join(project, 'threads.mjs'),
+    program(`import { run } from 'grove';
+import { ask } from 'grove/actors';
+import { spawnThread, spawnRemote, runInThread, threads, job, spawnable } from 'grove/cluster';
+const url = import.meta.url;`),
+  );
+  writeFileSync(
+    join(project, 'threads.cjs'),
+    program(`const { run } = require('grove');
+const { ask } = require('grove/actors');
+const { spawnThread, spawnRemote, runInThread, threads, job, spawnable } = require('grove/cluster');
+const url = require('node:url').pathToFileURL(__filename);`),
+  );
+  assert.is(sh(process.execPath, ['threads.mjs'], project).stdout, '42 hello from installed 0\n');
+  assert.is(sh(process.execPath, ['threads.cjs'], project).stdout, '42 hello from installed 0\n');
 });
 
 installed('GROVE_TRACE_OPERATIONS=1 makes DroppedOperation show where the Operation was made', () => {
