@@ -39,8 +39,13 @@ async function main() {
   }
   const { system, workloads } = mod;
   const fn = workloads[workloadId];
-  if (fn === undefined) throw new NotApplicable(system.na?.[workloadId] ?? `no ${workloadId} implementation`);
+  if (fn === undefined) {
+    const reason = w.threads ? 'threads: measured for grove against the raw MessagePort / one-thread baseline only' : `no ${workloadId} implementation`;
+    throw new NotApplicable(system.na?.[workloadId] ?? reason);
+  }
   const base = quick ? w.quick : w.full;
+  // Setting up what the workload runs on (a worker thread, say) is not part of its timing.
+  await mod.setup?.[workloadId]?.(base);
   let checksPassed = 0;
 
   /** Runs the workload once with `params`, verifies it, returns the observations and the seconds it took. */

@@ -8,6 +8,7 @@
  * Plain JavaScript on purpose: workload code runs in a plain `node` child
  * process, never through tsx (see bench/README.md, "Why plain JavaScript").
  */
+import { createHash } from 'node:crypto';
 
 /** Thrown by a system for a workload it cannot do; the child reports `n/a` with the message. */
 export class NotApplicable extends Error {
@@ -98,6 +99,18 @@ export class SleepLog {
   }
 }
 
+/** W8's unit of CPU work: `rounds` chained sha256 digests of `item`, hex (the same function for every system). */
+export function hashItem(item, rounds) {
+  let digest = item;
+  for (let r = 0; r < rounds; r++) digest = createHash('sha256').update(digest).digest('hex');
+  return digest;
+}
+
+/** W8's items: `item-0`, `item-1`... */
+export function hashItems(count) {
+  return Array.from({ length: count }, (_, i) => `item-${i}`);
+}
+
 /** Measures the heap in bytes after full collections (needs `node --expose-gc`). */
 export function settledHeap() {
   if (typeof globalThis.gc !== 'function') throw new Error('memory workloads need node --expose-gc');
@@ -118,6 +131,7 @@ function triangle(n) {
  *   lower is better) or `perItem` (µs of the whole run per item, lower is
  *   better).
  * - `group` (optional): `--only <group>` selects every workload of it.
+ * - `threads` (optional): a grove/cluster workload; systems without threads are n/a.
  * - `full` / `quick`: parameters for a full run and for `--quick`.
  * - `verify(params, obs, checks, system)`: throws CheckFailed unless the
  *   observations prove the work was done.
@@ -245,6 +259,56 @@ export const WORKLOADS = [
       checks.equal(obs.responses, p.n, 'W6: requests answered "hello world"');
       checks.equal(obs.bodyBytes, p.n * 'hello world'.length, 'W6: body bytes received');
       checks.that(obs.maxInFlight <= p.connections, `W6: ${obs.maxInFlight} requests in flight over ${p.connections} connections`);
+    },
+  },
+  {
+    id: 'W7',
+    title: 'W7 ping-pong between threads: an actor on the main thread and one on a worker thread exchange N messages',
+    kind: 'rate',
+    unit: 'msg/s',
+    calibrate: true,
+    threads: true,
+    group: 'w7',
+    full: { n: 200_000 },
+    quick: { n: 20_000 },
+    verify(p, obs, checks) {
+      checks.equal(obs.received[0] + obs.received[1], p.n, 'W7: messages received');
+      checks.equal(obs.received[0], p.n / 2, 'W7: messages received on the worker thread');
+      checks.equal(obs.sum, triangle(p.n), 'W7: checksum of message numbers');
+      checks.equal(obs.orderErrors, 0, 'W7: messages received out of order');
+    },
+  },
+  {
+    id: 'W7fan',
+    title: 'W7 fan-out/fan-in between threads: the main thread sends M messages to each of K actors on a worker thread, each forwards to a collector on the main thread',
+    kind: 'rate',
+    unit: 'msg/s',
+    threads: true,
+    group: 'w7',
+    full: { actors: 100, perActor: 2_000 },
+    quick: { actors: 100, perActor: 200 },
+    warmup: { actors: 100, perActor: 200 },
+    ops: (p) => p.actors * p.perActor,
+    verify(p, obs, checks) {
+      const total = p.actors * p.perActor;
+      checks.equal(obs.collected, total, 'W7fan: messages reaching the collector');
+      checks.equal(obs.sum, triangle(total), 'W7fan: checksum of the messages collected');
+      checks.equal(obs.orderErrors, 0, 'W7fan: messages of one actor collected out of order');
+    },
+  },
+  {
+    id: 'W8',
+    title: 'W8 CPU-bound: N items, each hashed `rounds` times (sha256), on every core (a pool of os.availableParallelism() threads) against one thread',
+    kind: 'rate',
+    unit: 'items/s',
+    calibrate: true,
+    threads: true,
+    full: { n: 10_000, rounds: 100, chunk: 50 },
+    quick: { n: 1_000, rounds: 100, chunk: 50 },
+    verify(p, obs, checks) {
+      checks.equal(obs.results.length, p.n, 'W8: items hashed');
+      // Every 97th result, recomputed here: the work was really done, on the right item.
+      for (let i = 0; i < p.n; i += 97) checks.equal(obs.results[i], hashItem(`item-${i}`, p.rounds), `W8: the digest of item ${i}`);
     },
   },
 ];

@@ -2,12 +2,15 @@
  * The workloads on the hand-written baseline scheduler
  * (bench/baseline/scheduler.mjs): grove's design at the speed of light.
  * An actor is a task and its unbounded inbox Queue. W6's baseline is no
- * scheduler at all: plain `node:http`, the server grove's HttpServer wraps.
+ * scheduler at all: plain `node:http`, the server grove's HttpServer wraps;
+ * W7's is raw `worker_threads` (one postMessage per message) and W8's a
+ * plain loop on one thread.
  */
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { Queue, Scheduler, get, join, put, sleep, sleep0, spawn } from '../baseline/scheduler.mjs';
-import { SleepLog, settledHeap } from '../workloads.mjs';
+import { Worker } from 'node:worker_threads';
+import { SleepLog, hashItem, hashItems, settledHeap } from '../workloads.mjs';
 import { HELLO, runLoad } from '../http-load.mjs';
 
 export const system = {
@@ -236,4 +239,73 @@ export const workloads = {
       await once(server, 'close');
     }
   },
+  // W7: raw worker_threads, one postMessage per message (bench/baseline/port-worker.mjs is the other side).
+  W7: ({ n }) =>
+    new Promise((resolve) => {
+      const thread = portWorker();
+      const out = { received: [0, 0], sum: 0, orderErrors: 0 };
+      let expected = 1;
+      const onMessage = (message) => {
+        if (typeof message !== 'number') {
+          thread.off('message', onMessage);
+          const [, received, sum, bad] = message;
+          out.received[0] = received;
+          out.sum += sum;
+          out.orderErrors += bad;
+          resolve(out);
+          return;
+        }
+        if (message !== expected) out.orderErrors++;
+        expected = message + 2;
+        out.received[1]++;
+        out.sum += message;
+        if (message + 1 < n) thread.postMessage(message + 1);
+        if (message + 2 >= n) thread.postMessage(['report']);
+      };
+      thread.on('message', onMessage);
+      thread.postMessage(['start', n]);
+      thread.postMessage(0);
+    }),
+
+  W7fan: ({ actors, perActor }) =>
+    new Promise((resolve) => {
+      const thread = portWorker();
+      const total = actors * perActor;
+      const last = new Array(actors).fill(-1);
+      let collected = 0;
+      let sum = 0;
+      let bad = 0;
+      const onMessage = (m) => {
+        const a = m % actors;
+        if (m < last[a]) bad++;
+        last[a] = m;
+        sum += m;
+        if (++collected === total) {
+          thread.off('message', onMessage);
+          resolve({ collected, sum, orderErrors: bad });
+        }
+      };
+      thread.on('message', onMessage);
+      for (let r = 0; r < perActor; r++) for (let a = 0; a < actors; a++) thread.postMessage([a, r * actors + a]);
+    }),
+
+  // W8: the same hashing on one thread, in a plain loop.
+  W8: ({ n, rounds }) => {
+    const items = hashItems(n);
+    const results = new Array(n);
+    for (let i = 0; i < n; i++) results[i] = hashItem(items[i], rounds);
+    return { results };
+  },
+};
+
+let echoThread = null;
+/** W7's worker thread, started once per process (the child exits when the measurement is done). */
+function portWorker() {
+  return (echoThread ??= new Worker(new URL('../baseline/port-worker.mjs', import.meta.url)));
+}
+
+/** Work done before a workload's warm-up, outside its timing (bench/child.mjs). */
+export const setup = {
+  W7: portWorker,
+  W7fan: portWorker,
 };

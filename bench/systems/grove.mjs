@@ -7,12 +7,14 @@
  * W1, W4 and W2mem use actors (`grove/actors`: Actor, send) and W3 uses
  * `Queue`: they are written against DESIGN.md and report `n/a (not built
  * yet)` until dist/ has those exports, so the suite picks them up by itself
- * once lib/queue.ts and actors/ land. The sup rows use `grove/supervision`.
+ * once lib/queue.ts and actors/ land. The sup rows use `grove/supervision`;
+ * W7 and W8 use `grove/cluster`, with grove-thread.mjs as their threads' module.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { NotApplicable, SleepLog, settledHeap } from '../workloads.mjs';
+import { availableParallelism } from 'node:os';
+import { NotApplicable, SleepLog, hashItems, settledHeap } from '../workloads.mjs';
 import { HELLO, runLoad } from '../http-load.mjs';
 
 // GROVE_BENCH_DIST measures another build (a copy of dist/ from before a change, say).
@@ -26,6 +28,7 @@ const grove = await import(new URL('index.js', dist).href);
 const actorsModule = existsSync(new URL('actors.js', dist)) ? await import(new URL('actors.js', dist).href) : null;
 const serverModule = existsSync(new URL('server.js', dist)) ? await import(new URL('server.js', dist).href) : null;
 const supervisionModule = existsSync(new URL('supervision.js', dist)) ? await import(new URL('supervision.js', dist).href) : null;
+const clusterModule = existsSync(new URL('cluster.js', dist)) ? await import(new URL('cluster.js', dist).href) : null;
 const { run, spawn, sleep, joinAll } = grove;
 
 export const system = {
@@ -40,7 +43,8 @@ function need(module, name, where) {
   const value = module?.[name];
   if (value === undefined) {
     const file =
-      module === actorsModule ? 'dist/actors.js' : module === serverModule ? 'dist/server.js' : module === supervisionModule ? 'dist/supervision.js' : 'dist/index.js';
+      module === actorsModule ? 'dist/actors.js' : module === serverModule ? 'dist/server.js' : module === supervisionModule ? 'dist/supervision.js'
+        : module === clusterModule ? 'dist/cluster.js' : 'dist/index.js';
     throw new NotApplicable(`not built yet: ${file} has no ${name} (${where})`);
   }
   return value;
@@ -200,7 +204,35 @@ function actors(workloadId) {
     receive() {}
   }
 
-  return (actorClasses = { Player, Idle, Worker, Collector, Child });
+  /** W7fan: on the main thread, counts and sums what the worker thread's actors forward; reused across runs. */
+  class FanIn extends Actor {
+    #actors;
+    #left = 0;
+    #last = [];
+    #sum = 0;
+    #bad = 0;
+    #done = null;
+    constructor(actors) {
+      super({ name: 'fan-in' });
+      this.#actors = actors;
+    }
+    benchExpect(total, done) {
+      this.#left = total;
+      this.#last = new Array(this.#actors).fill(-1);
+      this.#sum = 0;
+      this.#bad = 0;
+      this.#done = done;
+    }
+    receive(m) {
+      const a = m % this.#actors;
+      if (m < this.#last[a]) this.#bad++;
+      this.#last[a] = m;
+      this.#sum += m;
+      if (--this.#left === 0) this.#done.set({ sum: this.#sum, orderErrors: this.#bad });
+    }
+  }
+
+  return (actorClasses = { Player, Idle, Worker, Collector, Child, FanIn });
 }
 
 /**
@@ -226,6 +258,36 @@ function superviseChildren(workloadId, n) {
     return { started, stopped, left };
   });
 }
+
+/** W7, W8: grove/cluster, a worker thread (and a pool) running bench/systems/grove-thread.mjs, started once per process. */
+const threadModule = new URL('grove-thread.mjs', import.meta.url);
+let benchThread = null;
+let benchPool = null;
+const fans = new Map();
+
+function* theThread(workloadId) {
+  const spawnThread = need(clusterModule, 'spawnThread', `cluster/, needed by ${workloadId}`);
+  return (benchThread ??= yield* spawnThread(threadModule, { name: 'bench' }));
+}
+
+function* thePool(workloadId) {
+  const spawnThreads = need(clusterModule, 'spawnThreads', `cluster/, needed by ${workloadId}`);
+  if (benchPool === null) {
+    const { spawnRemote, spawnable } = clusterModule;
+    const pool = yield* spawnThreads(threadModule, { threads: availableParallelism(), name: 'hash' });
+    const hashers = [];
+    for (const thread of pool.nodes()) hashers.push(yield* spawnRemote(thread, spawnable('bench-hasher')));
+    benchPool = { pool, hashers };
+  }
+  return benchPool;
+}
+
+/** Work done before a workload's warm-up, outside its timing (bench/child.mjs): starting the threads. */
+export const setup = {
+  W7: () => run(() => theThread('W7')),
+  W7fan: () => run(() => theThread('W7fan')),
+  W8: () => run(() => thePool('W8')),
+};
 
 export const workloads = {
   switch: ({ n }) =>
@@ -341,6 +403,75 @@ export const workloads = {
       } finally {
         yield* server.stop();
       }
+    });
+  },
+  W7: ({ n }) => {
+    const { Player } = actors('W7');
+    const { ask } = actorsModule;
+    return run(function* () {
+      const thread = yield* theThread('W7');
+      const { spawnRemote, spawnable } = clusterModule;
+      const ping = new Player('ping', n, 1).start();
+      const pong = yield* spawnRemote(thread, spawnable('bench-pong'), n, ping);
+      ping.benchSetPeer(pong);
+      pong.send(0);
+      yield* ping.join();
+      const out = { received: [0, 0], sum: 0, orderErrors: 0 };
+      ping.benchReport(out, 1);
+      const [received, sum, bad] = yield* ask(pong, (report) => ({ report }));
+      out.received[0] = received;
+      out.sum += sum;
+      out.orderErrors += bad;
+      actorsModule.exit(pong, 'kill');
+      return out;
+    });
+  },
+
+  W7fan: ({ actors: count, perActor }) => {
+    const { FanIn } = actors('W7fan');
+    const { Event } = grove;
+    return run(function* () {
+      const thread = yield* theThread('W7fan');
+      const { spawnRemote, spawnable } = clusterModule;
+      // The actors there and the collector here are made once, outside the timed runs that follow the first.
+      let setup = fans.get(count);
+      if (setup === undefined) {
+        const fanIn = new FanIn(count).start();
+        const remote = new Array(count);
+        for (let a = 0; a < count; a++) remote[a] = yield* spawnRemote(thread, spawnable('bench-fan'), fanIn);
+        fans.set(count, (setup = { fanIn, remote }));
+      }
+      const done = new Event();
+      const total = count * perActor;
+      const result = { value: null, set(v) { this.value = v; done.set(); } };
+      setup.fanIn.benchExpect(total, result);
+      for (let r = 0; r < perActor; r++) {
+        for (let a = 0; a < count; a++) setup.remote[a].send(r * count + a);
+        yield* sleep(0);
+      }
+      yield* done.wait();
+      return { collected: total, ...result.value };
+    });
+  },
+
+  W8: ({ n, rounds, chunk }) => {
+    const ask = need(actorsModule, 'ask', 'actors/, needed by W8');
+    return run(function* () {
+      const { hashers } = yield* thePool('W8');
+      const items = hashItems(n);
+      const results = new Array(n);
+      let next = 0;
+      // Two chunks in flight per thread: one is hashed while the next one's message travels.
+      function* feed(hasher) {
+        while (next < n) {
+          const start = next;
+          const end = (next = Math.min(n, next + chunk));
+          const digests = yield* ask(hasher, (replyTo) => ({ items: items.slice(start, end), rounds, replyTo }));
+          for (let k = 0; k < digests.length; k++) results[start + k] = digests[k];
+        }
+      }
+      yield* joinAll(hashers.flatMap((h) => [spawn(feed, h), spawn(feed, h)]));
+      return { results, extra: { threads: hashers.length } };
     });
   },
 };
