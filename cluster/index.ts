@@ -25,7 +25,7 @@ export { NotPlainData, RemoteError } from './codec.js';
 export { sameNode, type NodeId } from './node-id.js';
 export { selfNode } from './local-node.js';
 export { spawnable, job, offer, type Spawnable, type Job } from './offer.js';
-export { spawnRemote, runInThread, SpawnFailed, JobFailed, type Place } from './remote-spawn.js';
+export { spawnRemote, runInThread, RemoteCallFailed, SpawnFailed, JobFailed, type Place } from './remote-spawn.js';
 export { spawnThread, threads, ThreadNode, ThreadStartFailed, type ThreadOptions, type ThreadStopOptions } from './thread.js';
 export { spawnThreads, ThreadPool, type ThreadPoolOptions } from './thread-pool.js';
 export { remoteChild, RemoteChild } from './remote-child.js';

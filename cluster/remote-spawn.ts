@@ -33,24 +33,31 @@ export interface Place {
   [PICK](purpose: 'spawn' | 'job'): Operation<Peer>;
 }
 
+/** What `spawnRemote` and `runInThread` throw when the other node did not do it: `SpawnFailed`, `JobFailed`. */
+export abstract class RemoteCallFailed extends Error {
+  /** `'noconnection'`, or what it failed with over there (a `RemoteError`, or an exit reason). */
+  readonly reason: unknown;
+  /** The node it was asked of. */
+  readonly node: NodeId;
+  constructor(message: string, node: NodeId, reason: unknown) {
+    super(`${message}: ${describeReason(reason)}`, reason instanceof Error ? { cause: reason } : undefined);
+    this.reason = reason;
+    this.node = node;
+  }
+}
+
 /**
  * Thrown by `spawnRemote` (and by a `remoteChild`'s start) when the actor
  * did not come up: its node offers no such kind, its factory or its
  * `init` threw (`reason` is that error, a `RemoteError`), or the node
  * became unreachable (`reason` is `'noconnection'`).
  */
-export class SpawnFailed extends Error {
+export class SpawnFailed extends RemoteCallFailed {
   static {
     this.prototype.name = 'SpawnFailed';
   }
-  /** `'noconnection'`, or the error it failed with over there (a `RemoteError`). */
-  readonly reason: unknown;
-  /** The node it was to start on. */
-  readonly node: NodeId;
   constructor(kind: string, node: NodeId, reason: unknown) {
-    super(`spawnRemote: ${JSON.stringify(kind)} did not start on ${node.name}: ${describeReason(reason)}`, reason instanceof Error ? { cause: reason } : undefined);
-    this.reason = reason;
-    this.node = node;
+    super(`spawnRemote: ${JSON.stringify(kind)} did not start on ${node.name}`, node, reason);
   }
 }
 
@@ -60,18 +67,12 @@ export class SpawnFailed extends Error {
  * (`'killed'`), its result was not plain data, its node offers no such
  * job, or the node became unreachable (`'noconnection'`).
  */
-export class JobFailed extends Error {
+export class JobFailed extends RemoteCallFailed {
   static {
     this.prototype.name = 'JobFailed';
   }
-  /** `'noconnection'`, `'killed'`, or the error it failed with over there (a `RemoteError`). */
-  readonly reason: unknown;
-  /** The node it ran on. */
-  readonly node: NodeId;
   constructor(name: string, node: NodeId, reason: unknown) {
-    super(`runInThread: job ${JSON.stringify(name)} on ${node.name} failed: ${describeReason(reason)}`, reason instanceof Error ? { cause: reason } : undefined);
-    this.reason = reason;
-    this.node = node;
+    super(`runInThread: job ${JSON.stringify(name)} on ${node.name} failed`, node, reason);
   }
 }
 
