@@ -38,7 +38,8 @@ export function* main(log: Log, threads = 2): Operation<void> {
   }
 
   const batches = specs.map((_, i) => spawn(hashOn, i, texts(i * 100, 100)));
-  for (const done of yield* joinAll(batches)) log(done.value!);
+  yield* joinAll(batches);
+  for (const batch of batches) log(batch.value!);
   log(yield* hashOn(0, ['text-1', 'poison']));
   // The supervisor starts the crashed hasher again: wait until it is up.
   const crashed = sup.child(specs[0]);
