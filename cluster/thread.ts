@@ -120,6 +120,7 @@ export class ThreadNode implements Place {
         module,
         imports,
         boot: BOOT,
+        // Only from the sources (under tsx); rollup's CommonJS build drops import.meta.resolve, never reached there.
         tsx: SOURCE ? import.meta.resolve('tsx/esm/api') : null,
       },
     });

@@ -32,7 +32,21 @@
  * target's subject, answer `reaches` from a membership table fed by
  * heartbeats or a KV bucket, call `host.receive` for each batch that
  * arrives and `host.nodeDown` when a node's heartbeats stop or it says
- * goodbye; and register itself with `attachTransport` (local-node.ts).
+ * goodbye; and register itself with `localNode().attachTransport(t)`
+ * (local-node.ts), which returns the host. Beside the transport:
+ * - the process names its node before anything uses it
+ *   (`initLocalNode(newNodeId(name))`, as a worker thread's boot does;
+ *   otherwise the first use names it `main` with a fresh incarnation);
+ * - a handle for a remote node implements `Place` (`[PICK]` returns its
+ *   `Peer`, `localNode().peerFor(key)`), and `spawnRemote`, `runInThread`
+ *   and `remoteChild` work on it unchanged; `monitorNode` takes its
+ *   `NodeId` as it is;
+ * - what a node's transport learns of a node's hub reports is its own
+ *   business (threads forward them to the hub that started the thread);
+ *   `peer.hub` says where frames from a peer are reported.
+ * Frames carry `undefined`, `NaN` and `-0` where messages do, and tokens as
+ * nested arrays (codec.ts): JSON loses the first three, so msgpack (or JSON
+ * with a tag for them) is the encoding to use.
  */
 
 /** How a node's frames reach other nodes (see the module comment for what it must guarantee). */
