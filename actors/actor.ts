@@ -247,7 +247,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
           break;
         }
         this[ACTOR_FLAGS] |= HANDLING;
-        if (this[HUB]!.listeners !== null) emitReceive(this as Actor<unknown>, message);
+        if (this[HUB]!.tracers !== null) emitReceive(this as Actor<unknown>, message);
         const handling = this.receive(message);
         if (handling !== undefined) {
           if (!isOperation(handling)) throw badMethod(this, 'receive', handling);
@@ -342,8 +342,9 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     if (inbox.isShutdown) inbox.putNowait(frozen); // throws QueueShutDown, naming the call
     (inbox as Inbox<M>).insert(frozen);
     const hub = this[HUB] ?? ctx.hub;
-    if (hub !== null && hub.listeners !== null) {
-      hub.emit({ type: 'actorMessage', greenlet: this as Actor<unknown>, message: frozen, from: ctx.current });
+    if (hub !== null) {
+      hub.messages++;
+      if (hub.tracers !== null) hub.trace({ type: 'actorMessage', greenlet: this as Actor<unknown>, message: frozen, from: ctx.current });
     }
   }
 
@@ -448,8 +449,9 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     signals.add(message);
     (this.inbox as Inbox<unknown>).insert(message);
     const hub = this[HUB] ?? ctx.hub;
-    if (hub !== null && hub.listeners !== null) {
-      hub.emit({ type: 'actorMessage', greenlet: this as Actor<unknown>, message, from: ctx.current });
+    if (hub !== null) {
+      hub.messages++;
+      if (hub.tracers !== null) hub.trace({ type: 'actorMessage', greenlet: this as Actor<unknown>, message, from: ctx.current });
     }
   }
 
@@ -497,7 +499,7 @@ function* awaitUp(actor: Actor<unknown>, timeout: TimeoutOption | undefined): Ge
 
 /** The `actorReceive` event, out of the inbox loop so that loop's frame (an idle actor's memory) stays small. */
 function emitReceive(actor: Actor<unknown>, message: unknown): void {
-  actor[HUB]!.emit({ type: 'actorReceive', greenlet: actor, message });
+  actor[HUB]!.trace({ type: 'actorReceive', greenlet: actor, message });
 }
 
 function badMethod(actor: Actor<unknown>, name: string, value: unknown): TypeError {

@@ -115,7 +115,7 @@ export class ReplyTo<R> {
     this.result = prepareMessage(value);
     this.unwatch();
     const hub = this.asker?.[HUB];
-    if (hub != null && hub.listeners !== null) hub.emit({ type: 'actorReply', greenlet: this.asker!, from: ctx.current, value: this.result });
+    if (hub != null && hub.tracers !== null) hub.trace({ type: 'actorReply', greenlet: this.asker!, from: ctx.current, value: this.result });
     this.wakeAsker();
     return true;
   }
@@ -215,6 +215,10 @@ class AskOp extends WaitOp<unknown> {
   }
   protected enlist(): void {
     // The ReplyTo wakes the asker itself: there is no waiter list to join.
+  }
+  /** The actor asked, not the ReplyTo. */
+  override waitTarget(s: WaitState): unknown {
+    return (s.target as ReplyTo<unknown>).target;
   }
   protected expire(s: WaitState): unknown {
     (s.target as ReplyTo<unknown>).abandon();

@@ -36,6 +36,8 @@ export class Inbox<M> extends Queue<M> {
   scanned = 0;
   /** Where the last scan found its match. */
   matched = -1;
+  /** Messages taken out (by get, getNowait or a selective receive): what `actorInfo` calls handled. */
+  taken = 0;
 
   protected override store(item: M): void {
     super.store(item);
@@ -51,6 +53,7 @@ export class Inbox<M> extends Queue<M> {
   protected override take(): M {
     // Someone else took an item from the front: one fewer already scanned.
     if (this.scanned > 0) this.scanned--;
+    this.taken++;
     return super.take();
   }
 
@@ -82,6 +85,7 @@ export class Inbox<M> extends Queue<M> {
   /** Removes and returns the item `scan` matched. */
   takeMatched(): M {
     const item = this.items.removeAt(this.matched) as M;
+    this.taken++;
     this.matched = -1;
     this.scanned = 0;
     // Room was made: let a blocked putter in (as Queue.remove does).
@@ -132,7 +136,7 @@ class ReceiveMatchingOp extends WaitOp<unknown> {
     s.arg = undefined;
     const message = (s.target as Inbox<unknown>).takeMatched();
     const hub = s.greenlet[HUB]!;
-    if (hub.listeners !== null) hub.emit({ type: 'actorReceive', greenlet: s.greenlet as Actor<unknown>, message });
+    if (hub.tracers !== null) hub.trace({ type: 'actorReceive', greenlet: s.greenlet as Actor<unknown>, message });
     return message;
   }
   protected enlist(s: WaitState): void {

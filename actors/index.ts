@@ -27,6 +27,7 @@
  * them on unchanged, and `exitReason(greenlet)` (from `grove`) reads them.
  */
 export { Actor, MailboxFull, StartFailed, type ActorOptions, type ReceiveOptions, type StopOptions, type UpOptions } from './actor.js';
+export { actorInfo, type ActorInfo } from './actor-info.js';
 export { configureActors, type ActorSettings } from './config.js';
 export { DeadLetter, type DeadLetterKind } from './dead-letter.js';
 export type { ActorRef, RegistryName } from './ref.js';

@@ -102,6 +102,10 @@ class CallOp extends WaitOp<unknown> {
   }
   /** A promise settles from outside the hub: the greenlet is queued, not resumed inline. */
   override notify(): void {}
+  /** The promise (or the function that made it), not the record. */
+  override waitTarget(s: WaitState): unknown {
+    return (s.target as CallRecord).source;
+  }
 }
 
 const CALL = new CallOp();

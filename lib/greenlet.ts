@@ -29,6 +29,7 @@ import {
   PENDING_ERROR, PREV_LIVE, RAISE_ON_SUSPEND, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
   SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE,
   AWAIT_UP, FIRST_SUSPEND, HEAD, IS_UP, MARK_UP, PARENT, REMOVE, STOP_FOR_SHUTDOWN,
+  RUNS, SPAWNER, START_DUE,
 } from './internal/keys.js';
 
 /** A greenlet's body: a generator function (the normal case), a plain function, or an async function. */
@@ -128,6 +129,10 @@ export class Greenlet<T = unknown> extends Linkable {
   private [RESULT]: unknown = undefined;
   /** @internal */
   private [EXTRAS]: Extras | null = null;
+  /** @internal how many times the hub has switched into it (Erlang's reductions, roughly). */
+  [RUNS] = 0;
+  /** @internal the id of the greenlet that started it; 0 when started outside any greenlet. */
+  [SPAWNER] = 0;
 
   /**
    * A greenlet that will run `fn(...args)` once started. Subclasses that
@@ -286,6 +291,8 @@ export class Greenlet<T = unknown> extends Linkable {
   private [ENTER](hub: Hub): Hub {
     this[HUB] = hub;
     this[FLAGS] |= STARTED;
+    const spawner = ctx.current;
+    if (spawner !== null) this[SPAWNER] = spawner.id;
     hub.addLive(this);
     if (hub.listeners !== null) hub.emit({ type: 'spawn', greenlet: this });
     return hub;
@@ -313,7 +320,8 @@ export class Greenlet<T = unknown> extends Linkable {
     const hub = this[HUB]!;
     ctx.current = this as Greenlet<unknown>;
     hub.switches++;
-    if (hub.listeners !== null) hub.emit({ type: 'switch', greenlet: this });
+    this[RUNS]++;
+    if (hub.tracers !== null) hub.trace({ type: 'switch', greenlet: this });
     let r: IteratorResult<unknown, unknown>;
     let first = false;
     try {
@@ -504,6 +512,12 @@ export class Greenlet<T = unknown> extends Linkable {
     return UP_WAIT.call(this, undefined, timeout);
   }
 
+  /** @internal the hub time at which a `startLater` starts it; undefined when none is pending. */
+  [START_DUE](): number | undefined {
+    const timer = this[EXTRAS]?.startTimer;
+    return timer !== undefined && timer.heapIndex >= 0 ? timer.deadline : undefined;
+  }
+
   /** @internal the greenlet that stops it (its supervisor), or null. */
   get [PARENT](): Greenlet<unknown> | null {
     return this[EXTRAS]?.parent ?? null;
@@ -661,7 +675,7 @@ class StartTimer implements TimerEntry {
   fire(): void {
     this.heapIndex = -1;
     const hub = this.greenlet[HUB]!;
-    if (hub.listeners !== null) hub.emit({ type: 'timer', greenlet: this.greenlet, label: 'startLater' });
+    if (hub.tracers !== null) hub.trace({ type: 'timer', greenlet: this.greenlet, label: 'startLater' });
     this.greenlet[WAKE]();
   }
 }

@@ -435,6 +435,9 @@ class JoinOp extends WaitOp<boolean> {
   protected enlist(s: WaitState): void {
     if (s.list === null) groupOf(s).emptyWaiters[PUSH](s);
   }
+  override waitTarget(s: WaitState): unknown {
+    return groupOf(s);
+  }
 }
 
 /** The wait inside `yield* kill()`: true when the group is empty or has members to kill, false on timeout. */

@@ -16,6 +16,8 @@ export {
   type HubHold,
   type HubEvent,
   type HubEvents,
+  type HubTraceEvents,
+  type LifecycleEvent,
   type ErrorHandler,
   type ErrorContext,
 } from './hub.js';
@@ -31,6 +33,7 @@ export {
   type GetOptions,
   type KillOptions,
 } from './greenlet.js';
+export { greenletInfo, type GreenletInfo, type GreenletStatus, type BlockedOn } from './greenlet-info.js';
 export { sleep } from './sleep.js';
 export { configure, type Settings } from './config.js';
 export { call, type Awaitable, type CallOptions } from './call.js';

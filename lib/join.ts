@@ -151,6 +151,10 @@ class WaitManyOp extends WaitOp<Linkable[]> {
   protected override detach(s: WaitState): void {
     (s.target as WaitManyRecord).unwatch();
   }
+  /** The objects waited for, not the record. */
+  override waitTarget(s: WaitState): unknown {
+    return (s.target as WaitManyRecord).objects;
+  }
 }
 
 const JOIN_ALL = new WaitManyOp('joinAll');

@@ -32,7 +32,7 @@ class YieldOp extends WaitOp<void> {
     this.done = false;
     this.value = SUSPEND;
     const hub = g[HUB]!;
-    if (hub.listeners !== null) hub.emit({ type: 'suspend', greenlet: g, label: 'sleep' });
+    if (hub.tracers !== null) hub.trace({ type: 'suspend', greenlet: g, label: 'sleep' });
     return this as unknown as IteratorResult<Suspend, void>;
   }
 

@@ -103,7 +103,7 @@ export class Timeout extends Interrupt {
     const owner = this.owner;
     if (owner === null || owner.dead) return;
     const hub = owner[HUB]!;
-    if (hub.listeners !== null) hub.emit({ type: 'timer', greenlet: owner, label: 'Timeout' });
+    if (hub.tracers !== null) hub.trace({ type: 'timer', greenlet: owner, label: 'Timeout' });
     owner[INTERRUPT](toException('Timeout', this.exception) ?? this);
   }
 

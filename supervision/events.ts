@@ -1,5 +1,5 @@
 /**
- * Supervision's lifecycle events, added to the hub's `events$` stream
+ * Supervision's lifecycle events, added to the hub's `events$` and `lifecycle$` streams
  * (lib/hub.ts) by augmenting `HubEvents`. Like the hub's and the actors'
  * events they are built only while someone subscribes, and they name
  * their subject `greenlet` — here always the Supervisor; the child is
@@ -7,7 +7,7 @@
  */
 import type { Greenlet } from '../lib/greenlet.js';
 import type { Hub } from '../lib/hub.js';
-import type { HubEvent } from 'grove';
+import type { LifecycleEvent } from 'grove';
 import type { Supervisor } from './supervisor.js';
 
 declare module 'grove' {
@@ -41,6 +41,6 @@ declare module 'grove' {
 }
 
 /** @internal emits `event` on `hub` if anyone listens; `make` builds it only then. */
-export function emitEvent(hub: Hub | null, make: () => HubEvent): void {
+export function emitEvent(hub: Hub | null, make: () => LifecycleEvent): void {
   if (hub !== null && hub.listeners !== null) hub.emit(make());
 }

@@ -70,3 +70,8 @@ export const STOP_FOR_SHUTDOWN: unique symbol = Symbol('grove.stopForShutdown');
 
 // grove/testing's fault injection.
 export const RAISE_ON_SUSPEND: unique symbol = Symbol('grove.raiseOnSuspend');
+
+// Greenlet: what the observer reads (lib/greenlet-info.ts).
+export const RUNS: unique symbol = Symbol('grove.runs');
+export const SPAWNER: unique symbol = Symbol('grove.spawner');
+export const START_DUE: unique symbol = Symbol('grove.startDue');

@@ -165,7 +165,7 @@ export class WaitState extends Link implements TimerEntry {
   fire(): void {
     this.heapIndex = -1;
     const hub = this.greenlet[HUB]!;
-    if (hub.listeners !== null) hub.emit({ type: 'timer', greenlet: this.greenlet, label: this.op!.label });
+    if (hub.tracers !== null) hub.trace({ type: 'timer', greenlet: this.greenlet, label: this.op!.label });
     this.op!.fire(this);
   }
 }
@@ -244,6 +244,15 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
     return { done: true, value: value as T };
   }
 
+  /**
+   * What a blocked call waits on, as `greenletInfo` shows it: its target (a
+   * Queue, an Event, a Greenlet...); kinds whose target is a record of their
+   * own give the public object behind it instead.
+   */
+  waitTarget(s: WaitState): unknown {
+    return s.target;
+  }
+
   /** Suspends the greenlet; arms the timeout the first time. */
   protected suspend(s: WaitState): IteratorResult<Suspend, T> {
     if ((s.flags & ARMED) === 0) {
@@ -257,7 +266,7 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
     this.done = false;
     this.value = SUSPEND;
     const hub = g[HUB]!;
-    if (hub.listeners !== null) hub.emit({ type: 'suspend', greenlet: g, label: this.label });
+    if (hub.tracers !== null) hub.trace({ type: 'suspend', greenlet: g, label: this.label });
     return this as unknown as IteratorResult<Suspend, T>;
   }
 

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { produce } from 'immer';
 import { Full, GreenletExit, exitReason, getCurrent, getHub, sleep, type HubEvent, type Operation } from 'grove';
-import { Actor, MailboxFull, configureActors } from 'grove/actors';
+import { Actor, MailboxFull, configureActors, monitor } from 'grove/actors';
 import { TestProbe, simulate } from 'grove/testing';
 import { errorSink, recorder } from '../support.js';
 
@@ -606,6 +606,38 @@ events('actorSpawn, actorMessage (with sender), actorDeadLetter (why, and the ex
   );
   assert.equal(sink.reports, ['a: deadLetter: DeadLetter: dead letter #1: \'late\' was sent to <Logger "a">, which exited with normal']);
 });
+
+events('lifecycle$ has the actor events but actorMessage, which only events$ carries', () =>
+  simulate(function* () {
+    const hub = getHub();
+    const seen: string[] = [];
+    const subscription = hub.lifecycle$.subscribe((event) => {
+      if (event.type.startsWith('actor')) seen.push(`${event.type} ${event.type === 'error' ? '' : event.greenlet.name}`);
+    });
+    const a = new Logger(() => {}, 'a').start();
+    a.send('hello');
+    yield* sleep(0);
+    a.stop();
+    yield* a.join();
+    subscription.unsubscribe();
+    assert.equal(seen, ['actorSpawn a', 'actorExit a']);
+  }));
+
+events("hub.messages counts every message put in an inbox, subscribed or not: sent, and the runtime's EXIT and DOWN", () =>
+  simulate(function* () {
+    const hub = getHub();
+    const before = hub.messages;
+    const a = new Logger(() => {}, 'a').start();
+    a.send('one');
+    a.send('two');
+    assert.is(hub.messages - before, 2);
+    const probe = new TestProbe<unknown>('probe');
+    monitor(probe, a);
+    yield* sleep(0);
+    a.stop();
+    yield* probe.expectMessage((m) => (m as { type?: string }).type === 'DOWN');
+    assert.is(hub.messages - before, 3);
+  }));
 
 events('no events are built while nobody subscribes; dead letters are still counted and reported', async () => {
   const sink = errorSink();

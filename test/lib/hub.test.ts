@@ -463,6 +463,38 @@ events('lifecycle events: spawn, switch, suspend (with the call) and exit with t
   assert.is(hub.listeners, null);
 });
 
+events('lifecycle$ carries the lifecycle without the switches, and builds no switch event for it', async () => {
+  const hub = new Hub({ clock: 'virtual' });
+  const lifecycle: [string, Greenlet<unknown>][] = [];
+  const all: [string, Greenlet<unknown>][] = [];
+  const onLifecycle = hub.lifecycle$.subscribe((event) => {
+    if (event.type !== 'error') lifecycle.push([event.type, event.greenlet]);
+  });
+  assert.is(hub.tracers, null, 'a lifecycle subscriber alone asks for no switch events');
+  await hub.run(function* () {
+    getCurrent().name = 'main';
+    const child = spawn(function* () {
+      yield* sleep(5);
+    });
+    child.name = 'child';
+    yield* child.join();
+  });
+  const onAll = hub.events$.subscribe((event) => {
+    if (event.type !== 'error') all.push([event.type, event.greenlet]);
+  });
+  await hub.run(function* () {
+    getCurrent().name = 'second';
+    yield* sleep(0);
+  });
+  onAll.unsubscribe();
+  const names = (seen: [string, Greenlet<unknown>][]) => seen.map(([type, g]) => `${type} ${g.name}`);
+  assert.equal(names(lifecycle), ['spawn main', 'spawn child', 'exit child', 'exit main', 'spawn second', 'exit second']);
+  assert.equal(names(all), ['spawn second', 'switch second', 'switch second', 'exit second']);
+  assert.ok(hub.listeners !== null && hub.tracers === null, 'the lifecycle subscriber is still there, no events$ one');
+  onLifecycle.unsubscribe();
+  assert.is(hub.listeners, null);
+});
+
 events('switches are counted whether or not anyone subscribes', () =>
   simulate(function* () {
     const hub = getHub();
