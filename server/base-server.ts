@@ -346,7 +346,8 @@ function checkPool(call: string, pool: unknown): Pool {
   throw typeof pool === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
-function listenError(call: string, address: Address, error: NodeJS.ErrnoException): ListenError {
+/** @internal the ListenError for a failed `listen` (the observer's too). */
+export function listenError(call: string, address: Address, error: NodeJS.ErrnoException): ListenError {
   const where = formatAddress(address);
   const code = error.code ?? 'UNKNOWN';
   const why =

@@ -12,6 +12,7 @@
  */
 export {
   Supervisor,
+  rootSupervisors,
   type ChildInfo,
   type ChildCounts,
   type SupervisorCallOptions,
@@ -19,6 +20,7 @@ export {
   type TemplateChild,
   type Started,
 } from './supervisor.js';
+export { restartTotal, type SupervisorDescription, type ChildDescription, type ChildStatusName } from './description.js';
 export type { ChildSpec, RestartType, Shutdown, ChildType } from './child-spec.js';
 export type { SupervisorOptions, Strategy, Backoff } from './options.js';
 export { SupervisorError, UnknownChild, ChildRunning, DuplicateChild, WrongStrategy, ChildStartFailed } from './errors.js';

@@ -46,6 +46,8 @@ export interface ChildRecord {
   startedAt: number;
   /** Restarts in a row so far (for the backoff); 0 until its first restart. */
   attempts: number;
+  /** Restarts decided for it so far, never reset (what `describe()` shows). */
+  restartCount: number;
   /** Its restart, while one is pending (then `deadline` is the hub time it is due). */
   pending: PendingRestart | null;
   /**
@@ -169,7 +171,7 @@ export class SupervisorState {
 
   /** Adds a child at the end of the start order, stopped; returns it. */
   add(spec: Required<ChildSpec>, launch: () => unknown): ChildRecord {
-    const child: ChildRecord = { key: this.nextKey++, spec, launch, greenlet: undefined, startedAt: 0, attempts: 0, pending: null, stopBy: undefined };
+    const child: ChildRecord = { key: this.nextKey++, spec, launch, greenlet: undefined, startedAt: 0, attempts: 0, restartCount: 0, pending: null, stopBy: undefined };
     this.children.set(child.key, child);
     if (!this.byId.has(spec.id)) this.byId.set(spec.id, child);
     this.version++;
@@ -226,6 +228,7 @@ export class SupervisorState {
     if (child === undefined) return;
     this.stopped(key);
     child.attempts = attempts;
+    child.restartCount++;
     this.unschedule(child);
     child.pending = { child, deadline: at, seq: 0, heapIndex: -1, fire: neverFired };
     this.restartsDue.add(child.pending, at);

@@ -34,6 +34,7 @@ import { intensityExceeded } from './intensity.js';
 import { backoffDelay, jitterSource, nextAttempt, resetAfterMs } from './backoff.js';
 import { signalStop, awaitStop } from './stopping.js';
 import { emitEvent } from './events.js';
+import { countRestart } from './description.js';
 import type { Supervisor } from './supervisor.js';
 import { SupervisorState, type ChildRecord } from './state.js';
 import { AWAIT_UP, FIRST_SUSPEND, HUB, MARK_UP, PARENT } from '../lib/internal/keys.js';
@@ -201,6 +202,7 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
     const attempt = nextAttempt(child.attempts, upMs, backoff === null ? withinMs : resetAfterMs(backoff));
     const delayMs = backoff === null ? 0 : backoffDelay(backoff, attempt, (this.jitter ??= jitterSource(this[HUB]!))());
     this.state.restartPending(key, now + delayMs, attempt);
+    countRestart(this[HUB]!);
     emitEvent(this[HUB], () => ({ type: 'supervisorChildRestart', greenlet: this.self, id: child.spec.id, attempt, delayMs }));
     if (delayMs === 0 && cause === 'exit') yield* this.carryOut(key);
     else yield* this.stopForRestart(this.plan(key));

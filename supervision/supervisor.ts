@@ -27,6 +27,9 @@ import { ChildRunning, ChildStartFailed, UnknownChild, WrongStrategy } from './e
 import { refusalError, type CallOutcome, type SupervisorMessage, type SupervisorRequest } from './calls.js';
 import { SupervisorProcess } from './supervisor-process.js';
 import { statusOf } from './state.js';
+import { describeSupervisor, rootsOf, type SupervisorDescription } from './description.js';
+import { getHub, type Hub } from '../lib/hub.js';
+import { HUB } from '../lib/internal/keys.js';
 
 /** The template spec of a `simpleOneForOne` supervisor's `children` list type. */
 type TemplateOf<S> = S extends readonly [infer T, ...unknown[]] ? T : S extends readonly (infer T)[] ? T : never;
@@ -274,6 +277,17 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
   }
 
   /**
+   * What it is and where each child is (see {@link SupervisorDescription}):
+   * strategy, intensity, and per child its id, type, restart type, status
+   * (`'running'`, `'restarting'`, `'backingOff'` until `restartAt`,
+   * `'stopped'`), restart count and greenlet. A frozen snapshot of its
+   * state now, as `whichChildren()` is (not in turn). Never blocks; O(n).
+   */
+  describe(): SupervisorDescription {
+    return describeSupervisor(this.state, this.config, (this[HUB] ?? getHub()).now());
+  }
+
+  /**
    * How many specs, live children, supervisors and workers it has (OTP's
    * `count_children`), read at once: `active` counts the greenlets alive
    * now, so a child that has just died is not counted, and its restart is
@@ -450,4 +464,14 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
       throw new WrongStrategy(`${label}: not supported by ${this}, a simpleOneForOne supervisor (its children go when they stop)`);
     }
   }
+}
+
+/**
+ * The supervisors of `hub` (the current hub by default) that no other
+ * supervisor supervises — the roots of its supervision trees — oldest
+ * first; each one's children are in its `describe()`. Only started, live
+ * supervisors count. Never blocks.
+ */
+export function rootSupervisors(hub: Hub = getHub()): Supervisor[] {
+  return rootsOf(hub, (g): g is Supervisor => g instanceof Supervisor);
 }
