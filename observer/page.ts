@@ -8,7 +8,7 @@
  *   the supervision tree and one page of the process table;
  * - `tree` (soon after a supervisor starts, restarts or gives up): the tree
  *   alone, so a restart shows at once; a child whose restart count grew
- *   flashes;
+ *   is highlighted for 1.5 s (`data-flash`);
  * - `log` (as it happens, with its id): one line of the log;
  * - `gap`: entries were missed while disconnected and are gone from the ring.
  *
@@ -47,8 +47,7 @@ ul.tree { padding-left: 0; }
 .status.sleeping { background: #f1e9fb; }
 .status.restarting, .status.backingOff { background: #fde7c8; }
 .status.stopped, .status.dead { background: #f8d7d7; }
-.child[data-flash] { animation: flash 1.5s ease-out; }
-@keyframes flash { from { background: #ffb347; } to { background: transparent; } }
+.child[data-flash] { background: #ffc46b; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid #eef; white-space: nowrap; }
 th { cursor: pointer; user-select: none; color: #556; }
@@ -73,6 +72,8 @@ var query = { sort: 'id', order: 'asc', offset: 0, limit: 50 };
 var lastLogId = null;
 var source = null;
 var restartCounts = new Map();
+var flashUntil = new Map();
+var FLASH_MS = 1500;
 var firstTree = true;
 
 function el(tag, attrs, text) {
@@ -140,6 +141,9 @@ function drawTree(roots) {
   document.getElementById('tree-body').replaceChildren(list);
   firstTree = false;
 }
+function unflash(node) {
+  if ((flashUntil.get(node.getAttribute('data-flash')) || 0) <= Date.now()) node.removeAttribute('data-flash');
+}
 function supervisorItem(sup) {
   var item = el('li', { 'data-supervisor-node': sup.id });
   var head = el('span', { class: 'sup' }, sup.name + ' ');
@@ -151,7 +155,6 @@ function supervisorItem(sup) {
   return item;
 }
 function childItem(sup, child) {
-  var key = sup.id + '/' + child.id + '/' + (child.greenlet === null ? '' : child.greenlet);
   var countKey = sup.id + '/' + child.id;
   var before = restartCounts.get(countKey);
   restartCounts.set(countKey, child.restarts);
@@ -165,7 +168,11 @@ function childItem(sup, child) {
   var details = child.type + ', ' + child.restart + ', ' + child.restarts + ' restart' + (child.restarts === 1 ? '' : 's');
   if (child.greenlet !== null) details += ', #' + child.greenlet;
   line.appendChild(el('small', null, details));
-  if (!firstTree && before !== undefined && child.restarts > before) line.setAttribute('data-flash', '');
+  if (!firstTree && before !== undefined && child.restarts > before) {
+    flashUntil.set(countKey, Date.now() + FLASH_MS);
+    setTimeout(function () { document.querySelectorAll('.child[data-flash]').forEach(unflash); }, FLASH_MS + 10);
+  }
+  if ((flashUntil.get(countKey) || 0) > Date.now()) line.setAttribute('data-flash', countKey);
   item.appendChild(line);
   if (child.supervisor !== null) {
     var nested = el('ul');
@@ -197,7 +204,8 @@ function drawTable(page, now) {
     tr.appendChild(el('td', null, row.kind));
     var status = el('td'); status.appendChild(el('span', { class: 'status ' + row.status }, row.status)); tr.appendChild(status);
     var blocked = '';
-    if (row.blockedOn !== null) {
+    if (row.blockedOn !== null && row.blockedOn.target === 'its inbox') blocked = 'idle: waiting for a message';
+    else if (row.blockedOn !== null) {
       blocked = row.blockedOn.label;
       if (row.blockedOn.target !== null) blocked += ' ' + row.blockedOn.target;
       if (row.blockedOn.deadline !== null) blocked += ' (' + ms(Math.max(0, row.blockedOn.deadline - now)) + ' left)';

@@ -1,7 +1,8 @@
 /**
  * The test command: type-checks the project, runs every `test/**\/*.test.ts`
  * uvu suite, and ends with one plain line of totals, `N passed, N failed`
- * (the type-check counts as one test).
+ * (the type-check counts as one test), and `, N skipped` when a suite
+ * skipped tests (the browser test, where no browser is installed).
  *
  * Usage: npm test [-- filter]   (a filter keeps the files whose path contains it)
  */
@@ -21,12 +22,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv[2] ?? '';
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 let reported = false;
 
 function totals(): void {
   if (reported) return;
   reported = true;
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 }
 
 // A suite that never settles lets Node exit early: still print the totals, with that as a failure.
@@ -92,6 +94,7 @@ for (const group of globalThis.UVU_QUEUE) {
       clearTimeout(timer);
       passed += result[1];
       failed += result[3] - result[1];
+      skipped += result[2];
       return result as [string | true, number, number, number];
     };
   }
