@@ -37,8 +37,7 @@ describe('strategy, intensity, and each child: id, type, restart type, status, r
     assert.ok(Object.isFrozen(d) && Object.isFrozen(d.children) && Object.isFrozen(d.children[0]), 'a frozen snapshot');
 
     childOf(sup, 'b').send('return'); // transient, normal exit: not restarted
-    yield* sleep(0);
-    yield* sleep(0);
+    yield* advance(0);
     assert.equal(children(sup), ['a running 0', 'b stopped 0', 'c running 0']);
     assert.is(sup.describe().children[1].greenlet, undefined);
 
