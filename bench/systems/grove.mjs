@@ -31,6 +31,15 @@ const supervisionModule = existsSync(new URL('supervision.js', dist)) ? await im
 const clusterModule = existsSync(new URL('cluster.js', dist)) ? await import(new URL('cluster.js', dist).href) : null;
 const { run, spawn, sleep, joinAll } = grove;
 
+// GROVE_BENCH_OBSERVER=1: every workload runs on a hub watched by grove/observer with a page open
+// (its event stream read by a worker thread, as a browser would): compare with a run without it.
+if (process.env.GROVE_BENCH_OBSERVER === '1') {
+  const { serveObserver } = await import(new URL('observer.js', dist).href);
+  const { openPage } = await import('../observer-page.mjs');
+  const observer = await run(() => serveObserver());
+  await openPage(observer.url);
+}
+
 export const system = {
   name: 'grove',
   description: 'grove, from the built bundle dist/index.js',
