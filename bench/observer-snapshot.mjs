@@ -8,7 +8,9 @@
  *   page receives every second, sorted on the server),
  * - `/metrics`.
  *
- * Prints one line per request: median and min of 9 fetches, and the bytes.
+ * Prints one line per request: median and min of 9 fetches, and the bytes;
+ * then the size of what an open page receives: the `tree` event (at most 20
+ * children per supervisor) and each `snapshot` event (figures and 50 rows).
  *
  *     npm run build && node --expose-gc bench/observer-snapshot.mjs [count]
  */
@@ -35,6 +37,31 @@ function fetchBody(url) {
       response.on('data', (chunk) => (bytes += chunk.length));
       response.on('end', () => resolve(bytes));
     }).on('error', reject);
+  });
+}
+
+/** The sizes of the first `tree` and `snapshot` events of a page's stream. */
+function pageEvents(url) {
+  return new Promise((resolve, reject) => {
+    const request = get(url, (response) => {
+      let text = '';
+      const sizes = {};
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => {
+        text += chunk;
+        for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+          const block = text.slice(0, end);
+          text = text.slice(end + 2);
+          const type = /^event: (\w+)$/m.exec(block)?.[1];
+          if (type !== undefined && sizes[type] === undefined) sizes[type] = Buffer.byteLength(block);
+        }
+        if (sizes.tree !== undefined && sizes.snapshot !== undefined) {
+          request.destroy();
+          resolve(sizes);
+        }
+      });
+    });
+    request.on('error', reject);
   });
 }
 
@@ -65,6 +92,8 @@ await run(function* () {
     times.sort((a, b) => a - b);
     console.log(`/${path.padEnd(30)} median ${times[4].toFixed(1).padStart(6)} ms  min ${times[0].toFixed(1).padStart(6)} ms  ${(bytes / 1024).toFixed(0).padStart(6)} KiB`);
   }
+  const sizes = yield* call(pageEvents(`${observer.url}events?sort=mailbox&limit=50`));
+  console.log(`an open page: tree event ${(sizes.tree / 1024).toFixed(0)} KiB, snapshot event ${(sizes.snapshot / 1024).toFixed(0)} KiB`);
   yield* call(observer.close());
   for (const sup of supervisors) sup.kill();
 });

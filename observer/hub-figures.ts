@@ -7,7 +7,7 @@
 import type { Hub } from '../lib/hub.js';
 import { restartTotal } from '../supervision/description.js';
 import type { GreenletStatus } from '../lib/greenlet-info.js';
-import type { ProcessRow } from './process-table.js';
+import type { Entry } from './process-table.js';
 
 /** The hub's figures at one moment. Plain data. */
 export interface HubFigures {
@@ -43,15 +43,15 @@ export class FigureReader {
 
   constructor(private readonly hub: Hub) {}
 
-  /** The figures now; `rows` are the process table's rows, read at the same moment. */
-  read(rows: readonly ProcessRow[]): HubFigures {
+  /** The figures now; `entries` are the process table's, read at the same moment. */
+  read(entries: readonly Entry[]): HubFigures {
     const hub = this.hub;
     const byStatus: Record<GreenletStatus, number> = { unstarted: 0, ready: 0, running: 0, blocked: 0, sleeping: 0, dead: 0 };
     let actors = 0;
     let supervisors = 0;
     let mailboxTotal = 0;
     let mailboxMax = 0;
-    for (const row of rows) {
+    for (const row of entries) {
       byStatus[row.status]++;
       if (row.kind === 'greenlet') continue;
       actors++;
@@ -73,7 +73,7 @@ export class FigureReader {
     return {
       clock: hub.clock,
       now: hub.now(),
-      greenlets: rows.length,
+      greenlets: entries.length,
       byStatus,
       actors,
       supervisors,

@@ -4,11 +4,12 @@
  * (Server-Sent Events: the browser's EventSource reconnects by itself and
  * sends `Last-Event-ID`) and draws what arrives:
  *
- * - `snapshot` (on connecting, then every `intervalMs`): the hub's figures,
- *   the supervision tree and one page of the process table;
- * - `tree` (soon after a supervisor starts, restarts or gives up): the tree
- *   alone, so a restart shows at once; a child whose restart count grew
- *   is highlighted for 1.5 s (`data-flash`);
+ * - `snapshot` (on connecting, then every `intervalMs`): the hub's figures
+ *   and one page of the process table;
+ * - `tree` (on connecting, and soon after a supervisor starts, restarts or
+ *   gives up): the supervision tree, so a restart shows at once; a child
+ *   whose restart count grew is highlighted for 1.5 s (`data-flash`); a
+ *   supervisor's children past 20 are counted, not drawn;
  * - `log` (as it happens, with its id): one line of the log;
  * - `gap`: entries were missed while disconnected and are gone from the ring.
  *
@@ -39,6 +40,7 @@ section h2 { font-size: 13px; margin: 0 0 6px; color: #556; text-transform: uppe
 ul.tree, ul.tree ul { list-style: none; margin: 0; padding-left: 14px; }
 ul.tree { padding-left: 0; }
 .sup { font-weight: 600; }
+.more { color: #778; font-style: italic; }
 .sup small, .child small { font-weight: 400; color: #778; }
 .child { padding: 1px 4px; border-radius: 3px; }
 .status { display: inline-block; min-width: 62px; padding: 0 5px; border-radius: 8px; font-size: 11px; text-align: center; background: #e4e6ea; }
@@ -103,7 +105,7 @@ function connect() {
   source.onerror = function () { setState(source.readyState === 2 ? 'closed' : 'connecting'); };
   source.addEventListener('snapshot', function (e) {
     var data = JSON.parse(e.data);
-    drawFigures(data.hub); drawTree(data.tree); drawTable(data.processes, data.hub.now);
+    drawFigures(data.hub); drawTable(data.processes, data.hub.now);
   });
   source.addEventListener('tree', function (e) { drawTree(JSON.parse(e.data)); });
   source.addEventListener('log', function (e) {
@@ -151,6 +153,12 @@ function supervisorItem(sup) {
   item.appendChild(head);
   var children = el('ul');
   sup.children.forEach(function (child) { children.appendChild(childItem(sup, child)); });
+  var hidden = sup.childCount - sup.children.length;
+  if (hidden > 0) {
+    var counts = Object.keys(sup.hidden).filter(function (s) { return sup.hidden[s] > 0; })
+      .map(function (s) { return sup.hidden[s] + ' ' + (s === 'backingOff' ? 'backing off' : s); });
+    children.appendChild(el('li', { class: 'more', 'data-hidden': hidden }, '... and ' + hidden + ' more (' + counts.join(', ') + ')'));
+  }
   item.appendChild(children);
   return item;
 }

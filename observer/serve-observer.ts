@@ -39,8 +39,8 @@ import { EventLog, changesTree, type LogEntry } from './event-log.js';
 import { FigureReader, type HubFigures } from './hub-figures.js';
 import { metricsText, METRICS_TYPE } from './metrics.js';
 import { PAGE_HTML, PAGE_POLICY } from './page.js';
-import { pageOf, parseTableQuery, processRows, type ProcessPage, type ProcessRow, type TableQuery } from './process-table.js';
-import { supervisionTree, type SupervisorNode } from './tree.js';
+import { pageOf, parseTableQuery, processEntries, type Entry, type ProcessPage, type TableQuery } from './process-table.js';
+import { PAGE_CHILDREN, supervisionTree, type SupervisorNode } from './tree.js';
 
 /** Options of `serveObserver`. */
 export interface ObserverOptions {
@@ -105,7 +105,12 @@ export interface Observer {
   close(): Promise<void>;
 }
 
-/** What `/snapshot` answers, and what an open page receives (as `snapshot` events, without `log`). */
+/**
+ * What `/snapshot` answers. An open page receives the same parts as events:
+ * `snapshot` (`hub` and `processes`, every `intervalMs`), `tree` (on
+ * connecting and after each supervision change; at most 20 children per
+ * supervisor, the rest counted) and `log` (each entry as it happens).
+ */
 export interface ObserverSnapshot {
   readonly hub: HubFigures;
   readonly tree: readonly SupervisorNode[];
@@ -280,7 +285,7 @@ class ObserverServer implements Observer {
           return this.sendSnapshot(url, response);
         case '/metrics':
           response.writeHead(200, { 'content-type': METRICS_TYPE });
-          response.end(metricsText(this.figures.read(processRows(this.hub, false))));
+          response.end(metricsText(this.figures.read(processEntries(this.hub))));
           return;
         case '/events':
           return this.openStream(request, url, response);
@@ -297,11 +302,11 @@ class ObserverServer implements Observer {
 
   private sendSnapshot(url: URL, response: ServerResponse): void {
     const query = parseTableQuery(url.searchParams, true);
-    const rows = processRows(this.hub, this.config.showContents);
+    const entries = processEntries(this.hub);
     const snapshot: ObserverSnapshot = {
-      hub: this.figures.read(rows),
+      hub: this.figures.read(entries),
       tree: supervisionTree(this.hub),
-      processes: pageOf(rows, query),
+      processes: pageOf(entries, query, this.config.showContents),
       log: this.log.all(),
     };
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -321,8 +326,9 @@ class ObserverServer implements Observer {
     const { entries, missed } = this.log.since(since ?? 0);
     if (since !== null && missed > 0) send(response, 'gap', { missed });
     for (const entry of entries) send(response, 'log', entry, entry.id);
-    const rows = processRows(this.hub, this.config.showContents);
-    this.sendUpdate(stream, rows, this.figures.read(rows), supervisionTree(this.hub));
+    send(response, 'tree', supervisionTree(this.hub, PAGE_CHILDREN));
+    const table = processEntries(this.hub);
+    this.sendUpdate(stream, table, this.figures.read(table));
     this.streams.add(stream);
     this.startUpdates();
     request.on('close', () => {
@@ -331,19 +337,23 @@ class ObserverServer implements Observer {
     });
   }
 
-  private sendUpdate(stream: Stream, rows: ProcessRow[], hub: HubFigures, tree: SupervisorNode[]): void {
-    send(stream.response, 'snapshot', { hub, tree, processes: pageOf(rows, stream.query) });
+  private sendUpdate(stream: Stream, entries: Entry[], hub: HubFigures): void {
+    send(stream.response, 'snapshot', { hub, processes: pageOf(entries, stream.query, this.config.showContents) });
   }
 
-  /** Every `intervalMs`: the figures, the tree and each page's rows, read once for all pages. */
+  /**
+   * Every `intervalMs`: the figures and each page's rows, the greenlets read
+   * once for all pages. A page that has not read the last update yet skips
+   * this one. The tree is not resent: it changes only with supervision
+   * events, which send it.
+   */
   private tick(): void {
     const open = [...this.streams].filter((stream) => !stream.response.writableNeedDrain);
     if (open.length === 0) return;
-    const rows = processRows(this.hub, this.config.showContents);
-    const figures = this.figures.read(rows);
-    const tree = supervisionTree(this.hub);
+    const entries = processEntries(this.hub);
+    const figures = this.figures.read(entries);
     // Each page sorts its own copy; the last may sort the original.
-    open.forEach((stream, i) => this.sendUpdate(stream, i === open.length - 1 ? rows : rows.slice(), figures, tree));
+    open.forEach((stream, i) => this.sendUpdate(stream, i === open.length - 1 ? entries : entries.slice(), figures));
   }
 
   private startUpdates(): void {
@@ -389,7 +399,7 @@ class ObserverServer implements Observer {
   private sendTree(): void {
     this.treeTimer = null;
     if (this.streams.size === 0) return;
-    const tree = supervisionTree(this.hub);
+    const tree = supervisionTree(this.hub, PAGE_CHILDREN);
     for (const stream of this.streams) send(stream.response, 'tree', tree);
   }
 

@@ -3,6 +3,11 @@
  * hub (`rootSupervisors`), its strategy and intensity, and per child what
  * `describe()` says — status, restart count, its greenlet — with a child
  * supervisor's own children nested under it. Plain data, made when asked.
+ *
+ * The page gets a bounded tree: a supervisor with many children (a
+ * `simpleOneForOne` pool of thousands) shows {@link PAGE_CHILDREN} of them,
+ * those that are not running or were restarted first, and counts the rest
+ * by status. `/snapshot` has every child.
  */
 import type { Hub } from '../lib/hub.js';
 import { Supervisor, rootSupervisors } from '../supervision/supervisor.js';
@@ -18,7 +23,12 @@ export interface SupervisorNode {
   readonly strategy: Strategy;
   readonly maxRestarts: number;
   readonly withinMs: number;
+  /** Its children in start order (all of them, or those shown: see `hidden`). */
   readonly children: readonly ChildNode[];
+  /** All its children, shown or not. */
+  readonly childCount: number;
+  /** The children left out of `children`, by status (all zero when every child is shown). */
+  readonly hidden: Readonly<Record<ChildStatusName, number>>;
 }
 
 /** A child of a supervisor in the tree. */
@@ -39,20 +49,38 @@ export interface ChildNode {
   readonly supervisor: SupervisorNode | null;
 }
 
-/** The trees of every root supervisor of `hub`, oldest first. */
-export function supervisionTree(hub: Hub): SupervisorNode[] {
-  return rootSupervisors(hub).map(nodeOf);
+/** How many children of one supervisor the page shows. */
+export const PAGE_CHILDREN = 20;
+
+/** The trees of every root supervisor of `hub`, oldest first, with at most `limit` children per supervisor. */
+export function supervisionTree(hub: Hub, limit = Infinity): SupervisorNode[] {
+  return rootSupervisors(hub).map((root) => nodeOf(root, limit));
 }
 
-function nodeOf(supervisor: Supervisor): SupervisorNode {
+function nodeOf(supervisor: Supervisor, limit: number): SupervisorNode {
   const described = supervisor.describe();
+  const all = described.children;
+  const hidden: Record<ChildStatusName, number> = { running: 0, restarting: 0, backingOff: 0, stopped: 0 };
+  let shown = all;
+  if (all.length > limit) {
+    // Those worth a look first (not running, or restarted), then the first ones, shown in start order.
+    const order = all.map((child, index) => ({ child, index }));
+    const keep = [...order.filter((o) => o.child.status !== 'running' || o.child.restarts > 0), ...order.filter((o) => o.child.status === 'running' && o.child.restarts === 0)]
+      .slice(0, limit)
+      .sort((a, b) => a.index - b.index);
+    const kept = new Set(keep.map((o) => o.child));
+    for (const child of all) if (!kept.has(child)) hidden[child.status]++;
+    shown = keep.map((o) => o.child);
+  }
   return {
     id: supervisor.id,
     name: supervisor.name,
     strategy: described.strategy,
     maxRestarts: described.maxRestarts,
     withinMs: described.withinMs,
-    children: described.children.map((child) => ({
+    childCount: all.length,
+    hidden,
+    children: shown.map((child) => ({
       id: child.id,
       type: child.type,
       restart: child.restart,
@@ -61,7 +89,7 @@ function nodeOf(supervisor: Supervisor): SupervisorNode {
       restarts: child.restarts,
       greenlet: child.greenlet?.id ?? null,
       name: child.greenlet?.name ?? null,
-      supervisor: child.greenlet instanceof Supervisor && !child.greenlet.dead ? nodeOf(child.greenlet) : null,
+      supervisor: child.greenlet instanceof Supervisor && !child.greenlet.dead ? nodeOf(child.greenlet, limit) : null,
     })),
   };
 }

@@ -14,7 +14,6 @@ import type { Greenlet } from '../lib/greenlet.js';
 import { PARENT } from '../lib/internal/keys.js';
 import type { ChildType, RestartType } from './child-spec.js';
 import type { Backoff, Strategy } from './options.js';
-import type { SupervisorConfig } from './options.js';
 import { statusOf, type SupervisorState } from './state.js';
 
 /**
@@ -54,7 +53,11 @@ export interface SupervisorDescription {
 }
 
 /** @internal builds `describe()`'s snapshot of a supervisor's state. */
-export function describeSupervisor(state: SupervisorState, config: SupervisorConfig, now: number): SupervisorDescription {
+export function describeSupervisor(
+  state: SupervisorState,
+  config: { readonly strategy: Strategy; readonly maxRestarts: number; readonly withinMs: number; readonly backoff: Required<Backoff> | null },
+  now: number,
+): SupervisorDescription {
   const children: ChildDescription[] = [];
   for (const child of state.records()) {
     const status = statusOf(child);

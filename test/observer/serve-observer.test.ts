@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Event, Hub, LoopExit, call, getCurrent, getHub, sleep, spawn, type Operation } from 'grove';
 import { Actor } from 'grove/actors';
+import { Supervisor } from 'grove/supervision';
 import { serveObserver, type Observer, type ObserverSnapshot, type LogEntry, type SupervisorNode } from 'grove/observer';
 import { SseReader, Worker, appTree, fetchText, runObserved } from './support.js';
 
@@ -40,6 +41,8 @@ snapshot('the hub figures, the supervision tree, every process and the log, as J
           strategy: 'oneForOne',
           maxRestarts: 10,
           withinMs: 1000,
+          childCount: 2,
+          hidden: { running: 0, restarting: 0, backingOff: 0, stopped: 0 },
           children: [
             { id: 'worker-1', type: 'worker', restart: 'permanent', status: 'running', restartAt: null, restarts: 0, greenlet: w1.id, name: 'worker-1', supervisor: null },
             { id: 'worker-2', type: 'worker', restart: 'permanent', status: 'running', restartAt: null, restarts: 0, greenlet: w2.id, name: 'worker-2', supervisor: null },
@@ -128,7 +131,7 @@ snapshot.run();
 
 const events = suite('grove/observer: /events (Server-Sent Events)');
 
-events('a page gets the retry delay, then a snapshot at once, then updates every intervalMs', () =>
+events('a page gets the retry delay, the tree and a snapshot at once, then a snapshot every intervalMs', () =>
   runObserved(function* () {
     const app = appTree().start();
     yield* app.up();
@@ -138,11 +141,12 @@ events('a page gets the retry delay, then a snapshot at once, then updates every
       assert.is(page.status, 200);
       const first = yield* call(page.next('snapshot', 0));
       assert.is(page.preamble, 'retry: 1000\n');
-      assert.is(page.events[0], first, 'the snapshot is the first event');
-      const data = JSON.parse(first.data) as Omit<ObserverSnapshot, 'log'>;
-      assert.equal(Object.keys(data), ['hub', 'tree', 'processes']);
+      assert.equal(page.events.slice(0, 2).map((e) => e.event), ['tree', 'snapshot'], 'the tree, then the snapshot: the first events');
+      assert.is(page.events[1], first);
+      const data = JSON.parse(first.data) as Omit<ObserverSnapshot, 'log' | 'tree'>;
+      assert.equal(Object.keys(data), ['hub', 'processes']);
       assert.equal([data.processes.sort, data.processes.order, data.processes.limit, data.processes.rows.length, data.processes.total], ['handled', 'desc', 2, 2, 4]);
-      assert.is(data.tree[0].name, 'app');
+      assert.is((JSON.parse(page.events[0].data) as SupervisorNode[])[0].name, 'app');
       app.child('worker-2', Worker)!.send('one');
       app.child('worker-2', Worker)!.send('two');
       const update = yield* call(page.next('snapshot'));
@@ -176,7 +180,7 @@ events('crashes and restarts are logged as they happen, with ids; the tree follo
         assert.is(crashEntry.text, `worker-1 #${worker1.id} crashed: Error: worker-1 told to crash`);
         assert.equal([restart.id, restartEntry.kind, restartEntry.greenlet, restartEntry.child], ['2', 'restart', app.id, 'worker-1']);
         assert.is(restartEntry.text, `app #${app.id} restarts worker-1 (restart 1 in a row)`);
-        const tree = JSON.parse((yield* call(page.next('tree'))).data) as SupervisorNode[];
+        const tree = JSON.parse((yield* call(page.next('tree', page.events.indexOf(crash) + 1))).data) as SupervisorNode[];
         const child = tree[0].children[0];
         assert.equal([child.id, child.status, child.restarts], ['worker-1', 'running', 1]);
         assert.is(child.greenlet, app.child('worker-1', Worker)!.id, 'the new incarnation');
@@ -211,18 +215,18 @@ events('Last-Event-ID catches a page up from the ring; what fell out of the ring
 
         const back = yield* call(SseReader.open(`${observer.url}events`, { 'Last-Event-ID': '2' }));
         yield* call(back.next('snapshot', 0));
-        assert.equal(back.events.map((e) => [e.event, e.id]), [['log', '3'], ['log', '4'], ['snapshot', null]], 'what it missed, then the state');
+        assert.equal(back.events.map((e) => [e.event, e.id]), [['log', '3'], ['log', '4'], ['tree', null], ['snapshot', null]], 'what it missed, then the state');
         back.close();
 
         const late = yield* call(SseReader.open(`${observer.url}events?since=0`));
         yield* call(late.next('snapshot', 0));
-        assert.equal(late.events.map((e) => [e.event, e.id]), [['gap', null], ['log', '2'], ['log', '3'], ['log', '4'], ['snapshot', null]]);
+        assert.equal(late.events.map((e) => [e.event, e.id]), [['gap', null], ['log', '2'], ['log', '3'], ['log', '4'], ['tree', null], ['snapshot', null]]);
         assert.equal(JSON.parse(late.events[0].data), { missed: 1 });
         late.close();
 
         const fresh = yield* call(SseReader.open(`${observer.url}events`));
         yield* call(fresh.next('snapshot', 0));
-        assert.equal(fresh.events.map((e) => e.event), ['log', 'log', 'log', 'snapshot'], 'a new page gets the ring');
+        assert.equal(fresh.events.map((e) => e.event), ['log', 'log', 'log', 'tree', 'snapshot'], 'a new page gets the ring');
         fresh.close();
       } finally {
         watcher.close();
@@ -232,6 +236,36 @@ events('Last-Event-ID catches a page up from the ring; what fell out of the ring
       }
     },
     [crashReport('worker-1'), crashReport('worker-2')],
+  ));
+
+events('a supervisor with many children shows 20 on the page, the restarted ones among them, and counts the rest', () =>
+  runObserved(
+    function* () {
+      const pool = new Supervisor({ name: 'pool', strategy: 'simpleOneForOne', maxRestarts: 5, children: [{ id: 'w', start: () => new Worker({ name: 'pooled' }) }] }).start();
+      yield* pool.up();
+      const workers: Worker[] = [];
+      for (let i = 0; i < 30; i++) workers.push((yield* pool.startChild([])) as Worker);
+      const observer = yield* serveObserver({ intervalMs: 60_000 });
+      const page = yield* call(SseReader.open(`${observer.url}events`));
+      try {
+        yield* call(page.next('snapshot', 0));
+        workers[25].send('crash');
+        const crash = yield* call(page.next('log'));
+        const [node] = JSON.parse((yield* call(page.next('tree', page.events.indexOf(crash) + 1))).data) as SupervisorNode[];
+        assert.equal([node.childCount, node.children.length, node.hidden], [30, 20, { running: 10, restarting: 0, backingOff: 0, stopped: 0 }]);
+        assert.equal(node.children.map((c) => c.restarts).filter((n) => n > 0), [1], 'the restarted child is shown');
+        const restarted = node.children.findIndex((c) => c.restarts === 1);
+        assert.is(restarted, 19, 'in start order: the first 19, then the restarted one (25th)');
+        const full = yield* snapshotOf(observer);
+        assert.equal([full.tree[0].children.length, full.tree[0].hidden.running], [30, 0], '/snapshot has every child');
+      } finally {
+        page.close();
+        yield* call(observer.close());
+        pool.stop();
+        yield* pool.join();
+      }
+    },
+    [/^pooled: greenlet: Error: pooled told to crash$/],
   ));
 
 events.run();

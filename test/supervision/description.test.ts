@@ -4,7 +4,7 @@ import { Greenlet } from 'grove';
 import { checkChildSpec } from '../../supervision/child-spec.js';
 import { describeSupervisor } from '../../supervision/description.js';
 import { checkSupervisorOptions } from '../../supervision/options.js';
-import { childStarted, initialState, restartCounted, restartPending } from '../../supervision/state.js';
+import { SupervisorState } from '../../supervision/state.js';
 
 const start = () => new Greenlet(function* () {});
 const spec = (id: string) => checkChildSpec('test', id, { id, start });
@@ -14,11 +14,12 @@ const description = suite('describeSupervisor: the status of each child from the
 description('a restart due now is restarting; due later, backing off; a started child is running; restarts never reset', () => {
   const config = checkSupervisorOptions({ maxRestarts: 5, withinMs: 1000, children: [spec('now'), spec('later'), spec('up')] });
   const g = start();
-  let state = initialState(config.children);
-  state = childStarted(state, 2, g, 0);
-  state = restartPending(state, 0, 100, 1);
-  state = restartPending(state, 1, 900, 3);
-  state = restartCounted(restartCounted(state, 50, 1000), 100, 1000);
+  const state = new SupervisorState(config.children);
+  state.started(2, g, 0);
+  state.restartPending(0, 100, 1);
+  state.restartPending(1, 900, 3);
+  state.restarts.add(50, 1000);
+  state.restarts.add(100, 1000);
   const d = describeSupervisor(state, config, 100);
   assert.equal(
     d.children.map((c) => [c.id, c.status, c.restartAt, c.restarts, c.greenlet]),
@@ -29,9 +30,10 @@ description('a restart due now is restarting; due later, backing off; a started 
     ],
   );
   assert.is(d.recentRestarts, 2);
-  assert.is(describeSupervisor(state, config, 1060).recentRestarts, 1, 'the one at 50 left the window at 1050');
-  state = childStarted(state, 0, start(), 100);
-  state = restartPending(state, 0, 200, 2);
+  assert.is(describeSupervisor(state, config, 1050).recentRestarts, 2, 'a restart exactly withinMs ago still counts, as in OTP');
+  assert.is(describeSupervisor(state, config, 1060).recentRestarts, 1, 'the one at 50 left the window after 1050');
+  state.started(0, start(), 100);
+  state.restartPending(0, 200, 2);
   assert.equal(describeSupervisor(state, config, 100).children[0].restarts, 2, 'counted across incarnations, unlike attempts in a row');
 });
 

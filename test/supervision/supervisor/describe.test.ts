@@ -47,6 +47,8 @@ describe('strategy, intensity, and each child: id, type, restart type, status, r
     assert.equal(children(sup), ['a running 1', 'b running 0', 'c running 0'], 'only the child that crashed counts a restart');
     assert.is(sup.describe().recentRestarts, 1);
     yield* advance(1000);
+    assert.is(sup.describe().recentRestarts, 1, 'exactly withinMs ago: still inside, as in OTP');
+    yield* advance(1);
     assert.is(sup.describe().recentRestarts, 0, 'out of the intensity window');
     sup.kill({ exception: new ExitSignal('shutdown') });
     yield* sup.join();
