@@ -11,8 +11,7 @@
  */
 import type { Hub } from '../lib/hub.js';
 import { Supervisor, rootSupervisors } from '../supervision/supervisor.js';
-import type { ChildStatusName } from '../supervision/description.js';
-import type { ChildType, RestartType } from '../supervision/child-spec.js';
+import type { ChildDescription, ChildStatusName } from '../supervision/description.js';
 import type { Strategy } from '../supervision/options.js';
 
 /** A supervisor in the tree. */
@@ -31,17 +30,12 @@ export interface SupervisorNode {
   readonly hidden: Readonly<Record<ChildStatusName, number>>;
 }
 
-/** A child of a supervisor in the tree. */
-export interface ChildNode {
-  /** Its id in the supervisor (a dynamic child: its template's). */
-  readonly id: string;
-  readonly type: ChildType;
-  readonly restart: RestartType;
-  readonly status: ChildStatusName;
-  /** While backing off: the hub time (ms) its restart is due. */
-  readonly restartAt: number | null;
-  /** How many times it was restarted. */
-  readonly restarts: number;
+/**
+ * A child of a supervisor in the tree: what `describe()` says of it (id,
+ * type, restart type, status, restartAt, restart count), with its greenlet
+ * as plain data.
+ */
+export interface ChildNode extends Omit<ChildDescription, 'greenlet'> {
   /** Its greenlet's id and name while it runs. */
   readonly greenlet: number | null;
   readonly name: string | null;
