@@ -489,7 +489,7 @@ events('lifecycle$ carries the lifecycle without the switches, and builds no swi
   onAll.unsubscribe();
   const names = (seen: [string, Greenlet<unknown>][]) => seen.map(([type, g]) => `${type} ${g.name}`);
   assert.equal(names(lifecycle), ['spawn main', 'spawn child', 'exit child', 'exit main', 'spawn second', 'exit second']);
-  assert.equal(names(all), ['spawn second', 'switch second', 'switch second', 'exit second']);
+  assert.equal(names(all), ['spawn second', 'switch second', 'suspend second', 'switch second', 'exit second']);
   assert.ok(hub.listeners !== null && hub.tracers === null, 'the lifecycle subscriber is still there, no events$ one');
   onLifecycle.unsubscribe();
   assert.is(hub.listeners, null);
