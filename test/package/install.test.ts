@@ -70,7 +70,7 @@ installed.after(() => {
 });
 
 installed('the package has the six documented entry points, and any added since', () => {
-  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing', 'grove/server', 'grove/cluster']) assert.ok(entries.includes(entry), entry);
+  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing', 'grove/server', 'grove/cluster', 'grove/observer']) assert.ok(entries.includes(entry), entry);
 });
 
 installed('every entry point loads from an ES module and from CommonJS, as one copy of the runtime', () => {
