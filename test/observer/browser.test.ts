@@ -14,7 +14,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -22,24 +22,7 @@ import { Event, call, getCurrent, sleep, type Operation } from 'grove';
 import { Actor } from 'grove/actors';
 import { serveObserver, type Observer } from 'grove/observer';
 import { Worker, appTree, runObserved } from './support.js';
-
-const executable = process.env.GROVE_CHROMIUM ?? '/usr/bin/chromium';
-const INSTALL = 'apt-get install -y chromium (as root), or set GROVE_CHROMIUM to a Chromium executable';
-
-/**
- * Flags for a closed network and a throwaway profile: no sandbox (CI runs
- * as root), no GPU, and none of Chromium's own calls home (updates, sync,
- * QUIC probes), which would only fill the log with refused connections.
- */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { FLAGS, executable, haveBrowser } from '../browser.js';
 
 /** Waits in the calling greenlet for the page to show `selector`; returns how long that took (ms). */
 function* shown(page: Page, selector: string, timeout: number): Operation<number> {
@@ -50,16 +33,7 @@ function* shown(page: Page, selector: string, timeout: number): Operation<number
 
 const browser = suite('grove/observer in Chromium');
 
-if (!existsSync(executable)) {
-  if (process.env.CI === 'true') {
-    browser(`Chromium is installed at ${executable}`, () => {
-      assert.unreachable(`no browser at ${executable}: ${INSTALL}`);
-    });
-  } else {
-    browser.skip(`the page in a real browser (skipped: no Chromium at ${executable}; ${INSTALL})`, () => {});
-    console.log(`\n  grove/observer's browser test skipped: no Chromium at ${executable}. To run it: ${INSTALL}.`);
-  }
-} else {
+if (haveBrowser(browser, "grove/observer's page in a real browser")) {
   browser('the page shows a restart within a second, follows a growing mailbox, and logs the crash', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'grove-observer-'));
     const profile = join(folder, 'profile');
