@@ -18,7 +18,7 @@ import { ctx } from '../lib/internal/context.js';
 import { isOperation } from '../lib/internal/brand.js';
 import { Composite } from '../lib/internal/composite.js';
 import { checkTimeout } from '../lib/internal/wait.js';
-import { checkFunction, checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
+import { checkFunction, checkOptions, optionKeys, show, type TimeoutOption } from '../lib/internal/validate.js';
 import type { Hub } from '../lib/hub.js';
 import type { Queue } from '../lib/queue.js';
 import type { Operation, Suspend } from '../lib/operation.js';
@@ -44,6 +44,7 @@ export interface ActorOptions {
   /** Trap exits from the start (see `trapExit`). */
   trapExit?: boolean;
 }
+const ACTOR_KEYS = optionKeys<ActorOptions>({ name: true, mailbox: true, trapExit: true });
 
 /** Options of `receiveMatching`. */
 export interface ReceiveOptions {
@@ -53,6 +54,7 @@ export interface ReceiveOptions {
    */
   timeout?: TimeoutOption;
 }
+const RECEIVE_KEYS = optionKeys<ReceiveOptions>({ timeout: true });
 
 /** Options of `up()`. */
 export interface UpOptions {
@@ -63,6 +65,7 @@ export interface UpOptions {
    */
   timeout?: TimeoutOption;
 }
+const UP_KEYS = optionKeys<UpOptions>({ timeout: true });
 
 /** Options of `stop()`. */
 export interface StopOptions {
@@ -73,6 +76,7 @@ export interface StopOptions {
    */
   drain?: boolean;
 }
+const STOP_KEYS = optionKeys<StopOptions>({ drain: true });
 
 /**
  * Thrown by `send` to an actor whose bounded inbox is full: the message was
@@ -164,7 +168,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
 
   constructor(options?: ActorOptions) {
     super();
-    checkOptions('new Actor', options);
+    checkOptions('new Actor', options, ACTOR_KEYS);
     const mailbox = options?.mailbox;
     if (mailbox !== undefined && mailbox !== Infinity && !(Number.isInteger(mailbox) && mailbox >= 1)) {
       throw new RangeError(`new Actor: mailbox must be a positive integer (or omitted: unbounded), got ${show(mailbox)}`);
@@ -313,7 +317,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
    * started. A kill of the caller ends the wait.
    */
   up(options?: UpOptions): Operation<void> {
-    checkOptions('Actor.up', options);
+    checkOptions('Actor.up', options, UP_KEYS);
     const timeout = options?.timeout;
     checkTimeout('Actor.up', timeout);
     if (!this.started && !this.dead) throw notStarted('Actor.up', this as Actor<unknown>);
@@ -360,7 +364,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
    * `yield* actor.join()` waits for the end. A dead actor: nothing.
    */
   stop(options?: StopOptions): void {
-    checkOptions('Actor.stop', options);
+    checkOptions('Actor.stop', options, STOP_KEYS);
     const drain = options?.drain;
     if (drain !== undefined && typeof drain !== 'boolean') throw new TypeError(`Actor.stop: drain must be a boolean, got ${show(drain)}`);
     if (this.dead) return;
@@ -414,7 +418,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
   protected receiveMatching(predicate: (message: M) => boolean, options?: ReceiveOptions): Operation<M>;
   protected receiveMatching(predicate: (message: M) => boolean, options?: ReceiveOptions): Operation<M> {
     checkFunction('Actor.receiveMatching', 'predicate', predicate);
-    checkOptions('Actor.receiveMatching', options);
+    checkOptions('Actor.receiveMatching', options, RECEIVE_KEYS);
     const current = ctx.current;
     if (current !== null && current !== (this as Greenlet<unknown>)) {
       throw new Error(`Actor.receiveMatching: only ${this.name} reads its inbox selectively (called from ${current.name})`);

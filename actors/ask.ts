@@ -14,7 +14,7 @@
  */
 import { WaitOp, type WaitState } from '../lib/internal/wait.js';
 import { ctx } from '../lib/internal/context.js';
-import { checkFunction, checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
+import { checkFunction, checkOptions, optionKeys, show, type TimeoutOption } from '../lib/internal/validate.js';
 import { NotInGreenlet, describeReason } from '../lib/errors.js';
 import { Timeout } from '../lib/timeout.js';
 import type { Greenlet } from '../lib/greenlet.js';
@@ -34,6 +34,7 @@ export interface AskOptions {
    */
   timeout?: TimeoutOption;
 }
+const ASK_KEYS = optionKeys<AskOptions>({ timeout: true });
 
 /**
  * Thrown by `ask` when the target exits before replying (`reason` is its
@@ -261,7 +262,7 @@ export function ask<M, R = ReplyType<M>, const A extends AskMessage<M> = AskMess
     throw new TypeError(`ask: target must be an Actor, got ${show(target)}`);
   }
   checkFunction('ask', 'make', make);
-  checkOptions('ask', options);
+  checkOptions('ask', options, ASK_KEYS);
   if (ctx.current === null) throw new NotInGreenlet('ask()');
   if ((ctx.current as unknown) === target) {
     // Erlang's gen_server:call to itself exits with calling_self: the request would sit in its own inbox.

@@ -5,7 +5,7 @@
  * reports (dead-letter.ts).
  */
 import { freeze } from 'immer';
-import { checkOptions, show } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show } from '../lib/internal/validate.js';
 
 /** The settings `configureActors` changes. */
 export interface ActorSettings {
@@ -33,6 +33,7 @@ export interface ActorSettings {
    */
   logDeadLetters: number;
 }
+const SETTINGS_KEYS = optionKeys<ActorSettings>({ freezeMessages: true, logDeadLetters: true });
 
 /** @internal the settings in effect. */
 export const settings: ActorSettings = { freezeMessages: true, logDeadLetters: 10 };
@@ -43,7 +44,7 @@ export const settings: ActorSettings = { freezeMessages: true, logDeadLetters: 1
  * back. Takes effect for the next message sent.
  */
 export function configureActors(options: Partial<ActorSettings>): ActorSettings {
-  checkOptions('configureActors', options);
+  checkOptions('configureActors', options, SETTINGS_KEYS);
   if (options === undefined) throw new TypeError('configureActors: options must be an object, got undefined');
   const before = { ...settings };
   const { freezeMessages, logDeadLetters } = options;

@@ -6,7 +6,7 @@
  * grove/cluster); the watcher is a local actor.
  */
 import { Greenlet, checkGreenlet } from '../lib/greenlet.js';
-import { checkOptions, show } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show } from '../lib/internal/validate.js';
 import { HUB } from '../lib/internal/keys.js';
 import { Actor } from './actor.js';
 import type { Inbox } from './inbox.js';
@@ -37,6 +37,7 @@ export interface DemonitorOptions {
   /** Also remove the monitor's `DOWN` from the watcher's inbox if it is already there (Erlang's `flush`). */
   flush?: boolean;
 }
+const DEMONITOR_KEYS = optionKeys<DemonitorOptions>({ flush: true });
 
 let lastRef = 0;
 
@@ -137,7 +138,7 @@ export function monitor(watcher: Receiver<DownMessage>, target: Greenlet<unknown
  */
 export function demonitor(ref: MonitorRef, options?: DemonitorOptions): boolean {
   if (!(ref instanceof MonitorRef)) throw new TypeError(`demonitor: ref must be a MonitorRef, got ${show(ref)}`);
-  checkOptions('demonitor', options);
+  checkOptions('demonitor', options, DEMONITOR_KEYS);
   const wasActive = ref.active;
   if (wasActive) {
     ref.active = false;

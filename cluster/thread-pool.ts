@@ -10,12 +10,12 @@
 import { availableParallelism } from 'node:os';
 import { Greenlet } from '../lib/greenlet.js';
 import { Composite } from '../lib/internal/composite.js';
-import { checkOptions, show } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show } from '../lib/internal/validate.js';
 import type { Operation, Suspend } from '../lib/operation.js';
 import { joinAll } from '../lib/join.js';
 import type { Peer } from './peer.js';
 import type { Place } from './remote-spawn.js';
-import { moduleUrl, spawnThread, threadOptions, ThreadNode, type ThreadOptions, type ThreadStopOptions } from './thread.js';
+import { THREAD_STOP_KEYS, moduleUrl, spawnThread, threadOptions, ThreadNode, type ThreadOptions, type ThreadStopOptions } from './thread.js';
 import { PICK } from './keys.js';
 
 /** Options of `spawnThreads`. */
@@ -23,6 +23,7 @@ export interface ThreadPoolOptions extends ThreadOptions {
   /** How many threads (a positive integer); `os.availableParallelism()` by default. */
   threads?: number;
 }
+const POOL_KEYS = optionKeys<ThreadPoolOptions>({ name: true, imports: true, threads: true });
 
 let pools = 0;
 
@@ -60,7 +61,7 @@ export class ThreadPool implements Place {
    * no more. Blocks until all have ended. Use with `yield*`.
    */
   stop(options?: ThreadStopOptions): Operation<void> {
-    checkOptions('ThreadPool.stop', options);
+    checkOptions('ThreadPool.stop', options, THREAD_STOP_KEYS);
     this.stopped = true;
     const threads = this.nodes();
     return new Composite<void>('ThreadPool.stop', function* () {
@@ -136,7 +137,7 @@ export class ThreadPool implements Place {
  * pool.stop()`. Use with `yield*`.
  */
 export function spawnThreads(module: string | URL, options?: ThreadPoolOptions): Operation<ThreadPool> {
-  checkOptions('spawnThreads', options);
+  checkOptions('spawnThreads', options, POOL_KEYS);
   const size = options?.threads ?? availableParallelism();
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`spawnThreads: threads must be a positive integer, got ${show(size)}`);
   const url = moduleUrl('spawnThreads', module);

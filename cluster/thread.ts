@@ -20,7 +20,7 @@ import { callOperation } from '../lib/call.js';
 import { getHub, type Hub, type HubHold } from '../lib/hub.js';
 import { ctx } from '../lib/internal/context.js';
 import { Composite } from '../lib/internal/composite.js';
-import { checkMs, checkOptions, show } from '../lib/internal/validate.js';
+import { checkMs, checkOptions, optionKeys, show } from '../lib/internal/validate.js';
 import type { Operation } from '../lib/operation.js';
 import { decodeReason } from './codec.js';
 import { localNode } from './local-node.js';
@@ -42,12 +42,15 @@ export interface ThreadOptions {
    */
   imports?: ReadonlyArray<string | URL>;
 }
+const THREAD_KEYS = optionKeys<ThreadOptions>({ name: true, imports: true });
 
 /** Options of `ThreadNode.stop()`. */
 export interface ThreadStopOptions {
   /** How long (ms) the thread's greenlets have to stop before the thread is terminated; 5000 by default. */
   timeout?: number;
 }
+/** @internal */
+export const THREAD_STOP_KEYS = optionKeys<ThreadStopOptions>({ timeout: true });
 
 /**
  * Thrown by `spawnThread` when the thread ended before its module was
@@ -166,7 +169,7 @@ export class ThreadNode implements Place {
    * stop. Use with `yield*`.
    */
   stop(options?: ThreadStopOptions): Operation<void> {
-    checkOptions('ThreadNode.stop', options);
+    checkOptions('ThreadNode.stop', options, THREAD_STOP_KEYS);
     const timeout = options?.timeout === undefined ? 5000 : checkMs('ThreadNode.stop', 'timeout', options.timeout);
     const self = this;
     return new Composite<void>('ThreadNode.stop', function* () {
@@ -244,7 +247,7 @@ export function moduleUrl(call: string, module: unknown): string {
 
 /** @internal checks spawnThread's options; returns the name and the imports. */
 export function threadOptions(call: string, options: ThreadOptions | undefined, defaultName: string): [string, string[]] {
-  checkOptions(call, options);
+  checkOptions(call, options, THREAD_KEYS);
   const name = options?.name ?? defaultName;
   if (typeof name !== 'string' || name === '' || name.includes('#')) {
     throw new TypeError(`${call}: name must be a non-empty string without '#', got ${show(name)}`);

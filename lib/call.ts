@@ -5,7 +5,7 @@
  */
 import { WaitOp, type WaitState } from './internal/wait.js';
 import { isOperation, isThenable } from './internal/brand.js';
-import { checkOptions, show, type TimeoutOption } from './internal/validate.js';
+import { checkOptions, optionKeys, show, type TimeoutOption } from './internal/validate.js';
 import { Timeout } from './timeout.js';
 import type { Operation, Suspend } from './operation.js';
 import type { Greenlet } from './greenlet.js';
@@ -16,6 +16,7 @@ export interface CallOptions {
   /** Give up after this many ms and throw `Timeout` (the promise's result is then ignored). */
   timeout?: TimeoutOption;
 }
+const CALL_KEYS = optionKeys<CallOptions>({ timeout: true });
 
 /** Something `call` can wait for: a promise, or a function given an AbortSignal that returns one. */
 export type Awaitable<T> = PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>);
@@ -125,7 +126,7 @@ export function call<T>(source: Awaitable<T>, options?: CallOptions): Operation<
   if (typeof source !== 'function' && !isThenable(source)) {
     throw new TypeError(`call: expected a promise or a function returning one, got ${show(source)}`);
   }
-  checkOptions('call', options);
+  checkOptions('call', options, CALL_KEYS);
   return callOperation(source, options?.timeout);
 }
 

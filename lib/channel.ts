@@ -17,7 +17,7 @@ import { Deque } from './internal/deque.js';
 import { checkOptions } from './internal/validate.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
-import { Empty, Full, hubOf, shutDownError, type QueueWaitOptions, type ShutdownOptions } from './queue.js';
+import { Empty, Full, QUEUE_WAIT_KEYS, SHUTDOWN_KEYS, hubOf, shutDownError, type QueueWaitOptions, type ShutdownOptions } from './queue.js';
 import { NONE, QueueIterator } from './queue-iterator.js';
 import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, SIZE, UNSHIFT, WAIT } from './internal/keys.js';
 
@@ -137,7 +137,7 @@ export class Channel<T> implements AsyncIterable<T> {
    * shut down (a blocked putter too).
    */
   put(item: T, options?: QueueWaitOptions): Operation<void> {
-    checkOptions(PUT.label, options);
+    checkOptions(PUT.label, options, QUEUE_WAIT_KEYS);
     return PUT.call(this, item, options?.timeout);
   }
 
@@ -161,7 +161,7 @@ export class Channel<T> implements AsyncIterable<T> {
    * takes nothing. Once the channel is shut down, throws `QueueShutDown`.
    */
   get(options?: QueueWaitOptions): Operation<T> {
-    checkOptions(GET.label, options);
+    checkOptions(GET.label, options, QUEUE_WAIT_KEYS);
     return GET.call(this, undefined, options?.timeout) as Operation<T>;
   }
 
@@ -180,7 +180,7 @@ export class Channel<T> implements AsyncIterable<T> {
    * switches; callable from anywhere.
    */
   shutdown(options?: ShutdownOptions): void {
-    checkOptions('Channel.shutdown', options);
+    checkOptions('Channel.shutdown', options, SHUTDOWN_KEYS);
     if (!this.shut) {
       this.shut = true;
       this.cause = options?.cause;

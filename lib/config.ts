@@ -3,7 +3,7 @@
  * layer has its own, `configureActors`.
  */
 import { traceOperations, tracingOperations } from './internal/wait.js';
-import { checkOptions, show } from './internal/validate.js';
+import { checkOptions, optionKeys, show } from './internal/validate.js';
 
 /** The settings `configure` changes. */
 export interface Settings {
@@ -18,6 +18,7 @@ export interface Settings {
    */
   traceOperations: boolean;
 }
+const SETTINGS_KEYS = optionKeys<Settings>({ traceOperations: true });
 
 /**
  * Changes the runtime's settings for the whole process (every hub) and
@@ -25,7 +26,7 @@ export interface Settings {
  * back. Takes effect for the next blocking call.
  */
 export function configure(options: Partial<Settings>): Settings {
-  checkOptions('configure', options);
+  checkOptions('configure', options, SETTINGS_KEYS);
   if (options === undefined) throw new TypeError('configure: options must be an object, got undefined');
   const before: Settings = { traceOperations: tracingOperations() };
   const { traceOperations: trace } = options;

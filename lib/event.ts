@@ -12,7 +12,7 @@
 import { Link } from './internal/link-list.js';
 import { CallbackLink, Linkable } from './internal/linkable.js';
 import { KIND_FLAG, TurnWaitOp, type WaitState } from './internal/wait.js';
-import { checkFunction, checkOptions, type TimeoutOption } from './internal/validate.js';
+import { checkFunction, checkOptions, optionKeys, type TimeoutOption } from './internal/validate.js';
 import { Timeout } from './timeout.js';
 import type { Operation } from './operation.js';
 import {
@@ -28,6 +28,7 @@ export interface EventWaitOptions {
    */
   timeout?: TimeoutOption;
 }
+const WAIT_KEYS = optionKeys<EventWaitOptions>({ timeout: true });
 
 /** WaitState.flags: the waiter's turn came in a notification round. */
 const WOKEN = KIND_FLAG;
@@ -192,7 +193,7 @@ export class Event extends Notifier {
    * is killed while waiting it leaves the waiters and the kill goes on.
    */
   wait(options?: EventWaitOptions): Operation<boolean> {
-    checkOptions('Event.wait', options);
+    checkOptions('Event.wait', options, WAIT_KEYS);
     return EVENT_WAIT.call(this, undefined, options?.timeout);
   }
 
@@ -282,7 +283,7 @@ export class AsyncResult<T = unknown> extends Notifier {
    * caller is killed while waiting it leaves the waiters and the kill goes on.
    */
   get(options?: EventWaitOptions): Operation<T> {
-    checkOptions('AsyncResult.get', options);
+    checkOptions('AsyncResult.get', options, WAIT_KEYS);
     return RESULT_GET.call(this, undefined, options?.timeout) as Operation<T>;
   }
 
@@ -302,7 +303,7 @@ export class AsyncResult<T = unknown> extends Notifier {
    * the waiters and the kill goes on.
    */
   wait(options?: EventWaitOptions): Operation<T | undefined> {
-    checkOptions('AsyncResult.wait', options);
+    checkOptions('AsyncResult.wait', options, WAIT_KEYS);
     return RESULT_WAIT.call(this, undefined, options?.timeout) as Operation<T | undefined>;
   }
 

@@ -17,7 +17,7 @@ import { Linkable, CallbackLink } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
 import { OPERATION, isOperation, isThenable } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
-import { checkFunction, checkMs, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
+import { checkFunction, checkMs, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
 import { ExitSignal, GreenletExit, NotInGreenlet, isPlainKill } from './errors.js';
 import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
@@ -43,12 +43,14 @@ export interface JoinOptions {
   /** Give up after this many ms (`join` then returns false), or when this Timeout fires (it is raised). */
   timeout?: TimeoutOption;
 }
+const JOIN_KEYS = optionKeys<JoinOptions>({ timeout: true });
 
 /** Options of `get()`. */
 export interface GetOptions {
   /** Give up after this many ms and throw `Timeout`; `0` never blocks. A Timeout given here is raised itself. */
   timeout?: TimeoutOption;
 }
+const GET_KEYS = optionKeys<GetOptions>({ timeout: true });
 
 /** Options of `kill()`. */
 export interface KillOptions {
@@ -57,6 +59,7 @@ export interface KillOptions {
   /** With `yield*`: stop waiting for the death after this many ms (silently, as gevent does). */
   timeout?: TimeoutOption;
 }
+const KILL_KEYS = optionKeys<KillOptions>({ exception: true, timeout: true });
 
 const STARTED = 1;
 const RAN = 2;
@@ -545,7 +548,7 @@ export class Greenlet<T = unknown> extends Linkable {
    * while waiting, it stops waiting and the kill goes on.
    */
   join(options?: JoinOptions): Operation<boolean> {
-    checkOptions('Greenlet.join', options);
+    checkOptions('Greenlet.join', options, JOIN_KEYS);
     if (ctx.current === (this as Greenlet<unknown>)) throw new Error(`Greenlet.join: ${this.name} cannot join itself`);
     this[OBSERVE]();
     return JOIN.call(this, undefined, options?.timeout);
@@ -557,7 +560,7 @@ export class Greenlet<T = unknown> extends Linkable {
    * never blocks); a Timeout given as `timeout` is raised itself.
    */
   get(options?: GetOptions): Operation<T> {
-    checkOptions('Greenlet.get', options);
+    checkOptions('Greenlet.get', options, GET_KEYS);
     if (ctx.current === (this as Greenlet<unknown>)) throw new Error(`Greenlet.get: ${this.name} cannot wait for itself`);
     this[OBSERVE]();
     return GET.call(this, undefined, options?.timeout) as Operation<T>;
@@ -572,7 +575,7 @@ export class Greenlet<T = unknown> extends Linkable {
    * the running greenlet raises the exception right here.
    */
   kill(options?: KillOptions): Operation<void> {
-    checkOptions('Greenlet.kill', options);
+    checkOptions('Greenlet.kill', options, KILL_KEYS);
     const error = toException('Greenlet.kill', options?.exception) ?? new GreenletExit();
     const timeout = checkTimeout('Greenlet.kill', options?.timeout);
     this[KILL_WITH](error);

@@ -19,7 +19,7 @@ import { Link } from './internal/link-list.js';
 import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Composite } from './internal/composite.js';
 import { OPERATION } from './internal/brand.js';
-import { checkException, checkFunction, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
+import { checkException, checkFunction, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, checkGreenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
@@ -36,6 +36,7 @@ export interface GroupJoinOptions {
   /** Once the wait ends, throw the error of the first of the members at call time that failed. */
   raiseError?: boolean;
 }
+const JOIN_KEYS = optionKeys<GroupJoinOptions>({ timeout: true, raiseError: true });
 
 /** Options of `kill()` and `killOne()`. */
 export interface GroupKillOptions {
@@ -44,12 +45,14 @@ export interface GroupKillOptions {
   /** With `yield*`: stop waiting for the deaths after this many ms, silently; a Timeout given here is raised. */
   timeout?: TimeoutOption;
 }
+const KILL_KEYS = optionKeys<GroupKillOptions>({ exception: true, timeout: true });
 
 /** Options of `map()` and `apply()`. */
 export interface MapOptions {
   /** Throw `Timeout` if the results are not all in after this many ms (a Timeout given here is raised itself). */
   timeout?: TimeoutOption;
 }
+const MAP_KEYS = optionKeys<MapOptions>({ timeout: true });
 
 /** A group's link on a member: tells the group when the member dies. */
 class Membership extends Link {
@@ -120,7 +123,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
    */
   join(options?: GroupJoinOptions): Operation<boolean> {
     const label = `${this.kind}.join`;
-    checkOptions(label, options);
+    checkOptions(label, options, JOIN_KEYS);
     const current = ctx.current;
     if (current !== null && this.members.has(current)) {
       throw new Error(`${label}: ${current.name} is a member of this group and would wait for itself`);
@@ -141,7 +144,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
    */
   kill(options?: GroupKillOptions): Operation<void> {
     const label = `${this.kind}.kill`;
-    checkOptions(label, options);
+    checkOptions(label, options, KILL_KEYS);
     const exception = options?.exception;
     checkException(label, exception);
     const timeout = checkTimeout(label, options?.timeout);
@@ -163,7 +166,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   killOne(greenlet: Greenlet<unknown>, options?: GroupKillOptions): Operation<void> {
     const label = `${this.kind}.killOne`;
     checkGreenlet(label, greenlet);
-    checkOptions(label, options);
+    checkOptions(label, options, KILL_KEYS);
     const error = toException(label, options?.exception);
     const timeout = checkTimeout(label, options?.timeout);
     const membership = this.members.get(greenlet);
@@ -194,7 +197,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const label = `${this.kind}.map`;
     checkFunction(label, 'fn', fn);
     const iterator = iteratorOf<T>(label, items);
-    checkOptions(label, options);
+    checkOptions(label, options, MAP_KEYS);
     const timeout = checkTimeout(label, options?.timeout);
     return new Composite<R[]>(label, () => bounded(timeout, () => this.runMap(fn, iterator)));
   }
@@ -246,7 +249,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const label = `${this.kind}.apply`;
     checkFunction(label, 'fn', fn);
     if (args !== undefined && !Array.isArray(args)) throw new TypeError(`${label}: args must be an array, got ${show(args)}`);
-    checkOptions(label, options);
+    checkOptions(label, options, MAP_KEYS);
     const timeout = checkTimeout(label, options?.timeout);
     const list = args ?? [];
     return new Composite<T>(label, () => bounded(timeout, () => this.runApply(fn, list)));

@@ -24,7 +24,7 @@ import type { Task } from './internal/task.js';
 import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js';
 import { Greenlet } from './greenlet.js';
 import type { Operation, PlainResult } from './operation.js';
-import { checkFunction } from './internal/validate.js';
+import { checkFunction, checkOptions, optionKeys } from './internal/validate.js';
 import { checkSchedule, schedulePolicy, type SchedulePolicy } from './internal/schedule.js';
 import {
   INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
@@ -131,6 +131,7 @@ export interface HubOptions {
   /** PCT's horizon: the drops happen within the first `steps` scheduling steps (a positive integer, default 100). */
   steps?: number;
 }
+const HUB_KEYS = optionKeys<HubOptions>({ clock: true, onError: true, seed: true, strategy: true, depth: true, steps: true });
 
 /** How often (in batches) a long-running loop checks whether to let Node's event loop run. */
 const SLICE_CHECK_MASK = 63;
@@ -230,9 +231,7 @@ export class Hub {
   };
 
   constructor(options: HubOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`new Hub: options must be an object, got ${String(options)}`);
-    }
+    checkOptions('new Hub', options, HUB_KEYS);
     const { clock = 'real', onError = defaultErrorHandler } = options;
     if (clock !== 'real' && clock !== 'virtual') {
       throw new TypeError(`new Hub: clock must be 'real' or 'virtual', got ${JSON.stringify(clock)}`);

@@ -15,7 +15,7 @@ import { Link, LinkList } from './internal/link-list.js';
 import { WaitOp, type WaitState } from './internal/wait.js';
 import { Deque } from './internal/deque.js';
 import type { Task } from './internal/task.js';
-import { checkOptions, type TimeoutOption } from './internal/validate.js';
+import { checkOptions, optionKeys, type TimeoutOption } from './internal/validate.js';
 import { Greenlet } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { Timeout } from './timeout.js';
@@ -57,6 +57,7 @@ export interface IMapNextOptions {
   /** Give up after this many ms and throw `Timeout` (`0`: never block); a Timeout given here is raised itself. */
   timeout?: TimeoutOption;
 }
+const NEXT_KEYS = optionKeys<IMapNextOptions>({ timeout: true });
 
 /** Starts one item in the group: plain for a Group, blocking while a Pool is full. */
 export type Admit = (greenlet: Greenlet<unknown>) => Operation<Greenlet<unknown>>;
@@ -126,7 +127,7 @@ export class IMap<R> {
    * waiting, it stops waiting; the items keep running.
    */
   next(options?: IMapNextOptions): Operation<IteratorResult<R, undefined>> {
-    checkOptions('IMap.next', options);
+    checkOptions('IMap.next', options, NEXT_KEYS);
     return NEXT.call(this, undefined, options?.timeout) as Operation<IteratorResult<R, undefined>>;
   }
 

@@ -6,7 +6,7 @@ import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Link } from './internal/link-list.js';
 import type { Linkable } from './internal/linkable.js';
 import { ctx } from './internal/context.js';
-import { checkException, checkOptions, show, toException, type TimeoutOption } from './internal/validate.js';
+import { checkException, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
@@ -22,6 +22,7 @@ export interface JoinAllOptions {
   /** Return as soon as this many have finished. */
   count?: number;
 }
+const JOIN_ALL_KEYS = optionKeys<JoinAllOptions>({ timeout: true, raiseError: true, count: true });
 
 /** Options of `wait`. */
 export interface WaitOptions {
@@ -30,6 +31,7 @@ export interface WaitOptions {
   /** Return as soon as this many are ready. */
   count?: number;
 }
+const WAIT_KEYS = optionKeys<WaitOptions>({ timeout: true, count: true });
 
 /** Options of `killAll` and `shutdown`. */
 export interface KillAllOptions {
@@ -38,6 +40,7 @@ export interface KillAllOptions {
   /** With `yield*`: stop waiting for the deaths after this many ms. */
   timeout?: TimeoutOption;
 }
+const KILL_ALL_KEYS = optionKeys<KillAllOptions>({ exception: true, timeout: true });
 
 // Waitable, what `wait` can wait on (a Greenlet, an Event, an AsyncResult), is their
 // base class under a public name: a re-export, not an alias, so that the published
@@ -167,7 +170,7 @@ const WAIT = new WaitManyOp('wait');
  * first failure's error at once. Never throws a greenlet's error otherwise.
  */
 export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, options?: JoinAllOptions): Operation<G[]> {
-  checkOptions('joinAll', options);
+  checkOptions('joinAll', options, JOIN_ALL_KEYS);
   const list = toList<G>('joinAll', 'greenlets', greenlets, (g) => g instanceof Greenlet, 'Greenlet');
   for (const g of list) g[OBSERVE]();
   const record = new WaitManyRecord(JOIN_ALL, list, checkCount('joinAll', options?.count, list.length), options?.raiseError === true);
@@ -180,7 +183,7 @@ export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, opt
  * many are; with `timeout` (ms), those ready in time.
  */
 export function wait<W extends Linkable>(objects: Iterable<W>, options?: WaitOptions): Operation<W[]> {
-  checkOptions('wait', options);
+  checkOptions('wait', options, WAIT_KEYS);
   const list = toList<W>('wait', 'objects', objects, isWaitable, 'Greenlet, Event or AsyncResult');
   for (const o of list) if (o instanceof Greenlet) o[OBSERVE]();
   const record = new WaitManyRecord(WAIT, list, checkCount('wait', options?.count, list.length), false);
@@ -202,7 +205,7 @@ function isWaitable(value: unknown): boolean {
  * are dead (or `timeout` ms have passed).
  */
 export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAllOptions): Operation<void> {
-  checkOptions('killAll', options);
+  checkOptions('killAll', options, KILL_ALL_KEYS);
   const list = toList<Greenlet<unknown>>('killAll', 'greenlets', greenlets, (g) => g instanceof Greenlet, 'Greenlet');
   const timeout = checkTimeout('killAll', options?.timeout);
   checkException('killAll', options?.exception);
@@ -223,7 +226,7 @@ export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAl
  * for every death (up to `timeout` ms).
  */
 export function shutdown(options?: KillAllOptions): Operation<void> {
-  checkOptions('shutdown', options);
+  checkOptions('shutdown', options, KILL_ALL_KEYS);
   const timeout = checkTimeout('shutdown', options?.timeout);
   checkException('shutdown', options?.exception);
   const caller = ctx.current;

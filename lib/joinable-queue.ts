@@ -9,7 +9,7 @@ import { LinkList } from './internal/link-list.js';
 import type { Task } from './internal/task.js';
 import { checkOptions } from './internal/validate.js';
 import type { Operation } from './operation.js';
-import { Queue, hubOf, type QueueWaitOptions } from './queue.js';
+import { QUEUE_WAIT_KEYS, Queue, hubOf, type QueueWaitOptions } from './queue.js';
 import { HEAD, PUSH, RUN_TASK, SCHEDULED, SHIFT, TAIL } from './internal/keys.js';
 
 /** `JoinableQueue.join()`: true once every task is done, false on timeout. KIND_FLAG: woken by a round. */
@@ -93,7 +93,7 @@ export class JoinableQueue<T> extends Queue<T> {
    * gevent's Event wakes its waiters.
    */
   join(options?: QueueWaitOptions): Operation<boolean> {
-    checkOptions(this.joinOp.label, options);
+    checkOptions(this.joinOp.label, options, QUEUE_WAIT_KEYS);
     return this.joinOp.call(this, undefined, options?.timeout);
   }
 

@@ -18,7 +18,7 @@ import { ctx } from './internal/context.js';
 import { Linkable } from './internal/linkable.js';
 import { Composite } from './internal/composite.js';
 import { WaitOp, type WaitState } from './internal/wait.js';
-import { checkOptions, checkScopeBody, show, type TimeoutOption } from './internal/validate.js';
+import { checkOptions, optionKeys, checkScopeBody, show, type TimeoutOption } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Greenlet } from './greenlet.js';
@@ -34,6 +34,7 @@ export interface AcquireOptions {
    */
   timeout?: TimeoutOption;
 }
+const ACQUIRE_KEYS = optionKeys<AcquireOptions>({ timeout: true });
 
 /** The body of a `scope()`: an Operation, or a function returning one (or a plain value). */
 export type ScopeBody<T> = Operation<T> | (() => Operation<T> | T);
@@ -136,7 +137,7 @@ abstract class Acquirable extends Linkable {
    */
   acquire(options?: AcquireOptions): Operation<boolean> {
     const acquire = this.calls.acquire;
-    checkOptions(acquire.label, options);
+    checkOptions(acquire.label, options, ACQUIRE_KEYS);
     return acquire.call(this, undefined, options?.timeout);
   }
 
@@ -238,7 +239,7 @@ export class Semaphore extends Acquirable {
    */
   wait(options?: AcquireOptions): Operation<number> {
     const wait = this.calls.wait;
-    checkOptions(wait.label, options);
+    checkOptions(wait.label, options, ACQUIRE_KEYS);
     return wait.call(this, undefined, options?.timeout);
   }
 

@@ -5,7 +5,7 @@
  */
 import { LinkList } from './internal/link-list.js';
 import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
-import { checkFunction, checkOptions, show, type TimeoutOption } from './internal/validate.js';
+import { checkFunction, checkOptions, optionKeys, show, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, checkGreenlet } from './greenlet.js';
 import { BaseGroup } from './group.js';
 import { Waiters } from './imap.js';
@@ -19,12 +19,14 @@ export interface PoolAddOptions {
   /** Throw `PoolFull` if no slot frees within this many ms (`0`: never block); a Timeout given here is raised. */
   timeout?: TimeoutOption;
 }
+const ADD_KEYS = optionKeys<PoolAddOptions>({ timeout: true });
 
 /** Options of `Pool.waitAvailable()`. */
 export interface WaitAvailableOptions {
   /** Return 0 if no slot frees within this many ms; a Timeout given here is raised. */
   timeout?: TimeoutOption;
 }
+const AVAILABLE_KEYS = optionKeys<WaitAvailableOptions>({ timeout: true });
 
 /** Thrown by `Pool.add({ timeout })` when no slot freed in time (gevent's `PoolFull`). */
 export class PoolFull extends Error {
@@ -93,7 +95,7 @@ export class Pool extends BaseGroup {
    */
   add(greenlet: Greenlet<unknown>, options?: PoolAddOptions): Operation<void> {
     checkGreenlet('Pool.add', greenlet);
-    checkOptions('Pool.add', options);
+    checkOptions('Pool.add', options, ADD_KEYS);
     return ADD.call(this, greenlet, options?.timeout) as Operation<void>;
   }
 
@@ -102,7 +104,7 @@ export class Pool extends BaseGroup {
    * `freeCount()`; returns 0 if none frees within `timeout` ms.
    */
   waitAvailable(options?: WaitAvailableOptions): Operation<number> {
-    checkOptions('Pool.waitAvailable', options);
+    checkOptions('Pool.waitAvailable', options, AVAILABLE_KEYS);
     return AVAILABLE.call(this, undefined, options?.timeout);
   }
 

@@ -4,7 +4,7 @@
  * differs from Queue (`queue.ts`): the items are a binary heap, and every
  * blocking, hand-off and shutdown rule is Queue's.
  */
-import { checkFunction, checkOptions, show } from './internal/validate.js';
+import { checkFunction, checkOptions, optionKeys, show } from './internal/validate.js';
 import { Queue } from './queue.js';
 
 /** Orders a PriorityQueue: negative when `a` comes first, positive when `b` does, 0 for a tie. */
@@ -17,6 +17,7 @@ export interface PriorityQueueOptions<T> {
   /** The order; by default numbers, strings or bigints ascending, and arrays (tuples) element by element. */
   compare?: Comparator<T>;
 }
+const PRIORITY_KEYS = optionKeys<PriorityQueueOptions<unknown>>({ maxsize: true, compare: true });
 
 /** Orders numbers, strings and bigints, and tuples of them; `[priority, payload]` orders by priority. */
 function defaultCompare(a: unknown, b: unknown): number {
@@ -68,7 +69,7 @@ export class PriorityQueue<T> extends Queue<T> {
   constructor(first?: number | null | PriorityQueueOptions<T>, second?: PriorityQueueOptions<T>) {
     const byOptions = first !== null && typeof first === 'object';
     const options = byOptions ? first : second;
-    checkOptions(`new ${new.target.name}`, options);
+    checkOptions(`new ${new.target.name}`, options, PRIORITY_KEYS);
     super(byOptions ? first.maxsize : (first as number | null | undefined));
     const compare = options?.compare;
     if (compare !== undefined) checkFunction(`new ${new.target.name}`, 'compare', compare);

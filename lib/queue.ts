@@ -26,7 +26,7 @@
 import { KIND_FLAG, TurnWaitOp, WaitState } from './internal/wait.js';
 import { LinkList, type Link } from './internal/link-list.js';
 import { Deque } from './internal/deque.js';
-import { checkOptions, show, type TimeoutOption } from './internal/validate.js';
+import { checkOptions, optionKeys, show, type TimeoutOption } from './internal/validate.js';
 import type { Hub } from './hub.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
@@ -66,6 +66,8 @@ export interface QueueWaitOptions {
    */
   timeout?: TimeoutOption;
 }
+/** @internal */
+export const QUEUE_WAIT_KEYS = optionKeys<QueueWaitOptions>({ timeout: true });
 
 /** Options of `shutdown()`. */
 export interface ShutdownOptions {
@@ -74,6 +76,8 @@ export interface ShutdownOptions {
   /** Why: becomes the `cause` of the `QueueShutDown` errors, and what `for await` and `toObservable` end with. */
   cause?: unknown;
 }
+/** @internal */
+export const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ immediate: true, cause: true });
 
 /** @internal The hub that runs a queue's rounds: that of the waiter first in line. */
 export function hubOf(waiter: Link): Hub {
@@ -268,7 +272,7 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   put(item: T, options?: QueueWaitOptions): Operation<void> {
     const put = this.calls.put;
-    checkOptions(put.label, options);
+    checkOptions(put.label, options, QUEUE_WAIT_KEYS);
     return put.call(this, item, options?.timeout);
   }
 
@@ -294,7 +298,7 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   get(options?: QueueWaitOptions): Operation<T> {
     const get = this.calls.get;
-    checkOptions(get.label, options);
+    checkOptions(get.label, options, QUEUE_WAIT_KEYS);
     return get.call(this, undefined, options?.timeout) as Operation<T>;
   }
 
@@ -312,7 +316,7 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   peek(options?: QueueWaitOptions): Operation<T> {
     const peek = this.calls.peek;
-    checkOptions(peek.label, options);
+    checkOptions(peek.label, options, QUEUE_WAIT_KEYS);
     return peek.call(this, undefined, options?.timeout) as Operation<T>;
   }
 
@@ -334,7 +338,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * errors with `cause`).
    */
   shutdown(options?: ShutdownOptions): void {
-    checkOptions(`${this.constructor.name}.shutdown`, options);
+    checkOptions(`${this.constructor.name}.shutdown`, options, SHUTDOWN_KEYS);
     if (!this.shut) {
       this.shut = true;
       this.cause = options?.cause;

@@ -17,7 +17,7 @@ import { Interrupt } from './errors.js';
 import { ctx } from './internal/context.js';
 import { Composite } from './internal/composite.js';
 import { TIMEOUT } from './internal/brand.js';
-import { checkException, checkMs, checkScopeBody, checkOptions, show, toException } from './internal/validate.js';
+import { checkException, checkMs, checkScopeBody, checkOptions, optionKeys, show, toException } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Operation, Suspend } from './operation.js';
@@ -31,6 +31,7 @@ export interface TimeoutOptions {
   /** Raise the Timeout, and let `scope()` swallow it: the block just ends (gevent's `Timeout(t, False)`). */
   silent?: boolean;
 }
+const TIMEOUT_KEYS = optionKeys<TimeoutOptions>({ exception: true, silent: true });
 
 /**
  * A timer that raises an error in the greenlet that started it. `ms`
@@ -57,7 +58,7 @@ export class Timeout extends Interrupt {
 
   constructor(ms?: number | null, options: TimeoutOptions = {}) {
     const delay = ms === undefined || ms === null ? null : checkMs('new Timeout', 'ms', ms);
-    checkOptions('new Timeout', options);
+    checkOptions('new Timeout', options, TIMEOUT_KEYS);
     checkException('new Timeout', options.exception);
     const silent = options.silent === true;
     let message = delay === null ? '' : `${delay} ms`;
@@ -138,6 +139,7 @@ export interface WithTimeoutOptions<D> {
   /** Returned instead of raising when the time is up (`undefined` counts when given). */
   timeoutValue: D;
 }
+const WITH_TIMEOUT_KEYS = optionKeys<WithTimeoutOptions<unknown>>({ timeoutValue: true });
 
 /**
  * Runs `fn()` (a generator function or a plain one) in the calling greenlet
@@ -153,7 +155,7 @@ export function withTimeout<T, D>(
 ): Operation<T | D> {
   checkMs('withTimeout', 'ms', ms);
   if (typeof fn !== 'function') throw new TypeError(`withTimeout: fn must be a function, got ${show(fn)}`);
-  checkOptions('withTimeout', options);
+  checkOptions('withTimeout', options, WITH_TIMEOUT_KEYS);
   const hasValue = options !== undefined && 'timeoutValue' in options;
   return new Composite<T | D>('withTimeout', () => runWithTimeout(ms, fn, hasValue, options?.timeoutValue as D));
 }

@@ -28,11 +28,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Subscription } from 'rxjs';
 import { Composite } from '../lib/internal/composite.js';
 import { Hub, getHub } from '../lib/hub.js';
-import { show } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show } from '../lib/internal/validate.js';
 import type { Operation } from '../lib/operation.js';
 import { nextEvent } from '../server/internal/wakeup.js';
 import { listenError } from '../server/base-server.js';
-import { checkOptions, optionKeys } from '../server/internal/options.js';
 import { Access, hostPort, isLoopback, isUnspecified } from './internal/access.js';
 import { BadQuery } from './internal/bad-query.js';
 import { EventLog, changesTree, type LogEntry } from './event-log.js';

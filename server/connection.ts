@@ -10,11 +10,9 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { Composite } from '../lib/internal/composite.js';
-import { show } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show, type TimeoutOption } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
-import type { TimeoutOption } from '../lib/internal/validate.js';
-import { checkOptions, optionKeys } from './internal/options.js';
 import { StreamReader } from './internal/stream-reader.js';
 import { Wakeup, nextEvent } from './internal/wakeup.js';
 import { raise, within, type Limit, type Steps } from './internal/within.js';

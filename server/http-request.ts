@@ -5,11 +5,9 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Composite } from '../lib/internal/composite.js';
-import { show } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show, type TimeoutOption } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
-import type { TimeoutOption } from '../lib/internal/validate.js';
-import { checkOptions, optionKeys } from './internal/options.js';
 import { StreamReader } from './internal/stream-reader.js';
 import { raise, within, type Limit, type Steps } from './internal/within.js';
 import { BodyTooLarge, HttpError } from './http-error.js';

@@ -7,11 +7,9 @@
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Composite } from '../lib/internal/composite.js';
-import { show } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show, type TimeoutOption } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
-import type { TimeoutOption } from '../lib/internal/validate.js';
-import { checkOptions, optionKeys } from './internal/options.js';
 import { Wakeup } from './internal/wakeup.js';
 import { raise, within, type Limit, type Steps } from './internal/within.js';
 import { ConnectionClosed } from './connection.js';

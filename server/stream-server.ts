@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Greenlet } from '../lib/greenlet.js';
 import { runBody } from '../lib/call.js';
 import type { Operation } from '../lib/operation.js';
-import { checkOptions, optionKeys } from './internal/options.js';
+import { checkOptions, optionKeys } from '../lib/internal/validate.js';
 import { BaseServer, type ServerOptions } from './base-server.js';
 import { Connection, ConnectionClosed, RELEASE } from './connection.js';
 import type { AddressInput } from './address.js';

@@ -16,7 +16,7 @@ import { Greenlet } from '../lib/greenlet.js';
 import { ctx } from '../lib/internal/context.js';
 import { NotInGreenlet } from '../lib/errors.js';
 import { Composite } from '../lib/internal/composite.js';
-import { checkOptions, show, type TimeoutOption } from '../lib/internal/validate.js';
+import { checkOptions, optionKeys, show, type TimeoutOption } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation, Suspend } from '../lib/operation.js';
 import { AskFailed, ask, type ReplyTo } from '../actors/ask.js';
@@ -84,6 +84,7 @@ export interface SupervisorCallOptions {
    */
   readonly timeout?: TimeoutOption;
 }
+const CALL_KEYS = optionKeys<SupervisorCallOptions>({ timeout: true });
 
 /**
  * A supervisor. Construct it with its options (validated at once), then
@@ -423,7 +424,7 @@ export class Supervisor<S extends readonly ChildSpec[] = readonly ChildSpec[]> e
 
   /** Checked at the call, so a bad option throws there, named after it (ask would name itself, and only when run). */
   private checkCall(label: string, options: SupervisorCallOptions | undefined): void {
-    checkOptions(label, options);
+    checkOptions(label, options, CALL_KEYS);
     checkTimeout(label, options?.timeout);
     if (ctx.current === (this as Greenlet<unknown>)) {
       throw new Error(`${label}: ${this} cannot call itself (a child's start function runs in the supervisor's greenlet)`);

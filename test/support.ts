@@ -1,4 +1,5 @@
 /** Small helpers shared by the tests. */
+import * as assert from 'uvu/assert';
 import type { ErrorContext } from 'grove';
 
 /** Collects log lines. */
@@ -20,4 +21,17 @@ export function errorSink(): { reports: string[]; errors: unknown[]; onError: (e
       reports.push(`${context.greenlet?.name ?? 'hub'}: ${context.where}: ${message}`);
     },
   };
+}
+
+/** Expects `fn` to throw a `Class` (exactly that class or a subclass) with exactly `message`. */
+export function throwsExactly(fn: () => unknown, Class: new (...args: never[]) => Error, message: string): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  if (thrown === undefined) assert.unreachable(`expected ${Class.name}: ${message}`);
+  assert.instance(thrown, Class);
+  assert.is((thrown as Error).message, message);
 }

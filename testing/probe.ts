@@ -18,7 +18,7 @@ import { inspect, isDeepStrictEqual } from 'node:util';
 import { Empty, Greenlet, Queue, exitReason, getHub, type Operation, type Suspend } from 'grove';
 import { Composite } from '../lib/internal/composite.js';
 import { checkGreenlet } from '../lib/greenlet.js';
-import { checkMs, checkOptions, show } from '../lib/internal/validate.js';
+import { checkMs, checkOptions, optionKeys, show } from '../lib/internal/validate.js';
 import { Actor } from 'grove/actors';
 
 /** How a probe matches a message: a predicate, or a value compared structurally. */
@@ -36,6 +36,7 @@ export interface ExpectOptions {
   /** How long to wait, in ms of the hub's clock. Default 3000 (Akka's default). */
   timeout?: number;
 }
+const EXPECT_KEYS = optionKeys<ExpectOptions>({ timeout: true });
 
 /** A message as the probe received it. */
 export interface Arrival<M> {
@@ -82,7 +83,7 @@ function reasonMatches(expected: ReasonMatcher, reason: unknown): boolean {
 
 /** The timeout of an expectation, checked: `options.timeout`, or the default. */
 function timeoutOf(call: string, options: ExpectOptions | undefined): number {
-  checkOptions(call, options);
+  checkOptions(call, options, EXPECT_KEYS);
   return checkMs(call, 'timeout', options?.timeout ?? DEFAULT_TIMEOUT);
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ScheduleStrategy } from 'grove';
 import { DEFAULT_DEPTH, DEFAULT_STEPS, checkSchedule } from '../lib/internal/schedule.js';
-import { checkFunction, checkOptions, isRecord, show, unknownKey } from '../lib/internal/validate.js';
+import { checkFunction, checkOptions, show } from '../lib/internal/validate.js';
 import { runOnce, type RunSettings } from './simulation.js';
 import { writeTrace } from './chart.js';
 import type { ExploreOptions } from './explore.js';
@@ -45,9 +45,7 @@ export function seedList(call: string, seeds: number | readonly number[] | undef
 
 /** Checks the options explore and exploreFaults share (schedule, traceDir, onError), naming `call`. */
 export function checkExploreOptions(call: string, options: object, fields: ReadonlySet<string>): void {
-  checkOptions(call, options);
-  const extra = isRecord(options) ? unknownKey(options, fields) : undefined;
-  if (extra !== undefined) throw new TypeError(`${call}: unknown option ${JSON.stringify(extra)} (options are ${[...fields].join(', ')})`);
+  checkOptions(call, options, [...fields]);
   const { strategy, depth, steps, traceDir, onError } = options as ExploreOptions;
   checkSchedule(call, { strategy, depth, steps }, true);
   if (traceDir !== undefined && (typeof traceDir !== 'string' || traceDir === '')) {

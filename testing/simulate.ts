@@ -6,7 +6,7 @@
  * schedule, a fault, and a trace of the run.
  */
 import type { ErrorHandler, Operation, PlainResult, ScheduleStrategy } from 'grove';
-import { checkFunction, checkOptions, isRecord, show, unknownKey } from '../lib/internal/validate.js';
+import { checkFunction, checkOptions, show } from '../lib/internal/validate.js';
 import { checkSchedule } from '../lib/internal/schedule.js';
 import { checkFaultPlan, type FaultPlan } from './inject.js';
 import { runOnce } from './simulation.js';
@@ -64,9 +64,7 @@ export class TracedFailure extends Error {
 
 /** @internal checks the options `simulate` and `replay` share, naming `call`. */
 export function checkSimulateOptions(call: string, options: SimulateOptions, fields: ReadonlySet<string> = FIELDS): void {
-  checkOptions(call, options);
-  const extra = isRecord(options) ? unknownKey(options, fields) : undefined;
-  if (extra !== undefined) throw new TypeError(`${call}: unknown option ${JSON.stringify(extra)} (options are ${[...fields].join(', ')})`);
+  checkOptions(call, options, [...fields]);
   checkSchedule(call, options);
   if (options.fault !== undefined) checkFaultPlan(call, options.fault);
   if (options.trace !== undefined && typeof options.trace !== 'boolean') throw new TypeError(`${call}: trace must be a boolean, got ${show(options.trace)}`);

@@ -27,9 +27,29 @@ export function checkFunction(call: string, field: string, value: unknown): void
   if (typeof value !== 'function') throw new TypeError(`${call}: ${field} must be a function, got ${show(value)}`);
 }
 
-export function checkOptions(call: string, options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
+/**
+ * The keys of an options type, listed once beside it: the compiler checks
+ * the record names every field of `T` and nothing else, so the list stays in
+ * step with the interface. `optionKeys<QueueWaitOptions>({ timeout: true })`.
+ */
+export function optionKeys<T extends object>(fields: { readonly [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.freeze(Object.keys(fields));
+}
+
+/**
+ * Checks an options argument: undefined, or an object whose keys are all
+ * among `keys`. A misspelt key (`{ timout: 5 }`) would otherwise be ignored
+ * silently and the call would wait forever, so it is refused, naming it and
+ * the valid keys.
+ */
+export function checkOptions(call: string, options: unknown, keys: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') {
     throw new TypeError(`${call}: options must be an object, got ${show(options)}`);
+  }
+  // for-in allocates nothing on the common one-key record, unlike Object.keys.
+  for (const key in options) {
+    if (!keys.includes(key)) throw new TypeError(`${call}: unknown option ${JSON.stringify(key)} (options are ${keys.join(', ')})`);
   }
 }
 
