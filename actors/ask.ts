@@ -221,6 +221,10 @@ class AskOp extends WaitOp<unknown> {
   override waitTarget(s: WaitState): unknown {
     return (s.target as ReplyTo<unknown>).target;
   }
+  /** The reply (or the target's death) is in: `reply()` returned true, so the ask returns it. */
+  override completed(s: WaitState): boolean {
+    return this.isReady(s);
+  }
   protected expire(s: WaitState): unknown {
     (s.target as ReplyTo<unknown>).abandon();
     throw new Timeout(s.timeout as number);

@@ -92,6 +92,10 @@ class CallOp extends WaitOp<unknown> {
     (s.target as CallRecord).drop(timeout);
     throw timeout;
   }
+  /** The promise settled: its outcome stands, whatever fires before the greenlet resumes. */
+  override completed(s: WaitState): boolean {
+    return this.isReady(s);
+  }
   protected enlist(s: WaitState): void {
     const record = s.target as CallRecord;
     if (!record.waiting) record.start(s);

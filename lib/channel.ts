@@ -42,6 +42,10 @@ class ChannelPutOp extends WaitOp<void> {
   protected enlist(s: WaitState): void {
     if (s.list === null) (s.target as Channel<unknown>).enlistPutter(s);
   }
+  /** A getter took the item: the put has succeeded, whatever fires before the putter resumes. */
+  override completed(s: WaitState): boolean {
+    return (s.flags & KIND_FLAG) !== 0;
+  }
   protected expire(s: WaitState): void {
     const why = s.timeout === 0 ? 'no getter is waiting' : `no getter took the item within ${s.timeout as number} ms`;
     throw new Full(`${this.label}: ${why}`);

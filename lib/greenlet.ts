@@ -26,8 +26,8 @@ import type { Operation, PlainResult, Suspend } from './operation.js';
 import {
   ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, FN, GEN,
   HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
-  PENDING_ERROR, PREV_LIVE, RAISE_ON_SUSPEND, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
-  SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE,
+  PENDING_ERROR, PREV_LIVE, RAISE_ON_SUSPEND, RAISE_TIMEOUT, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
+  SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE, WITHDRAW,
   AWAIT_UP, FIRST_SUSPEND, HEAD, IS_UP, MARK_UP, PARENT, REMOVE, STOP_FOR_SHUTDOWN,
   RUNS, SPAWNER, START_DUE,
 } from './internal/keys.js';
@@ -392,6 +392,32 @@ export class Greenlet<T = unknown> extends Linkable {
       waitingOn.cancel(this as Greenlet<unknown>);
     }
     this[WAKE]();
+  }
+
+  /**
+   * @internal raises a fired Timeout's `error` (hub context). If the call
+   * the greenlet is blocked in has already completed (`WaitOp.completed`),
+   * the call keeps its result and the error waits for the greenlet's next
+   * blocking call; so it does behind an interrupt not yet delivered. Returns
+   * true when it was queued that way, so that `cancel()` can withdraw it.
+   */
+  [RAISE_TIMEOUT](error: unknown): boolean {
+    if ((this[FLAGS] & DEAD) !== 0) return false;
+    const waitingOn = this[WAITING_ON];
+    if (this[PENDING_ERROR] === NO_ERROR && (waitingOn === null || !waitingOn.completed(this[WAIT]!))) {
+      this[INTERRUPT](error);
+      return false;
+    }
+    (this[EXTRA]().pending ??= []).push(error);
+    return true;
+  }
+
+  /** @internal takes back a queued interrupt not yet delivered (a Timeout cancelled meanwhile). */
+  [WITHDRAW](error: unknown): void {
+    const pending = this[EXTRAS]?.pending;
+    if (pending === undefined) return;
+    const index = pending.indexOf(error);
+    if (index >= 0) pending.splice(index, 1);
   }
 
   /** @internal */

@@ -164,6 +164,10 @@ class SlotOp extends WaitOp<Greenlet<unknown> | undefined> {
   protected enlist(s: WaitState): void {
     if (s.list === null) (s.target as Pool).waitForSlot(s);
   }
+  /** Handed a slot: the call has succeeded (a kill still takes the slot back; a Timeout waits). */
+  override completed(s: WaitState): boolean {
+    return (s.flags & KIND_FLAG) !== 0;
+  }
   protected expire(s: WaitState): Greenlet<unknown> | undefined {
     throw new PoolFull(`${this.label}: no free slot within ${s.timeout as number} ms`);
   }

@@ -60,8 +60,11 @@ class SleepOp extends WaitOp<void> {
 
   override fire(s: WaitState): void {
     s.flags |= KIND_FLAG;
-    s.greenlet[WAITING_ON] = null;
     s.greenlet[WAKE]();
+  }
+
+  override completed(s: WaitState): boolean {
+    return (s.flags & KIND_FLAG) !== 0;
   }
 
   override cancel(g: Greenlet<unknown>): void {

@@ -12,6 +12,15 @@
  *
  * Scheduling is cooperative: a greenlet that never blocks is never
  * interrupted, even by an expired Timeout.
+ *
+ * Two invariants hold whatever the interleaving. A call that completed
+ * returns its result: if the Timeout fires after the call's outcome was
+ * settled (a getter took the put's item, the ask's reply came, the promise
+ * settled) but before the greenlet resumed, the Timeout is raised at the
+ * greenlet's next blocking call while still in force, and not at all once
+ * cancelled — which the end of its scope, or of the call it was given to,
+ * does. And a cancelled Timeout is never raised, then or later, even when
+ * it fired in the same turn as another interrupt.
  */
 import { Interrupt } from './errors.js';
 import { ctx } from './internal/context.js';
@@ -22,7 +31,10 @@ import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Operation, Suspend } from './operation.js';
 import type { Greenlet, ExceptionOption } from './greenlet.js';
-import { HUB, INTERRUPT } from './internal/keys.js';
+import { HUB, RAISE_TIMEOUT, WITHDRAW } from './internal/keys.js';
+
+/** `queued` when nothing is queued (undefined is a legal exception). */
+const NOT_QUEUED: unique symbol = Symbol('grove.notQueued');
 
 /** Options of `new Timeout`. */
 export interface TimeoutOptions {
@@ -55,6 +67,8 @@ export class Timeout extends Interrupt {
   private readonly exception: ExceptionOption | undefined;
   private readonly silent: boolean;
   private owner: Greenlet<unknown> | null = null;
+  /** The error it fired and the owner queued (see `Greenlet[RAISE_TIMEOUT]`), until cancelled or restarted. */
+  private queued: unknown = NOT_QUEUED;
 
   constructor(ms?: number | null, options: TimeoutOptions = {}) {
     const delay = ms === undefined || ms === null ? null : checkMs('new Timeout', 'ms', ms);
@@ -88,24 +102,43 @@ export class Timeout extends Interrupt {
     const owner = ctx.current;
     if (owner === null) throw new NotInGreenlet('Timeout.start()');
     if (this.pending) throw new Error(`Timeout.start: this Timeout (${this.message}) is already pending; cancel it first`);
+    this.withdraw();
     this.owner = owner;
     if (this.ms !== null) owner[HUB]!.addTimer(this, this.ms);
     return this;
   }
 
-  /** Stops the timer; nothing is raised, then or later. A no-op if it is not pending. */
+  /**
+   * Stops the timer; nothing is raised, then or later. Also withdraws a
+   * Timeout that fired while its greenlet was finishing a call that had
+   * already completed, and was waiting for the next blocking call. Once it
+   * has been raised there is nothing to cancel.
+   */
   cancel(): void {
     if (this.heapIndex >= 0) this.owner![HUB]!.removeTimer(this);
+    else if (this.queued !== NOT_QUEUED) this.withdraw();
   }
 
-  /** @internal the time is up: raise in the owner, wherever it is blocked. */
+  /**
+   * @internal the time is up: raise in the owner, wherever it is blocked —
+   * unless the call it is blocked in has already completed: that call keeps
+   * its result, and the Timeout is raised at the next blocking call if it is
+   * still in force then (not cancelled by the end of its scope).
+   */
   fire(): void {
     this.heapIndex = -1;
     const owner = this.owner;
     if (owner === null || owner.dead) return;
     const hub = owner[HUB]!;
     if (hub.tracers !== null) hub.trace({ type: 'timer', greenlet: owner, label: 'Timeout' });
-    owner[INTERRUPT](toException('Timeout', this.exception) ?? this);
+    const error = toException('Timeout', this.exception) ?? this;
+    if (owner[RAISE_TIMEOUT](error)) this.queued = error;
+  }
+
+  private withdraw(): void {
+    if (this.queued === NOT_QUEUED) return;
+    this.owner?.[WITHDRAW](this.queued);
+    this.queued = NOT_QUEUED;
   }
 
   /**

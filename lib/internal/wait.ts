@@ -194,6 +194,17 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
   protected abstract expire(s: WaitState): T;
 
   /**
+   * True once the call's outcome was settled by someone else (a getter took
+   * the item, the reply came, the promise settled) and the greenlet is
+   * already on its way back to collect it. A Timeout that fires now must not
+   * undo it: the call returns its result and the Timeout waits for the next
+   * blocking call. Kinds whose waiter is resumed on the spot never see this.
+   */
+  completed(_s: WaitState): boolean {
+    return false;
+  }
+
+  /**
    * Records a call on the running greenlet and returns the Operation to
    * `yield*`. `timeout` is validated first, so a bad one throws before
    * anything is recorded.
@@ -288,11 +299,15 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
     s.greenlet[STEP]();
   }
 
-  /** The per-call timeout expired: stop waiting, and let the greenlet see it. */
+  /**
+   * The per-call timeout expired: stop waiting, and let the greenlet see it.
+   * It stays `waitingOn` this call until it resumes, so that an interrupt
+   * landing in between still runs `cancel` (an ask's ReplyTo, a call's
+   * promise are let go there, not only in `expire`).
+   */
   fire(s: WaitState): void {
     s.flags |= TIMED_OUT;
     this.detach(s);
-    s.greenlet[WAITING_ON] = null;
     s.greenlet[WAKE]();
   }
 
