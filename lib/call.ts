@@ -48,7 +48,7 @@ class CallRecord {
     this.greenlet = s.greenlet;
     this.waiting = true;
     // While a greenlet waits on a promise the hub is not stuck: no LoopExit, no virtual time jump.
-    s.greenlet[HUB]!.externals++;
+    s.greenlet[HUB]!.addPromise(this);
     promise.then(
       (value) => this.settle(FULFILLED, value),
       (error: unknown) => this.settle(REJECTED, error),
@@ -62,7 +62,7 @@ class CallRecord {
     this.result = result;
     this.abort = null;
     const g = this.greenlet!;
-    g[HUB]!.externals--;
+    g[HUB]!.removePromise(this);
     if (g[WAITING_ON] === (CALL as WaitOp<unknown>) && g[WAIT]!.target === this) g[WAKE]();
   }
 
@@ -70,7 +70,7 @@ class CallRecord {
   drop(reason: unknown): void {
     if (!this.waiting) return;
     this.waiting = false;
-    this.greenlet![HUB]!.externals--;
+    this.greenlet![HUB]!.removePromise(this);
     this.abort?.abort(reason);
     this.abort = null;
   }
@@ -125,6 +125,13 @@ export function callOperation<T>(source: Awaitable<T>, timeout?: TimeoutOption):
  * throws its rejection. Given a function, calls it with an AbortSignal that
  * aborts if the wait is interrupted (a kill, a Timeout, `{ timeout }`), so
  * the work can be cancelled: `yield* call((signal) => fetch(url, { signal }))`.
+ *
+ * On a virtual clock (`simulate`), time does not run ahead of real time
+ * while the promise is pending, so a `{ timeout }` (or a Timeout around the
+ * call) fires after as many real ms if the promise has not settled. A call
+ * that can never return — no timeout, and Node's event loop has run dry so
+ * nothing can settle its promise — gives a `run()` main waiting on it
+ * `LoopExit` ("... is blocked in call() and nothing can wake it").
  */
 export function call<T>(source: Awaitable<T>, options?: CallOptions): Operation<T> {
   if (typeof source !== 'function' && !isThenable(source)) {

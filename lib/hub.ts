@@ -10,8 +10,12 @@
  * after the greenlets already queued (gevent's order). When nothing is ready
  * the hub sleeps until its next timer (a real clock arms one Node timer; a
  * virtual clock jumps straight to the deadline) or until a promise a
- * greenlet waits on settles. When nothing at all can happen any more, the
- * greenlets `run()` waits for get `LoopExit` instead of hanging silently.
+ * greenlet waits on settles. While a promise is pending, a virtual clock
+ * does not run ahead of real time: it reaches its next deadline only once
+ * as much real time has passed. When nothing at all can happen any more —
+ * nothing ready, no timers, no promise that can still settle (once Node's
+ * own event loop has run dry, none can) — the greenlets `run()` waits for
+ * get `LoopExit` instead of hanging silently.
  * A seeded hub (`new Hub({ seed, strategy })`, as grove/testing's explore
  * makes) hands each turn of its ready queue to a schedule policy
  * (internal/schedule.ts) instead of running it FIFO.
@@ -202,7 +206,7 @@ export class Hub {
   listeners: Set<Subscriber<HubEvent>> | null = null;
   /** @internal subscribers of events$, null when there are none: per-switch and per-message events are built only then. */
   tracers: Set<Subscriber<HubEvent>> | null = null;
-  /** @internal promises greenlets are waiting on; while > 0 the hub is not stuck. */
+  /** @internal holds and promises greenlets are waiting on; while > 0 the hub is not stuck. */
   externals = 0;
   /** @internal greenlets started and not dead, as an intrusive list. */
   liveHead: Greenlet<unknown> | null = null;
@@ -221,10 +225,15 @@ export class Hub {
   private readonly origin = performance.now();
   private nodeTimer: ReturnType<typeof setTimeout> | null = null;
   private nodeTimerDue = Infinity;
+  /** Virtual clock: the deadline up to which real time has caught up while a promise was pending. */
+  private pacedUntil = -Infinity;
   /** Greenlets `run()` is waiting for: they get LoopExit when the hub is stuck. */
   private readonly mains = new Set<Greenlet<unknown>>();
+  /** The `call()`s waiting on a promise that may still settle; each counts in `externals`. */
+  private readonly promises = new Set<object>();
   private readonly boundLoop = (): void => this.loop();
   private readonly onNodeTimer = (): void => {
+    if (this.clock === 'virtual') this.pacedUntil = this.nodeTimerDue;
     this.nodeTimer = null;
     this.nodeTimerDue = Infinity;
     this.loop();
@@ -292,9 +301,9 @@ export class Hub {
    * Tells the hub that code outside it (an HTTP handler that will `set()`
    * an Event or `putNowait` into a Queue, a socket callback) may still wake
    * its greenlets: while held, a blocked `run()` main is not given
-   * `LoopExit`, and a virtual clock does not jump (as while a greenlet waits
-   * in `call()`). Release the hold when that outside source is gone;
-   * releasing twice does nothing.
+   * `LoopExit`, and a virtual clock does not run ahead of real time (as
+   * while a greenlet waits in `call()`). Release the hold when that outside
+   * source is gone; releasing twice does nothing.
    */
   hold(): HubHold {
     this.externals++;
@@ -354,6 +363,42 @@ export class Hub {
       this.nodeTimer = null;
       this.nodeTimerDue = Infinity;
     }
+  }
+
+  /**
+   * @internal a greenlet waits on a promise (`call`'s record is the token):
+   * until `removePromise`, the hub is not stuck and a virtual clock stands
+   * still — unless Node's event loop runs dry first, which no promise can
+   * outlive (see `stallPromises`).
+   */
+  addPromise(token: object): void {
+    this.promises.add(token);
+    this.externals++;
+    watchForDryLoop(this);
+  }
+
+  /** @internal the wait on `token` ended (its promise settled, or the call gave up). */
+  removePromise(token: object): void {
+    if (!this.promises.delete(token)) return;
+    this.externals--;
+    if (this.promises.size === 0) hubsWithPromises.delete(this);
+    if (this.externals === 0 && !this.running) this.requestLoop();
+  }
+
+  /**
+   * @internal Node's event loop has nothing left to do ('beforeExit'): no
+   * pending promise can settle any more (whatever could settle one would be
+   * in that loop). They stop holding the hub, so a virtual clock moves on
+   * (a call's own timeout, a Timeout around it, can fire) and a `run()` main
+   * blocked for good gets LoopExit naming the call, instead of the process
+   * exiting with it silently unfinished. One that settles after all is still
+   * delivered.
+   */
+  stallPromises(): void {
+    if (this.promises.size === 0) return;
+    this.externals -= this.promises.size;
+    this.promises.clear();
+    if (!this.running) this.requestLoop();
   }
 
   /** @internal `run()` waits for `g`: it gets LoopExit if the hub gets stuck. */
@@ -460,11 +505,18 @@ export class Hub {
         const next = this.timers.peek();
         if (next !== undefined) {
           if (this.clock === 'virtual') {
-            // Virtual time passes only for someone: while a greenlet waits on
-            // a real promise (so a timeout around real I/O does not fire at
-            // once), or once no run() is waiting any more (greenlets left
-            // sleeping in a loop would spin the clock forever), it stands still.
-            if (this.externals > 0 || this.mains.size === 0) return;
+            // Virtual time passes only for someone: once no run() is waiting
+            // any more (greenlets left sleeping in a loop would spin the
+            // clock forever), it stands still.
+            if (this.mains.size === 0) return;
+            // While a greenlet waits on a real promise, the clock does not run
+            // ahead of real time: it moves to the next deadline only once as
+            // much real time has passed (a timeout around real I/O does not
+            // fire at once, and one around a promise that never settles does).
+            if (this.externals > 0 && next.deadline > this.pacedUntil) {
+              this.armNodeTimer(next.deadline);
+              return;
+            }
             if (next.deadline > this.virtualNow) this.virtualNow = next.deadline;
             continue;
           }
@@ -537,6 +589,22 @@ export class Hub {
 }
 
 let defaultHub: Hub | null = null;
+
+/** Hubs with a `call()` waiting on a promise: told when Node's event loop runs dry. */
+const hubsWithPromises = new Set<Hub>();
+let listeningForDryLoop = false;
+
+function watchForDryLoop(hub: Hub): void {
+  hubsWithPromises.add(hub);
+  if (listeningForDryLoop || typeof process !== 'object' || typeof process.on !== 'function') return;
+  listeningForDryLoop = true;
+  // 'beforeExit' comes when the loop is empty; work scheduled by a listener keeps the process going.
+  process.on('beforeExit', () => {
+    const hubs = [...hubsWithPromises];
+    hubsWithPromises.clear();
+    for (const each of hubs) each.stallPromises();
+  });
+}
 
 /**
  * The hub of the code that is running: inside a hub's loop (a greenlet, a
