@@ -21,7 +21,7 @@
  * (internal/schedule.ts) instead of running it FIFO.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { Deque } from './internal/deque.js';
+import { Deque, trimIdleDeques } from './internal/deque.js';
 import { TimerHeap, type TimerEntry } from './internal/timer-heap.js';
 import { ctx } from './internal/context.js';
 import type { Task } from './internal/task.js';
@@ -502,6 +502,8 @@ export class Hub {
           }
           continue;
         }
+        // Nothing ready: a burst, if there was one, is over; queues that grew for it need not stay big.
+        trimIdleDeques();
         const next = this.timers.peek();
         if (next !== undefined) {
           if (this.clock === 'virtual') {

@@ -12,9 +12,15 @@ import type { Operation, Suspend } from './operation.js';
 import type { Greenlet } from './greenlet.js';
 import { HUB, WAIT, WAITING_ON, WAKE } from './internal/keys.js';
 
-/** `sleep(0)`: its only state is the greenlet's `waitingOn`, so it needs no WaitState. */
+/**
+ * `sleep(0)`: its only state is the greenlet's `waitingOn`, so it needs no
+ * WaitState; it is its own iterator result, whose value is never anything
+ * but SUSPEND or undefined.
+ */
 class YieldOp extends WaitOp<void> {
   readonly label = 'sleep';
+  done = false;
+  value: Suspend | undefined = undefined;
 
   yieldNow(): Operation<void> {
     markFresh(this);
@@ -25,7 +31,9 @@ class YieldOp extends WaitOp<void> {
     const g = ctx.current!;
     if (g[WAITING_ON] === (this as WaitOp<unknown>)) {
       g[WAITING_ON] = null;
-      return this.complete(undefined);
+      this.done = true;
+      this.value = undefined;
+      return this as IteratorResult<Suspend, void>;
     }
     g[WAITING_ON] = this as WaitOp<unknown>;
     g[WAKE]();

@@ -9,11 +9,15 @@
  * in flight: an Operation must be used with `yield*` right after the call
  * that made it, before the greenlet makes another (the runtime checks this,
  * which is also how it catches a call made without `yield*`). The payoff is
- * that blocking allocates nothing: the operation is its own iterator and its
- * own iterator result (V8's `yield*` hands an inner result object through
- * unchanged and reads `done`/`value` at once, before any other greenlet
- * runs), and the WaitState — allocated once per greenlet — is the node that
- * sits in the waiter list of what it waits on and the entry of its timer.
+ * that blocking allocates nothing: the operation is its own iterator, and
+ * the WaitState — allocated once per greenlet — is the iterator result (V8's
+ * `yield*` hands an inner result object through unchanged and reads
+ * `done`/`value` at once), the node that sits in the waiter list of what it
+ * waits on and the entry of its timer. The result lives in the greenlet's
+ * WaitState, not in the shared operation, so it is gone at the greenlet's
+ * next call or death: a shared operation would keep the last result of its
+ * kind alive (a joinAll of a burst of greenlets, all of them) until the next
+ * call of that kind anywhere.
  *
  * A call's life: `next()` completes at once (`isReady`) or registers
  * (`enlist`), arms the timeout and yields SUSPEND to the hub. It is woken by
@@ -139,6 +143,10 @@ export function checkTimeout(call: string, timeout: unknown): number | Timeout |
  * timer entry it uses while blocked. One per greenlet, made on first need.
  */
 export class WaitState extends Link implements TimerEntry {
+  /** Iterator-result field: false while suspended, true once the value is known. */
+  done = false;
+  /** Iterator-result field: SUSPEND while suspended, then the result (until the next call). */
+  value: unknown = undefined;
   /** The kind of call in flight. */
   op: WaitOp<unknown> | null = null;
   /** What it waits on (a queue, an event, a greenlet, a per-call record). */
@@ -175,10 +183,6 @@ export class WaitState extends Link implements TimerEntry {
  * functions validate the arguments and return `this.call(...)`.
  */
 export abstract class WaitOp<T> implements Operation<T>, Labelled {
-  /** Iterator-result field: false while suspended, true once the value is known. */
-  done = false;
-  /** Iterator-result field: SUSPEND while suspended, then the result. */
-  value: unknown = undefined;
   declare readonly [OPERATION]: true;
 
   /** The call's name for messages, e.g. `'Queue.get'`. */
@@ -230,12 +234,12 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
     const s = ctx.current![WAIT]!;
     if (this.isReady(s)) {
       this.settle(s);
-      return this.complete(this.outcome(s));
+      return complete(s, this.outcome(s));
     }
     if ((s.flags & TIMED_OUT) !== 0 || s.timeout === 0) {
       s.flags |= TIMED_OUT;
       this.settle(s);
-      return this.complete(this.expire(s));
+      return complete(s, this.expire(s));
     }
     this.enlist(s);
     return this.suspend(s);
@@ -274,11 +278,11 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
     }
     const g = s.greenlet;
     g[WAITING_ON] = this as WaitOp<unknown>;
-    this.done = false;
-    this.value = SUSPEND;
+    s.done = false;
+    s.value = SUSPEND;
     const hub = g[HUB]!;
     if (hub.tracers !== null) hub.trace({ type: 'suspend', greenlet: g, label: this.label });
-    return this as unknown as IteratorResult<Suspend, T>;
+    return s as IteratorResult<Suspend, T>;
   }
 
   /** The wait is over: stop the timeout. Called before computing a result that may throw. */
@@ -287,12 +291,6 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
     s.greenlet[WAITING_ON] = null;
   }
 
-  /** Ends the call with `value`. */
-  protected complete(value: T): IteratorResult<Suspend, T> {
-    this.value = value;
-    this.done = true;
-    return this as unknown as IteratorResult<Suspend, T>;
-  }
 
   /** Its turn came: resume the greenlet right now, inside the notifier (gevent's order). */
   notify(s: WaitState, _source: unknown): void {
@@ -335,6 +333,13 @@ export abstract class WaitOp<T> implements Operation<T>, Labelled {
   }
 }
 (WaitOp.prototype as unknown as { [OPERATION]: boolean })[OPERATION] = true;
+
+/** Ends a call with `value`, carried by the greenlet's own WaitState. */
+function complete<T>(s: WaitState, value: T): IteratorResult<Suspend, T> {
+  s.value = value;
+  s.done = true;
+  return s as IteratorResult<Suspend, T>;
+}
 
 /**
  * A call woken by its turn in a waiter list (a queue's or an event's round):
