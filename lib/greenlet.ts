@@ -266,7 +266,7 @@ export class Greenlet<T = unknown> extends Linkable {
     return this;
   }
 
-  /** Starts the greenlet after `ms` milliseconds. */
+  /** Starts the greenlet after `ms` milliseconds (Infinity: never; it can still be killed). */
   startLater(ms: number): this {
     checkMs('Greenlet.startLater', 'ms', ms);
     if (!this[CHECK_STARTABLE]('startLater')) return this;

@@ -142,6 +142,13 @@ const SLICE_CHECK_MASK = 63;
 /** After this many ms of uninterrupted running, the loop yields to Node (I/O, promises). */
 const SLICE_MS = 20;
 
+/**
+ * The longest delay Node's setTimeout takes (2^31 - 1 ms, ~24.8 days); a
+ * longer one warns and becomes 1 ms, which would spin the loop. A later
+ * deadline is reached in steps of at most this much.
+ */
+const MAX_NODE_DELAY = 2 ** 31 - 1;
+
 /** The default error report: `<name> failed with <Error>: <message>` and the stack, on stderr. */
 export function defaultErrorHandler(error: unknown, context: ErrorContext): void {
   if (context.where === 'deadLetter') {
@@ -346,8 +353,14 @@ export class Hub {
     if (!this.running) this.requestLoop();
   }
 
-  /** @internal starts a timer entry `ms` from now. */
+  /**
+   * @internal starts a timer entry `ms` from now. `Infinity` means never:
+   * nothing is scheduled (the entry stays not pending), so a greenlet that
+   * only waits for it can be woken by nothing else and, if `run()` waits for
+   * it, gets LoopExit; a virtual clock never jumps to Infinity.
+   */
   addTimer(entry: TimerEntry, ms: number): void {
+    if (ms === Infinity) return;
     const tie = this.policy === null ? undefined : this.policy.tie();
     this.timers.add(entry, this.now() + ms, tie);
     if (!this.running) this.requestLoop();
@@ -566,13 +579,20 @@ export class Hub {
   }
 
   private armNodeTimer(deadline: number): void {
+    const now = this.now();
+    // Node's timers count whole ms; rounding up means the loop wakes at or after the deadline.
+    let delay = Math.max(0, Math.ceil(deadline - now));
+    let due = deadline;
+    if (delay > MAX_NODE_DELAY) {
+      // Too far for one Node timer: wake at the limit, and arm again from there.
+      delay = MAX_NODE_DELAY;
+      due = now + delay;
+    }
     if (this.nodeTimer !== null) {
-      if (this.nodeTimerDue <= deadline) return;
+      if (this.nodeTimerDue <= due) return;
       clearTimeout(this.nodeTimer);
     }
-    this.nodeTimerDue = deadline;
-    // Node's timers count whole ms; rounding up means the loop wakes at or after the deadline.
-    const delay = Math.max(0, Math.ceil(deadline - this.now()));
+    this.nodeTimerDue = due;
     this.nodeTimer = setTimeout(this.onNodeTimer, delay);
     if (this.mains.size === 0) this.nodeTimer.unref();
   }

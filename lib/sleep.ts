@@ -86,7 +86,10 @@ const SLEEP = new SleepOp();
 
 /**
  * Blocks the calling greenlet for `ms` milliseconds (0: just yield to the
- * others). A kill or a Timeout interrupts it, `sleep(0)` included.
+ * others; Infinity: for ever — only a kill, a Timeout or LoopExit ends it).
+ * A kill or a Timeout interrupts it, `sleep(0)` included. Any length works
+ * on either clock: a real clock waits out delays past Node's limit (~24.8
+ * days) in steps.
  */
 export function sleep(ms = 0): Operation<void> {
   checkMs('sleep', 'ms', ms);

@@ -47,7 +47,7 @@ const TIMEOUT_KEYS = optionKeys<TimeoutOptions>({ exception: true, silent: true 
 
 /**
  * A timer that raises an error in the greenlet that started it. `ms`
- * undefined or null: it never fires. Its message is `"<ms> ms"`.
+ * undefined, null or Infinity: it never fires. Its message is `"<ms> ms"`.
  */
 // It is its own entry in the hub's timer heap (a TimerEntry, checked where it is added), not declared
 // `implements TimerEntry`: that interface is internal, left out of the published types.
@@ -71,7 +71,8 @@ export class Timeout extends Interrupt {
   private queued: unknown = NOT_QUEUED;
 
   constructor(ms?: number | null, options: TimeoutOptions = {}) {
-    const delay = ms === undefined || ms === null ? null : checkMs('new Timeout', 'ms', ms);
+    const checked = ms === undefined || ms === null ? null : checkMs('new Timeout', 'ms', ms);
+    const delay = checked === Infinity ? null : checked;
     checkOptions('new Timeout', options, TIMEOUT_KEYS);
     checkException('new Timeout', options.exception);
     const silent = options.silent === true;
