@@ -20,7 +20,8 @@
  * makes) hands each turn of its ready queue to a schedule policy
  * (internal/schedule.ts) instead of running it FIFO.
  */
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
+import { ReportingObservable } from './internal/reporting-observable.js';
 import { Deque, trimIdleDeques } from './internal/deque.js';
 import { TimerHeap, type TimerEntry } from './internal/timer-heap.js';
 import { ctx } from './internal/context.js';
@@ -46,17 +47,20 @@ export interface ErrorContext {
   greenlet?: Greenlet<unknown>;
   /**
    * `'greenlet'`: a greenlet died of it and nobody was watching; `'link'`: a
-   * link callback threw; `'deadLetter'`: not an error but a notice, a message
-   * that will never be handled (the `error` is the actor layer's
-   * `DeadLetter`, whose message says which and why).
+   * link callback threw; `'subscriber'`: a subscriber of `events$` or of
+   * `toObservable(queue)` threw (the stream and the hub go on);
+   * `'deadLetter'`: not an error but a notice, a message that will never be
+   * handled (the `error` is the actor layer's `DeadLetter`, whose message
+   * says which and why).
    */
-  where: 'greenlet' | 'link' | 'deadLetter';
+  where: 'greenlet' | 'link' | 'subscriber' | 'deadLetter';
 }
 
 /**
  * Receives every error the hub reports: a greenlet that failed while nobody
- * joined or linked it, and a link callback that threw. It runs in the hub;
- * if it throws, the default handler reports both.
+ * joined or linked it, a link callback that threw, and an Observable
+ * subscriber that threw. It runs in the hub; if it throws, the default
+ * handler reports both.
  */
 export type ErrorHandler = (error: unknown, context: ErrorContext) => void;
 
@@ -71,8 +75,8 @@ export interface HubEvents {
   spawn: { greenlet: Greenlet<unknown> };
   /** A greenlet ended: `'normal'`, `'killed'` (GreenletExit), an ExitSignal's reason, or the error. */
   exit: { greenlet: Greenlet<unknown>; reason: unknown };
-  /** The hub reported an error (see {@link ErrorHandler}). */
-  error: { error: unknown; greenlet?: Greenlet<unknown>; where: Exclude<ErrorContext['where'], 'deadLetter'> };
+  /** The hub reported an error (see {@link ErrorHandler}); not for a subscriber's own error, which would loop. */
+  error: { error: unknown; greenlet?: Greenlet<unknown>; where: Exclude<ErrorContext['where'], 'deadLetter' | 'subscriber'> };
 }
 
 /**
@@ -157,7 +161,8 @@ export function defaultErrorHandler(error: unknown, context: ErrorContext): void
     return;
   }
   const who = context.greenlet ? context.greenlet.name : 'hub';
-  const what = context.where === 'link' ? `a link callback of ${who}` : who;
+  const what =
+    context.where === 'link' ? `a link callback of ${who}` : context.where === 'subscriber' ? 'an Observable subscriber' : who;
   let stack = '';
   if (error instanceof Error && typeof error.stack === 'string') {
     const newline = error.stack.indexOf('\n');
@@ -197,7 +202,11 @@ export class Hub {
    * Costs nothing while nobody subscribes: the hub builds no event objects
    * then. A subscriber slows every switch down (a counting subscriber takes
    * `sleep(0)`'s rate from about 7.8 M to 4.8 M switches/s); one that needs
-   * only the lifecycle subscribes to `lifecycle$`.
+   * only the lifecycle subscribes to `lifecycle$`. Events are emitted from
+   * inside the hub, so a subscriber must not block; an error it throws
+   * (directly or at the end of a `pipe()`, here or on `lifecycle$`) is
+   * reported to `onError` with `where: 'subscriber'`, and the hub and the
+   * stream go on.
    */
   readonly events$: Observable<HubEvent>;
   /**
@@ -257,7 +266,7 @@ export class Hub {
     this.clock = clock;
     this.onError = onError;
     this.policy = schedulePolicy(options);
-    this.events$ = new Observable<HubEvent>((subscriber) => {
+    this.events$ = new ReportingObservable<HubEvent>((error) => this.report(error, { where: 'subscriber' }), (subscriber) => {
       (this.listeners ??= new Set()).add(subscriber);
       (this.tracers ??= new Set()).add(subscriber);
       return () => {
@@ -266,7 +275,7 @@ export class Hub {
         if (this.tracers?.size === 0) this.tracers = null;
       };
     });
-    this.lifecycle$ = new Observable<LifecycleEvent>((subscriber) => {
+    this.lifecycle$ = new ReportingObservable<LifecycleEvent>((error) => this.report(error, { where: 'subscriber' }), (subscriber) => {
       (this.listeners ??= new Set()).add(subscriber as Subscriber<HubEvent>);
       return () => this.unlisten(subscriber as Subscriber<HubEvent>);
     });
@@ -475,8 +484,9 @@ export class Hub {
       defaultErrorHandler(error, context);
       defaultErrorHandler(handlerError, { where: context.where });
     }
-    // A dead letter has its own event (actorDeadLetter); 'error' is for errors.
-    if (this.listeners !== null && context.where !== 'deadLetter') {
+    // A dead letter has its own event (actorDeadLetter); 'error' is for errors. A subscriber's own
+    // error is not emitted again: a subscriber that throws on every event would loop.
+    if (this.listeners !== null && context.where !== 'deadLetter' && context.where !== 'subscriber') {
       this.emit({ type: 'error', error, greenlet: context.greenlet, where: context.where });
     }
   }

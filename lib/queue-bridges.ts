@@ -11,7 +11,8 @@
  * see the error), and a queue shut down completes (or errors) the
  * Observables reading it.
  */
-import { Observable, from, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
+import { from, type Observable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
+import { ReportingObservable } from './internal/reporting-observable.js';
 import { show } from './internal/validate.js';
 import { getHub } from './hub.js';
 import { Full, Queue, QueueShutDown } from './queue.js';
@@ -73,15 +74,18 @@ class ObservableGetter<T> extends ForeignWaiter {
  * served FIFO with the greenlets blocked in `get()`, and each item goes to
  * exactly one of them. A subscription takes the items already queued at
  * once (synchronously, when it subscribes), then each item as it is put;
- * items are emitted from the hub, so subscribers must not block.
- * Completes when the queue is shut down and empty, or errors with the
- * shutdown's `cause`. Unsubscribing leaves the queue as it is.
+ * items are emitted from the hub, so subscribers must not block; an error
+ * a subscriber throws is reported to the hub's error handler (`where:
+ * 'subscriber'`) and the stream goes on. Completes when the queue is shut
+ * down and empty, or errors with the shutdown's `cause`. Unsubscribing
+ * leaves the queue as it is.
  */
 export function toObservable<T>(queue: Queue<T> | Channel<T>): Observable<T> {
   if (!(queue instanceof Queue) && !(queue instanceof Channel)) {
     throw new TypeError(`toObservable: queue must be a Queue or a Channel, got ${show(queue)}`);
   }
-  return new Observable<T>((subscriber) => {
+  // Reported to the hub running when the subscriber throws (items are emitted from the hub), else the program's.
+  return new ReportingObservable<T>((error) => getHub().report(error, { where: 'subscriber' }), (subscriber) => {
     const getter = new ObservableGetter<T>(queue, subscriber);
     getter.drain(false);
     return () => getter.stop();
