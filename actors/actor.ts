@@ -13,7 +13,7 @@
  */
 import { Greenlet, exitReason } from '../lib/greenlet.js';
 import { ExitSignal, NormalExit, describeReason, isPlainKill, reasonOf } from '../lib/errors.js';
-import { Full } from '../lib/queue.js';
+import { Full, shutDownError } from '../lib/queue.js';
 import { ctx } from '../lib/internal/context.js';
 import { isOperation } from '../lib/internal/brand.js';
 import { Composite } from '../lib/internal/composite.js';
@@ -173,8 +173,12 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     if (mailbox !== undefined && mailbox !== Infinity && !(Number.isInteger(mailbox) && mailbox >= 1)) {
       throw new RangeError(`new Actor: mailbox must be a positive integer (or omitted: unbounded), got ${show(mailbox)}`);
     }
+    const name = options?.name;
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`new Actor: name must be a string, got ${show(name)}`);
+    // Plain JavaScript has no abstract methods: say it here rather than at the first message.
+    if (typeof this.receive !== 'function') throw new TypeError(`new Actor: ${new.target.name} has no receive(message) method`);
     this.inbox = new Inbox<M>(mailbox);
-    if (options?.name !== undefined) this.name = options.name;
+    if (name !== undefined) this.name = name;
     if (options?.trapExit !== undefined) this.trapExit = options.trapExit;
   }
 
@@ -343,7 +347,7 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     }
     // Primitives need no freezing; skipping the call keeps the common small message cheap.
     const frozen = typeof message === 'object' && message !== null ? prepareMessage(message) : message;
-    if (inbox.isShutdown) inbox.putNowait(frozen); // throws QueueShutDown, naming the call
+    if (inbox.isShutdown) throw shutDownError('Actor.send', inbox.shutdownCause, `inbox of ${this}`);
     (inbox as Inbox<M>).insert(frozen);
     const hub = this[HUB] ?? ctx.hub;
     if (hub !== null) {

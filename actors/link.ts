@@ -97,6 +97,10 @@ export function exit(target: Greenlet<unknown> | ActorRef<never>, reason: unknow
     return;
   }
   checkGreenlet('exit', target, 'target');
+  if (reason === undefined) {
+    // exitReason() says undefined of a live greenlet: as a reason it would read as "still alive".
+    throw new TypeError("exit: reason must be given ('normal', 'kill', 'shutdown', a string, an error...), got undefined");
+  }
   if (target.dead) return;
   const from = ctx.current;
   if (reason === 'kill') {

@@ -5,7 +5,7 @@
  */
 import { WaitOp, type WaitState } from './internal/wait.js';
 import { isOperation, isThenable } from './internal/brand.js';
-import { checkOptions, optionKeys, show, type TimeoutOption } from './internal/validate.js';
+import { checkBodyResult, checkOptions, optionKeys, show, type TimeoutOption } from './internal/validate.js';
 import { Timeout } from './timeout.js';
 import type { Operation, Suspend } from './operation.js';
 import type { Greenlet } from './greenlet.js';
@@ -149,5 +149,6 @@ export function* runBody<T>(fn: () => Operation<T> | PromiseLike<T> | T): Genera
   const result = fn();
   if (isOperation(result)) return yield* result as Operation<T>;
   if (isThenable(result)) return yield* callOperation(result as PromiseLike<T>);
+  checkBodyResult('the body', result);
   return result as T;
 }

@@ -14,7 +14,7 @@
 import { KIND_FLAG, TurnWaitOp, WaitOp, type WaitState } from './internal/wait.js';
 import { LinkList, type Link } from './internal/link-list.js';
 import { Deque } from './internal/deque.js';
-import { checkOptions } from './internal/validate.js';
+import { checkOptions, show } from './internal/validate.js';
 import type { Greenlet } from './greenlet.js';
 import type { Operation } from './operation.js';
 import { Empty, Full, QUEUE_WAIT_KEYS, SHUTDOWN_KEYS, hubOf, shutDownError, type QueueWaitOptions, type ShutdownOptions } from './queue.js';
@@ -107,14 +107,30 @@ export class Channel<T> implements AsyncIterable<T> {
     return this.putters[SIZE] - this.getters[SIZE];
   }
 
-  /** Always 0: a channel holds no items (as gevent's). */
-  qsize(): number {
-    return 0;
+  /**
+   * The channel takes no arguments: it is a rendezvous (maxsize 0). A
+   * `new Channel(5)` would silently be one, so it is refused: a buffer of 5
+   * is `new Queue(5)`.
+   */
+  constructor(...args: never[]);
+  constructor(...args: unknown[]) {
+    if (args.length > 0) {
+      throw new TypeError(`new Channel: a Channel takes no arguments (it holds no items), got ${show(args[0])}; for a buffer use new Queue(${show(args[0])})`);
+    }
   }
 
-  /** Always true (as gevent's). */
+  /**
+   * Items handed by `putNowait` to waiting getters and not taken yet
+   * (gevent's Channel has none: its put_nowait switches to the getter).
+   * Items of blocked putters are not counted: they are not put until taken.
+   */
+  qsize(): number {
+    return this.offers.length;
+  }
+
+  /** True when no item handed by `putNowait` is waiting to be taken. */
   empty(): boolean {
-    return true;
+    return this.offers.length === 0;
   }
 
   /** Always true: a put never finds room, it waits for a getter (as gevent's). */

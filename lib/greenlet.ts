@@ -17,7 +17,7 @@ import { Linkable, CallbackLink } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
 import { OPERATION, isOperation, isThenable } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
-import { checkFunction, checkMs, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
+import { checkBody, checkBodyResult, checkFunction, checkMs, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
 import { ExitSignal, GreenletExit, NotInGreenlet, isPlainKill } from './errors.js';
 import { getHub, type Hub } from './hub.js';
 import { Timeout } from './timeout.js';
@@ -156,7 +156,7 @@ export class Greenlet<T = unknown> extends Linkable {
       this[FN] = null;
       this[ARGS] = null;
     } else {
-      checkFunction('new Greenlet', 'fn', fn);
+      checkBody('new Greenlet', 'fn', fn);
       this[FN] = fn as (...args: unknown[]) => unknown;
       this[ARGS] = args.length === 0 ? null : args;
     }
@@ -259,7 +259,8 @@ export class Greenlet<T = unknown> extends Linkable {
   /**
    * Queues the greenlet to run at the tail of the ready queue; it runs when
    * the greenlets queued before it have run. Starting a greenlet that was
-   * killed before it started does nothing; starting one twice is an error.
+   * killed before it started does nothing; starting one twice, or one that
+   * already ran, is an error.
    */
   start(): this {
     if (this[CHECK_STARTABLE]('start')) this[START_ON](ctx.hub ?? getHub());
@@ -285,7 +286,9 @@ export class Greenlet<T = unknown> extends Linkable {
 
   /** @internal */
   private [CHECK_STARTABLE](call: string): boolean {
-    if ((this[FLAGS] & DEAD) !== 0) return false;
+    // Killed before it started: STARTED was cleared, and starting it does nothing (it never runs).
+    if ((this[FLAGS] & (DEAD | STARTED)) === DEAD) return false;
+    if ((this[FLAGS] & DEAD) !== 0) throw new Error(`Greenlet.${call}: ${this.name} already ran; a greenlet runs once (make a new one)`);
     if ((this[FLAGS] & STARTED) !== 0) throw new Error(`Greenlet.${call}: ${this.name} was already started`);
     return true;
   }
@@ -321,10 +324,15 @@ export class Greenlet<T = unknown> extends Linkable {
    */
   [STEP](): void {
     const hub = this[HUB]!;
-    ctx.current = this as Greenlet<unknown>;
     hub.switches++;
+    if (hub.tracers !== null) {
+      // Emitted from the hub, before the greenlet runs: a subscriber that kills it
+      // interrupts it as any caller would, and one that never ran is dead now.
+      hub.trace({ type: 'switch', greenlet: this });
+      if ((this[FLAGS] & DEAD) !== 0) return;
+    }
     this[RUNS]++;
-    if (hub.tracers !== null) hub.trace({ type: 'switch', greenlet: this });
+    ctx.current = this as Greenlet<unknown>;
     let r: IteratorResult<unknown, unknown>;
     let first = false;
     try {
@@ -369,6 +377,7 @@ export class Greenlet<T = unknown> extends Linkable {
     const result = fn === null ? this.run() : args === null ? fn() : fn(...args);
     if (isOperation(result)) return (this[GEN] = result[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
     if (isThenable(result)) return (this[GEN] = callOperation(result)[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
+    checkBodyResult(`the body of ${this.name}`, result);
     this[RESULT] = result;
     return null;
   }
@@ -679,6 +688,7 @@ export class Greenlet<T = unknown> extends Linkable {
  * Undefined while it is alive.
  */
 export function exitReason(g: Greenlet<unknown>): unknown {
+  checkGreenlet('exitReason', g);
   if (!g.dead) return undefined;
   if (g.successful()) return isPlainKill(g.value) ? 'killed' : 'normal';
   const error = g.exception;
@@ -801,7 +811,7 @@ export function spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, 
 export function spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
 export function spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
 export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T> {
-  checkFunction('spawn', 'fn', fn);
+  checkBody('spawn', 'fn', fn);
   const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
   if (args.length > 0) g[ARGS] = args;
   g.start();
@@ -814,7 +824,7 @@ export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) 
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
 export function spawnLater<T, A extends unknown[]>(ms: number, fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkMs('spawnLater', 'ms', ms);
-  checkFunction('spawnLater', 'fn', fn);
+  checkBody('spawnLater', 'fn', fn);
   const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
   if (args.length > 0) g[ARGS] = args;
   g.startLater(ms);

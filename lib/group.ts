@@ -19,7 +19,7 @@ import { Link } from './internal/link-list.js';
 import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Composite } from './internal/composite.js';
 import { OPERATION } from './internal/brand.js';
-import { checkException, checkFunction, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
+import { checkException, checkBody, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, checkGreenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
@@ -195,7 +195,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   map<T, R>(fn: (item: T) => PlainResult<R>, items: Iterable<T>, options?: MapOptions): Operation<R[]>;
   map<T, R>(fn: (item: T) => Operation<R> | PromiseLike<R> | R, items: Iterable<T>, options?: MapOptions): Operation<R[]> {
     const label = `${this.kind}.map`;
-    checkFunction(label, 'fn', fn);
+    checkBody(label, 'fn', fn);
     const iterator = iteratorOf<T>(label, items);
     checkOptions(label, options, MAP_KEYS);
     const timeout = checkTimeout(label, options?.timeout);
@@ -215,7 +215,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   imap<T, R>(fn: (item: T) => PlainResult<R>, items: Iterable<T>): IMap<R>;
   imap<T, R>(fn: (item: T) => Operation<R> | PromiseLike<R> | R, items: Iterable<T>): IMap<R> {
     const label = `${this.kind}.imap`;
-    checkFunction(label, 'fn', fn);
+    checkBody(label, 'fn', fn);
     return new IMap<R>(true, fn, iteratorOf<T>(label, items), this.admitter);
   }
 
@@ -229,7 +229,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   imapUnordered<T, R>(fn: (item: T) => PlainResult<R>, items: Iterable<T>): IMap<R>;
   imapUnordered<T, R>(fn: (item: T) => Operation<R> | PromiseLike<R> | R, items: Iterable<T>): IMap<R> {
     const label = `${this.kind}.imapUnordered`;
-    checkFunction(label, 'fn', fn);
+    checkBody(label, 'fn', fn);
     return new IMap<R>(false, fn, iteratorOf<T>(label, items), this.admitter);
   }
 
@@ -247,7 +247,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   apply<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, args: A, options?: MapOptions): Operation<T>;
   apply<T>(fn: (...args: unknown[]) => Operation<T> | PromiseLike<T> | T, args?: unknown[], options?: MapOptions): Operation<T> {
     const label = `${this.kind}.apply`;
-    checkFunction(label, 'fn', fn);
+    checkBody(label, 'fn', fn);
     if (args !== undefined && !Array.isArray(args)) throw new TypeError(`${label}: args must be an array, got ${show(args)}`);
     checkOptions(label, options, MAP_KEYS);
     const timeout = checkTimeout(label, options?.timeout);
@@ -407,7 +407,7 @@ export class Group extends BaseGroup {
   spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Greenlet<T>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Greenlet<T>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Greenlet<T> {
-    checkFunction('Group.spawn', 'fn', fn);
+    checkBody('Group.spawn', 'fn', fn);
     const greenlet = new Greenlet<T>(fn as unknown as (...args: never[]) => Operation<T>, ...args);
     this.insert(greenlet);
     greenlet.start();

@@ -29,7 +29,7 @@ import type { Task } from './internal/task.js';
 import { ExitSignal, GreenletExit, LoopExit, describeReason } from './errors.js';
 import { Greenlet } from './greenlet.js';
 import type { Operation, PlainResult } from './operation.js';
-import { checkFunction, checkOptions, optionKeys } from './internal/validate.js';
+import { checkBody, checkOptions, optionKeys } from './internal/validate.js';
 import { checkSchedule, schedulePolicy, type SchedulePolicy } from './internal/schedule.js';
 import {
   INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
@@ -86,7 +86,11 @@ export interface HubEvents {
  * like {@link HubEvents} (grove/actors adds `actorMessage`).
  */
 export interface HubTraceEvents {
-  /** The hub switched into a greenlet. */
+  /**
+   * The hub is switching into a greenlet: emitted from the hub just before it
+   * runs. A subscriber that kills it interrupts it as any caller would; one
+   * that never ran then never runs.
+   */
   switch: { greenlet: Greenlet<unknown> };
   /**
    * The running greenlet blocks in the call `label` (`'Queue.get'`, `'sleep'`...).
@@ -300,7 +304,7 @@ export class Hub {
   run<T, A extends unknown[]>(main: (...args: A) => PromiseLike<T>, ...args: A): Promise<T>;
   run<T, A extends unknown[]>(main: (...args: A) => PlainResult<T>, ...args: A): Promise<T>;
   run<T, A extends unknown[]>(main: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Promise<T> {
-    checkFunction('run', 'main', main);
+    checkBody('run', 'main', main);
     const g = new Greenlet<T>(main as unknown as () => Operation<T>, ...args);
     this.addMain(g);
     return new Promise<T>((resolve, reject) => {

@@ -5,12 +5,14 @@
  */
 import { LinkList } from './internal/link-list.js';
 import { KIND_FLAG, WaitOp, type WaitState } from './internal/wait.js';
-import { checkFunction, checkOptions, optionKeys, show, type TimeoutOption } from './internal/validate.js';
+import { checkBody, checkOptions, optionKeys, show, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, checkGreenlet } from './greenlet.js';
 import { BaseGroup } from './group.js';
 import { Waiters } from './imap.js';
 import type { Operation, PlainResult } from './operation.js';
-import { HUB, PUSH, REMOVE, SHIFT, SIZE } from './internal/keys.js';
+import { HUB, PUSH, REMOVE, SHIFT, SIZE, WAIT, WAITING_ON } from './internal/keys.js';
+import { ctx } from './internal/context.js';
+import { LoopExit } from './errors.js';
 
 export { BaseGroup, Group, type GroupJoinOptions, type GroupKillOptions, type MapOptions } from './group.js';
 
@@ -76,13 +78,16 @@ export class Pool extends BaseGroup {
    * Creates a greenlet running `fn(...args)`, waits for a free slot, adds
    * it and starts it; returns the greenlet. Blocks while the pool is full;
    * waiting calls get slots in call order. If the caller is killed while
-   * waiting, the job never starts and no slot is kept.
+   * waiting, the job never starts and no slot is kept. A member of the
+   * full pool whose every other member also waits for a slot of it gets
+   * `LoopExit` at once, naming the pool: nobody could ever free one.
    */
   spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T>, ...args: A): Operation<Greenlet<T>>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => PromiseLike<T>, ...args: A): Operation<Greenlet<T>>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>, ...args: A): Operation<Greenlet<T>>;
   spawn<T, A extends unknown[]>(fn: (...args: A) => Operation<T> | PromiseLike<T> | T, ...args: A): Operation<Greenlet<T>> {
-    checkFunction('Pool.spawn', 'fn', fn);
+    checkBody('Pool.spawn', 'fn', fn);
+    this.refuseDeadlock('Pool.spawn');
     const greenlet = new Greenlet<T>(fn as unknown as (...args: never[]) => Operation<T>, ...args);
     return SPAWN.call(this, greenlet) as Operation<Greenlet<T>>;
   }
@@ -96,6 +101,7 @@ export class Pool extends BaseGroup {
   add(greenlet: Greenlet<unknown>, options?: PoolAddOptions): Operation<void> {
     checkGreenlet('Pool.add', greenlet);
     checkOptions('Pool.add', options, ADD_KEYS);
+    if (!this.has(greenlet)) this.refuseDeadlock('Pool.add');
     return ADD.call(this, greenlet, options?.timeout) as Operation<void>;
   }
 
@@ -106,6 +112,24 @@ export class Pool extends BaseGroup {
   waitAvailable(options?: WaitAvailableOptions): Operation<number> {
     checkOptions('Pool.waitAvailable', options, AVAILABLE_KEYS);
     return AVAILABLE.call(this, undefined, options?.timeout);
+  }
+
+  /**
+   * A member asking for a slot of its own full pool waits for a member to
+   * end; if every other member is itself waiting for a slot, none ever
+   * will (gevent's pool deadlocks silently there). Say so at the call.
+   */
+  private refuseDeadlock(call: string): void {
+    const caller = ctx.current;
+    if (caller === null || !this.full() || !this.has(caller)) return;
+    for (const member of this) {
+      if (member === caller) continue;
+      const waitingOn = member[WAITING_ON];
+      if ((waitingOn !== SPAWN && waitingOn !== ADD) || member[WAIT]!.target !== this) return;
+    }
+    throw new LoopExit(
+      `${call}: ${caller.name} is a member of this full pool (capacity ${this.capacity}) and every other member waits for a slot too: none can ever free one. Spawn from outside the pool, or raise its capacity.`,
+    );
   }
 
   protected admit<T>(greenlet: Greenlet<T>): Operation<Greenlet<T>> {

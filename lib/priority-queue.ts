@@ -39,12 +39,28 @@ function defaultCompare(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Refuses, when it is put, an item the default order cannot place. */
+/**
+ * Refuses, when it is put, an item the default order cannot place: NaN
+ * compares as neither less nor greater than anything, so a NaN priority
+ * (`[NaN, job]`) would tie with every item and mis-order the rest of the heap.
+ */
 function checkOrderable(name: string, item: unknown): void {
   if (!isOrderable(item)) {
     throw new TypeError(`${name}: cannot order ${show(item)} by default (numbers, strings, bigints or arrays); pass { compare }`);
   }
-  if (typeof item === 'number' && Number.isNaN(item)) throw new TypeError(`${name}: cannot order NaN`);
+  const where = nanIn(item);
+  if (where !== null) throw new TypeError(`${name}: cannot order NaN${where}`);
+}
+
+/** Where a NaN sits in a default-ordered item (`''` for the item itself, ` (at [0])` in a tuple), or null. */
+function nanIn(item: unknown): string | null {
+  if (typeof item === 'number') return Number.isNaN(item) ? '' : null;
+  if (!Array.isArray(item)) return null;
+  for (let i = 0; i < item.length; i++) {
+    const inner = nanIn(item[i]);
+    if (inner !== null) return ` (at [${i}]${inner.replace(/^ \(at /, '').replace(/\)$/, '')})`;
+  }
+  return null;
 }
 
 function isOrderable(value: unknown): boolean {
@@ -89,7 +105,7 @@ export class PriorityQueue<T> extends Queue<T> {
     let target = heap.length;
     while (target > 0) {
       const parent = (target - 1) >> 1;
-      if (this.compare(item, heap[parent]) >= 0) break; // ties stay below: the older item leaves first
+      if (this.compared(item, heap[parent]) >= 0) break; // ties stay below: the older item leaves first
       target = parent;
     }
     this.seq++;
@@ -155,7 +171,16 @@ export class PriorityQueue<T> extends Queue<T> {
   }
 
   private precedes(a: T, seqA: number, b: T, seqB: number): boolean {
-    const c = this.compare(a, b);
+    const c = this.compared(a, b);
     return c < 0 || (c === 0 && seqA < seqB);
+  }
+
+  /** `compare(a, b)`, refusing a result that orders nothing (NaN, not a number): the heap would mis-order. */
+  private compared(a: T, b: T): number {
+    const c = this.compare(a, b);
+    if (typeof c !== 'number' || Number.isNaN(c)) {
+      throw new TypeError(`${this.constructor.name}: compare(${show(a)}, ${show(b)}) returned ${show(c)}; it must return a number (negative, 0 or positive)`);
+    }
+    return c;
   }
 }

@@ -26,7 +26,7 @@ import { Interrupt } from './errors.js';
 import { ctx } from './internal/context.js';
 import { Composite } from './internal/composite.js';
 import { TIMEOUT } from './internal/brand.js';
-import { checkException, checkMs, checkScopeBody, checkOptions, optionKeys, show, toException } from './internal/validate.js';
+import { checkBody, checkException, checkMs, checkScopeBody, checkOptions, optionKeys, toException } from './internal/validate.js';
 import { NotInGreenlet } from './errors.js';
 import { runBody } from './call.js';
 import type { Operation, Suspend } from './operation.js';
@@ -188,7 +188,7 @@ export function withTimeout<T, D>(
   options?: WithTimeoutOptions<D>,
 ): Operation<T | D> {
   checkMs('withTimeout', 'ms', ms);
-  if (typeof fn !== 'function') throw new TypeError(`withTimeout: fn must be a function, got ${show(fn)}`);
+  checkBody('withTimeout', 'fn', fn);
   checkOptions('withTimeout', options, WITH_TIMEOUT_KEYS);
   const hasValue = options !== undefined && 'timeoutValue' in options;
   return new Composite<T | D>('withTimeout', () => runWithTimeout(ms, fn, hasValue, options?.timeoutValue as D));

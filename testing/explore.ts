@@ -6,7 +6,7 @@
  * shuffling of earlier versions.
  */
 import type { ErrorHandler, Operation, ScheduleStrategy } from 'grove';
-import { checkFunction } from '../lib/internal/validate.js';
+import { checkBody } from '../lib/internal/validate.js';
 import { runOnce, type RunSettings } from './simulation.js';
 import { Schedules, chartLine, checkExploreOptions, describeError, fileName, literal, seedList, traceFailure } from './search.js';
 import type { SimulateOptions } from './simulate.js';
@@ -86,7 +86,7 @@ export class ExploreFailure extends Error {
  * run (`.trace`; also drawn into `traceDir` when given).
  */
 export async function explore(body: () => Operation<unknown> | PromiseLike<unknown> | unknown, options: ExploreOptions = {}): Promise<void> {
-  checkFunction('explore', 'body', body);
+  checkBody('explore', 'body', body);
   checkExploreOptions('explore', options, FIELDS);
   const seeds = seedList('explore', options.seeds, 100);
   const schedules = new Schedules(options);

@@ -7,7 +7,7 @@
  * line it was made from) and the fault, and replays with `simulate`.
  */
 import type { Hub, Operation } from 'grove';
-import { checkFunction, show } from '../lib/internal/validate.js';
+import { checkBody, show } from '../lib/internal/validate.js';
 import {
   callSite, checkFault, checkTarget, describeFault, describeTarget, SuspensionWatch,
   type Fault, type FaultPlan, type FaultTarget, type SuspensionPoint,
@@ -150,7 +150,7 @@ export async function exploreFaults(
   body: () => Operation<unknown> | PromiseLike<unknown> | unknown,
   options: ExploreFaultsOptions,
 ): Promise<FaultReport> {
-  checkFunction('exploreFaults', 'body', body);
+  checkBody('exploreFaults', 'body', body);
   if (options === undefined) throw new TypeError('exploreFaults: options must be an object with targets, got undefined');
   checkExploreOptions('exploreFaults', options, FIELDS);
   const targets: readonly FaultTarget[] = Array.isArray(options.targets) ? options.targets : [options.targets as FaultTarget];

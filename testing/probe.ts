@@ -18,6 +18,8 @@ import { inspect, isDeepStrictEqual } from 'node:util';
 import { Empty, Greenlet, Queue, exitReason, getHub, type Operation, type Suspend } from 'grove';
 import { Composite } from '../lib/internal/composite.js';
 import { checkGreenlet } from '../lib/greenlet.js';
+import { ctx } from '../lib/internal/context.js';
+import { NotInGreenlet } from '../lib/errors.js';
 import { checkMs, checkOptions, optionKeys, show } from '../lib/internal/validate.js';
 import { Actor } from 'grove/actors';
 
@@ -100,6 +102,8 @@ export class TestProbe<M = unknown> extends Actor<M> {
 
   constructor(name = 'probe') {
     super({ name });
+    // Outside a greenlet it would start on the program's real-clock hub, not the test's.
+    if (ctx.current === null) throw new NotInGreenlet('new TestProbe()');
     this.start();
   }
 

@@ -5,7 +5,7 @@
  * first event that differs.
  */
 import type { ErrorHandler, Operation } from 'grove';
-import { checkFunction } from '../lib/internal/validate.js';
+import { checkBody } from '../lib/internal/validate.js';
 import { checkSchedule } from '../lib/internal/schedule.js';
 import { checkFaultPlan, type FaultPlan } from './inject.js';
 import { runOnce } from './simulation.js';
@@ -63,7 +63,7 @@ export function replay<T>(body: () => Operation<T>, trace: Trace, options?: Repl
 export function replay<T>(body: () => PromiseLike<T>, trace: Trace, options?: ReplayOptions): Promise<T>;
 export function replay<T>(body: () => T, trace: Trace, options?: ReplayOptions): Promise<T>;
 export function replay<T>(body: () => Operation<T> | PromiseLike<T> | T, trace: Trace, options: ReplayOptions = {}): Promise<T> {
-  checkFunction('replay', 'body', body);
+  checkBody('replay', 'body', body);
   checkTrace('replay', trace);
   checkSimulateOptions('replay', options, FIELDS);
   const { seed, strategy, depth, steps } = trace.schedule;

@@ -6,7 +6,7 @@
  * schedule, a fault, and a trace of the run.
  */
 import type { ErrorHandler, Operation, PlainResult, ScheduleStrategy } from 'grove';
-import { checkFunction, checkOptions, show } from '../lib/internal/validate.js';
+import { checkBody, checkFunction, checkOptions, show } from '../lib/internal/validate.js';
 import { checkSchedule } from '../lib/internal/schedule.js';
 import { checkFaultPlan, type FaultPlan } from './inject.js';
 import { runOnce } from './simulation.js';
@@ -84,7 +84,7 @@ export function simulate<T>(body: () => Operation<T>, options?: SimulateOptions)
 export function simulate<T>(body: () => PromiseLike<T>, options?: SimulateOptions): Promise<T>;
 export function simulate<T>(body: () => PlainResult<T>, options?: SimulateOptions): Promise<T>;
 export function simulate<T>(body: () => Operation<T> | PromiseLike<T> | T, options: SimulateOptions = {}): Promise<T | Traced<T>> {
-  checkFunction('simulate', 'body', body);
+  checkBody('simulate', 'body', body);
   checkSimulateOptions('simulate', options);
   return runOnce(body, options).then((result) => {
     if (result.trace === null) {

@@ -27,6 +27,30 @@ export function checkFunction(call: string, field: string, value: unknown): void
   if (typeof value !== 'function') throw new TypeError(`${call}: ${field} must be a function, got ${show(value)}`);
 }
 
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as new () => unknown;
+
+/** Why an async generator cannot be a body: grove drives generators with `yield*`, not `for await`. */
+const NOT_ASYNC_GENERATOR =
+  'grove cannot run an async generator (async function*): write a generator function (function*) and wait for promises with yield* call(promise)';
+
+/**
+ * Checks a body (what a greenlet, `run`, `withTimeout`, `map` or `simulate`
+ * runs): a function, and not an async generator function — which would be
+ * called, return an AsyncGenerator nobody iterates, and "succeed" without
+ * running a line of its body.
+ */
+export function checkBody(call: string, field: string, value: unknown): void {
+  checkFunction(call, field, value);
+  if (value instanceof AsyncGeneratorFunction) throw new TypeError(`${call}: ${field} is an async generator function; ${NOT_ASYNC_GENERATOR}`);
+}
+
+/** Refuses what a body returned if it is an AsyncGenerator (a transpiled `async function*`, or one returned by a plain function). */
+export function checkBodyResult(who: string, result: unknown): void {
+  if (result !== null && typeof result === 'object' && Object.prototype.toString.call(result) === '[object AsyncGenerator]') {
+    throw new TypeError(`${who} returned an AsyncGenerator; ${NOT_ASYNC_GENERATOR}`);
+  }
+}
+
 /**
  * The keys of an options type, listed once beside it: the compiler checks
  * the record names every field of `T` and nothing else, so the list stays in
@@ -64,7 +88,13 @@ export function checkException(call: string, exception: unknown): void {
 export function toException(call: string, exception: unknown): Error | undefined {
   checkException(call, exception);
   if (exception === undefined || exception instanceof Error) return exception;
-  return new (exception as new () => Error)();
+  const Class = exception as new () => Error;
+  try {
+    return new Class();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new TypeError(`${call}: exception ${Class.name} cannot be made with no arguments (${why}); pass an instance instead`);
+  }
 }
 
 /** Checks a `scope()` body: an Operation (an iterable object) or a function. */

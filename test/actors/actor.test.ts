@@ -147,7 +147,7 @@ basics('validates its options eagerly, naming the field', () =>
     assert.throws(() => new A({ mailbox: 1.5 }), /new Actor: mailbox must be a positive integer \(or omitted: unbounded\), got 1.5/);
     assert.throws(() => new A(5 as never), /new Actor: options must be an object, got 5/);
     assert.throws(() => new A({ trapExit: 'yes' as never }), /Actor.trapExit must be a boolean, got "yes"/);
-    assert.throws(() => new A({ name: 7 as never }), /Greenlet.name must be a string, got 7/);
+    assert.throws(() => new A({ name: 7 as never }), /^new Actor: name must be a string, got 7$/);
     assert.is(new A({ mailbox: Infinity }).inbox.maxsize, Infinity);
     assert.is(new A().inbox.maxsize, Infinity);
   }));
