@@ -248,7 +248,10 @@ const ASK = new AskOp();
  * know it, `'noconnection'` as soon as its node becomes unreachable; a
  * message that is not plain data is refused at once (grove/cluster's
  * `NotPlainData`). An actor cannot ask itself (an Error at once). A kill or a
- * Timeout interrupts the wait (the ask ends; a late reply is discarded).
+ * Timeout interrupts the wait (the ask ends; a late reply is discarded),
+ * but a reply `reply()` accepted is the answer: a Timeout that fires after
+ * it came, before the asker resumed, waits for the asker's next blocking
+ * call (or is cancelled with its scope).
  * An actor never started: an Error at once. Use with `yield*`.
  *
  * The message `make` builds must be one of the target's message variants
