@@ -37,4 +37,6 @@ export { monitor, demonitor, MonitorRef, type DownMessage, type DemonitorOptions
 export { ask, ReplyTo, AskFailed, type AskOptions, type ReplyType, type AskMessage } from './ask.js';
 export { register, unregister, whereis, registered, send, registryName, RegistryError } from './registry.js';
 export type { MessagePredicate } from './inbox.js';
+export { ActorTimers, type TimerKey, type PeriodicTimerOptions } from './timers.js';
+export { StashOverflow } from './stash.js';
 import './events.js';
