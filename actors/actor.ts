@@ -31,7 +31,9 @@ import type { ActorRef } from './ref.js';
 import type { Relations } from './relations.js';
 import './events.js';
 import { AWAIT_UP, FIRST_SUSPEND, HUB, KILL_WITH, MARK_UP, NOTIFY_HUB, SCHEDULE_NOTIFY, STOP_FOR_SHUTDOWN } from '../lib/internal/keys.js';
-import { ACTOR_FLAGS, BEGIN_LIFE, DEAD_LETTER, DELIVER, END_LIFE, RELATIONS, RUN_HOOK, SPAWNED, STOP_GRACEFULLY, TAKE_PENDING_STOP } from './keys.js';
+import {
+  ACTOR_FLAGS, BEGIN_LIFE, BUSY, DEAD_LETTER, DELIVER, END_LIFE, RELATIONS, RUN_HOOK, SPAWNED, STOP_GRACEFULLY, TAKE_MESSAGES, TAKE_PENDING_STOP,
+} from './keys.js';
 
 /** Options of `new Actor` (through a subclass's `super(options)`). */
 export interface ActorOptions {
@@ -515,6 +517,24 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
       hub.messages++;
       if (hub.tracers !== null) hub.trace({ type: 'actorMessage', greenlet: this as Actor<unknown>, message, from: ctx.current });
     }
+  }
+
+  /** @internal true while `receive` is handling a message (a router's smallestMailbox prefers idle workers). */
+  [BUSY](): boolean {
+    return (this[ACTOR_FLAGS] & HANDLING) !== 0;
+  }
+
+  /**
+   * @internal takes every message out of the inbox and returns those sent
+   * to it (a router moving a removed worker's work elsewhere); what the
+   * runtime queued (EXIT, DOWN, timers, a stop mark) is dropped.
+   */
+  [TAKE_MESSAGES](): M[] {
+    const messages: M[] = [];
+    for (const item of (this.inbox as Inbox<unknown>).takeAll()) {
+      if (item !== DRAIN_MARK && !(item instanceof Envelope) && !signals.has(item as object)) messages.push(item as M);
+    }
+    return messages;
   }
 
   /**

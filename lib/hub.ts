@@ -209,6 +209,8 @@ export class Hub {
   liveCount = 0;
   /** @internal how a seeded hub orders ready tasks (internal/schedule.ts); null: FIFO. */
   readonly policy: SchedulePolicy | null;
+  /** @internal the `seed` option, for other draws that must replay with the schedule (a router's random pick). */
+  readonly seed: number | undefined;
 
   private readonly ready = new Deque<Task>();
   private readonly timers = new TimerHeap();
@@ -242,6 +244,7 @@ export class Hub {
     this.clock = clock;
     this.onError = onError;
     this.policy = schedulePolicy(options);
+    this.seed = options.seed;
     this.events$ = new Observable<HubEvent>((subscriber) => {
       (this.listeners ??= new Set()).add(subscriber);
       (this.tracers ??= new Set()).add(subscriber);
