@@ -119,13 +119,15 @@ export function watchedStep(g: Greenlet<unknown>, hub: Hub): void {
     scope!.runInAsyncScope(resume, g);
     return;
   }
-  const before = Atomics.load(ticks, NOW);
+  // Plain loads, not Atomics.load (~6 ns each on Node 20, not inlined): an aligned Int32Array element
+  // cannot tear, and a value a tick late only shifts the measure by one tick.
+  const before = ticks[NOW];
   // Where the step starts, read now (cheaply: the call objects, not their labels) for the report.
   const first = g[GEN] === null;
   const waiting = g[WAITING_ON] ?? g[WAIT]?.op ?? null;
   if (scope === null) g[RESUME]();
   else scope.runInAsyncScope(resume, g);
-  const held = (Atomics.load(ticks, NOW) - before) | 0;
+  const held = (ticks[NOW] - before) | 0;
   if (held < watch!.thresholdMs) return;
   const resumedIn = first ? 'start' : (waiting?.label ?? 'a kill');
   const suspendedIn = g.dead ? 'exit' : (g[WAITING_ON]?.label ?? 'sleep');
