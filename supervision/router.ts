@@ -138,6 +138,8 @@ export class Router<M> extends Actor<M> {
   private started$: Event | null = null;
   private readonly resizing = new Lock();
   private draining = false;
+  /** It is stopping (`stop({ drain: true })` was called, or `terminate` runs): sends queue in it, to die as dead letters. */
+  private closed = false;
   /** The router's greenlet holds a message it waits to route: later sends queue behind it. */
   private holding = false;
 
@@ -181,11 +183,12 @@ export class Router<M> extends Actor<M> {
    * waits in the router's inbox and is handed on in order as soon as a
    * worker is there. Throws `MailboxFull` if the worker picked has a full
    * bounded mailbox (for `'broadcast'`, if any live worker has: then no
-   * worker gets it), or the router's own inbox is full. After the router
-   * died: a dead letter.
+   * worker gets it), or the router's own inbox is full. Once the router
+   * is stopping (after `stop({ drain: true })`, or while its workers stop),
+   * or after it died: a dead letter.
    */
   override send(message: M): void {
-    if (this.dead || this.holding || this.inbox.qsize() > 0 || !this.route(message)) super.send(message);
+    if (this.closed || this.dead || this.holding || this.inbox.qsize() > 0 || !this.route(message)) super.send(message);
   }
 
   /**
@@ -220,8 +223,12 @@ export class Router<M> extends Actor<M> {
    * it has queued before it stops.
    */
   override stop(options?: StopOptions): void {
-    if (options?.drain === true && !this.dead) this.draining = true;
     super.stop(options);
+    if (options?.drain === true && !this.dead) {
+      // What is sent from now on waits behind the stop mark: a dead letter, as for any actor drained.
+      this.draining = true;
+      this.closed = true;
+    }
   }
 
   // ---- the router's greenlet ------------------------------------------------
@@ -253,6 +260,7 @@ export class Router<M> extends Actor<M> {
 
   /** Stops the workers: drained first after `stop({ drain: true })`, else with their shutdown protocol. */
   protected override *terminate(reason: unknown): Operation<void> {
+    this.closed = true;
     const supervisor = this.supervisor;
     if (supervisor.dead) return;
     unlink(this, supervisor);

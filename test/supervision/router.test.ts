@@ -400,6 +400,29 @@ lifecycle('stop() stops the workers with their shutdown protocol; stop({ drain: 
   ]);
 });
 
+lifecycle('after stop({ drain: true }) a message sent to the router is a dead letter, not handed to a worker', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const log: string[] = [];
+      const router = pool(log, 'roundRobin', 1).start();
+      yield* router.up();
+      jobs(router, [1], { ms: 10 });
+      router.stop({ drain: true });
+      jobs(router, [2]);
+      yield* advance(1); // the router reached its stop mark and drains its worker
+      jobs(router, [3]);
+      yield* router.join();
+      assert.equal(log, ['0:1']);
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, [
+    "pool: deadLetter: DeadLetter: dead letter #1: { type: 'job', n: 2 } was still queued in <Router \"pool\">, which exited with normal",
+    "pool: deadLetter: DeadLetter: dead letter #2: { type: 'job', n: 3 } was still queued in <Router \"pool\">, which exited with normal",
+  ]);
+});
+
 lifecycle('a router is a supervisor child like any actor; its parent stops the whole pool', () =>
   simulate(function* () {
     const log: string[] = [];
