@@ -15,8 +15,7 @@
  * not dead letters (nothing waits on them).
  */
 import { ctx } from '../lib/internal/context.js';
-import { show } from '../lib/internal/validate.js';
-import { checkOptions } from '../lib/internal/validate.js';
+import { checkOptions, show, unknownKey } from '../lib/internal/validate.js';
 import { getHub, type Hub } from '../lib/hub.js';
 import type { TimerEntry } from '../lib/internal/timer-heap.js';
 import type { Actor } from './actor.js';
@@ -75,7 +74,7 @@ export class ActorTimers<M> {
     checkKey(call, key);
     checkDelay(call, 'intervalMs', intervalMs, true);
     checkOptions(call, options);
-    const extra = options === undefined ? undefined : Object.keys(options).find((k) => !PERIODIC_KEYS.has(k));
+    const extra = options === undefined ? undefined : unknownKey(options, PERIODIC_KEYS);
     if (extra !== undefined) throw new TypeError(`${call}: unknown option ${JSON.stringify(extra)} (options are initialDelayMs)`);
     const initial = options?.initialDelayMs ?? intervalMs;
     checkDelay(call, 'initialDelayMs', initial, false);

@@ -11,6 +11,10 @@
  * `GreenletExit` counts as successful with the instance as its value.
  * Links, joiners and `get()` waiters are notified from the hub after death,
  * in the order they were added.
+ *
+ * Each step runs in the `AsyncLocalStorage` context the greenlet was
+ * started in (internal/async-context.ts), and is timed by the hub's
+ * blocking detector (blocking.ts), when those are on.
  */
 import type { AsyncResource } from 'node:async_hooks';
 import { ctx } from './internal/context.js';

@@ -14,7 +14,8 @@
  * greenlets `run()` waits for get `LoopExit` instead of hanging silently.
  * A seeded hub (`new Hub({ seed, strategy })`, as grove/testing's explore
  * makes) hands each turn of its ready queue to a schedule policy
- * (internal/schedule.ts) instead of running it FIFO.
+ * (internal/schedule.ts) instead of running it FIFO. A greenlet step that
+ * holds the hub too long is reported by its blocking detector (blocking.ts).
  */
 import { Observable, type Subscriber } from 'rxjs';
 import { Deque } from './internal/deque.js';
