@@ -22,16 +22,16 @@ export interface Settings {
    */
   traceOperations: boolean;
   /**
-   * Run each greenlet in the `AsyncLocalStorage` context it was started in
+   * Run each greenlet in the `AsyncLocalStorage` context it was made in
    * (Node's convention for callbacks and promises, which OpenTelemetry's
-   * context and pino's child loggers rely on): a greenlet started inside
+   * context and pino's child loggers rely on): a greenlet spawned inside
    * `als.run(store, ...)` sees `store`, whatever greenlet or callback
    * resumes it later. On by default. It costs an `AsyncResource` per
-   * greenlet (~60 bytes) and a scope entered per step; see the README's
-   * "Request context" section for the figures. Off, greenlets see the
-   * context of whatever woke the hub. Applies to greenlets started after
-   * the change. `GROVE_ASYNC_CONTEXT=0` in the environment turns it off
-   * when grove loads.
+   * greenlet (72 bytes) and a scope entered per step (~12 ns); see the
+   * README's "Request context across greenlets" for the figures. Off,
+   * greenlets see the context of whatever made the hub run. Applies to
+   * greenlets made after the change. `GROVE_ASYNC_CONTEXT=0` in the
+   * environment turns it off when grove loads.
    */
   asyncContext: boolean;
   /**
@@ -50,7 +50,7 @@ const CLOCKS = new Set(['real', 'virtual']);
  * Changes the runtime's settings for the whole process (every hub) and
  * returns the settings that were in effect before, so a test can put them
  * back. Takes effect for the next blocking call (`traceOperations`), the
- * next greenlet started (`asyncContext`), the next hub created
+ * next greenlet made (`asyncContext`), the next hub created
  * (`maxBlockingMs`).
  */
 export function configure(options: Partial<Settings>): Settings {

@@ -13,7 +13,7 @@
  * in the order they were added.
  *
  * Each step runs in the `AsyncLocalStorage` context the greenlet was
- * started in (internal/async-context.ts), and is timed by the hub's
+ * made in (internal/async-context.ts), and is timed by the hub's
  * blocking detector (blocking.ts), when those are on.
  */
 import type { AsyncResource } from 'node:async_hooks';
@@ -140,8 +140,8 @@ export class Greenlet<T = unknown> extends Linkable {
   [RUNS] = 0;
   /** @internal the id of the greenlet that started it; 0 when started outside any greenlet. */
   [SPAWNER] = 0;
-  /** @internal the async context it was started in (internal/async-context.ts); null when not captured. */
-  [CONTEXT]: AsyncResource | null = null;
+  /** @internal the async context it was made in (internal/async-context.ts); null when not captured. */
+  [CONTEXT]: AsyncResource | null = captureContext();
 
   /**
    * A greenlet that will run `fn(...args)` once started. Subclasses that
@@ -302,7 +302,6 @@ export class Greenlet<T = unknown> extends Linkable {
     this[FLAGS] |= STARTED;
     const spawner = ctx.current;
     if (spawner !== null) this[SPAWNER] = spawner.id;
-    this[CONTEXT] = captureContext();
     hub.addLive(this);
     if (hub.listeners !== null) hub.emit({ type: 'spawn', greenlet: this });
     return hub;

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Hub, Queue, call, configure, joinAll, sleep, spawn, type Operation } from 'grove';
+import { Greenlet, Hub, Queue, call, configure, joinAll, sleep, spawn, type Operation } from 'grove';
 import { Actor } from 'grove/actors';
 import { simulate } from 'grove/testing';
 
@@ -67,6 +67,19 @@ context('a greenlet started inside a greenlet, within als.run there, sees that s
       assert.equal(seen, ['child: inner', 'sibling: outer', 'parent: outer']);
     }),
   ));
+
+context('a greenlet made in one context and started from another runs in the one it was made in', () =>
+  simulate(function* () {
+    let seen: string | undefined;
+    const made = als.run('request', () => new Greenlet(function* () {
+      yield* sleep(1);
+      seen = als.getStore();
+    }));
+    const starter = als.run('pool', () => spawn(() => void made.start()));
+    yield* starter.join();
+    yield* made.join();
+    assert.is(seen, 'request');
+  }));
 
 context('a greenlet started outside any context sees none, even when woken from one', () =>
   simulate(function* () {

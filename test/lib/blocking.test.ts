@@ -81,6 +81,22 @@ detector("a first step is 'from its start'; a last one is 'to its end'", async (
   assert.match(notice.message, /^oneshot held the hub for about \d+ ms \(over 30 ms\) from its start to its end, without yielding: nothing else ran meanwhile$/);
 });
 
+detector('it works the same with the async context off', async () => {
+  const before = configure({ asyncContext: false });
+  const sink = errorSink();
+  try {
+    const hub = new Hub({ clock: 'virtual', maxBlockingMs: 30, onError: sink.onError });
+    await hub.run(function* () {
+      yield* sleep(1);
+      busy(60);
+    });
+  } finally {
+    configure(before);
+  }
+  assert.is(sink.errors.length, 1, `reported: ${sink.reports}`);
+  assert.equal([(sink.errors[0] as HubBlocked).resumedIn, (sink.errors[0] as HubBlocked).suspendedIn], ['sleep', 'exit']);
+});
+
 detector('many short steps are not reported, however long they take together', async () => {
   const sink = errorSink();
   const hub = new Hub({ clock: 'virtual', maxBlockingMs: 50, onError: sink.onError });
