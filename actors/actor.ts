@@ -22,14 +22,18 @@ import { checkFunction, checkOptions, optionKeys, show, type TimeoutOption } fro
 import type { Hub } from '../lib/hub.js';
 import type { Queue } from '../lib/queue.js';
 import type { Operation, Suspend } from '../lib/operation.js';
-import { DRAIN_MARK, Inbox } from './inbox.js';
+import { DRAIN_MARK, Envelope, Inbox } from './inbox.js';
+import { stopTimers, timersOf, type ActorTimers } from './timers.js';
+import { checkStashCapacity, stashMessage, stashOf, stashSize, takeStashed, unstashAll } from './stash.js';
 import { explainFrozenWrite, prepareMessage } from './config.js';
 import { deadLetter } from './dead-letter.js';
 import type { ActorRef } from './ref.js';
 import type { Relations } from './relations.js';
 import './events.js';
 import { AWAIT_UP, FIRST_SUSPEND, HUB, KILL_WITH, MARK_UP, NOTIFY_HUB, SCHEDULE_NOTIFY, STOP_FOR_SHUTDOWN } from '../lib/internal/keys.js';
-import { ACTOR_FLAGS, BEGIN_LIFE, DEAD_LETTER, DELIVER, END_LIFE, RELATIONS, RUN_HOOK, SPAWNED, STOP_GRACEFULLY, TAKE_PENDING_STOP } from './keys.js';
+import {
+  ACTOR_FLAGS, BEGIN_LIFE, BUSY, DEAD_LETTER, DELIVER, END_LIFE, RELATIONS, RUN_HOOK, SPAWNED, STOP_GRACEFULLY, TAKE_MESSAGES, TAKE_PENDING_STOP,
+} from './keys.js';
 
 /** Options of `new Actor` (through a subclass's `super(options)`). */
 export interface ActorOptions {
@@ -43,8 +47,13 @@ export interface ActorOptions {
   mailbox?: number;
   /** Trap exits from the start (see `trapExit`). */
   trapExit?: boolean;
+  /**
+   * The most messages its stash holds (a positive integer; 1000 when
+   * omitted): `stash` past it throws `StashOverflow`.
+   */
+  stashCapacity?: number;
 }
-const ACTOR_KEYS = optionKeys<ActorOptions>({ name: true, mailbox: true, trapExit: true });
+const ACTOR_KEYS = optionKeys<ActorOptions>({ name: true, mailbox: true, trapExit: true, stashCapacity: true });
 
 /** Options of `receiveMatching`. */
 export interface ReceiveOptions {
@@ -120,6 +129,10 @@ const SELF_UP = 8;
 const HANDLING = 16;
 /** aflags: a stop asked by the parent waits in `pendingStops` for the message in hand to be done. */
 const STOP_PENDING = 32;
+/** aflags: it has used its timers (timers.ts): they stop when it dies. */
+const HAS_TIMERS = 64;
+/** aflags: it has a stash (stash.ts): what is left in it when it dies is dead letters. */
+const HAS_STASH = 128;
 
 /** What `END_LIFE` is given when the inbox loop ended without an error (`undefined` can be thrown). */
 const ENDED: unique symbol = Symbol('grove.ended');
@@ -142,9 +155,9 @@ const signals = new WeakSet<object>();
  * does — and `start()` it.
  *
  * An actor is a Greenlet: don't name its own fields after Greenlet's or
- * Actor's public members (`value`, `exception`, `name`, `dead`, `started`,
- * `signal`, `id`, `inbox`...): `value` for a counter would clash with the
- * greenlet's result. Any other name is free: the runtime's internals are
+ * Actor's members (`value`, `exception`, `name`, `dead`, `started`,
+ * `signal`, `id`, `inbox`, `timers`, `stash`...): `value` for a counter
+ * would clash with the greenlet's result. Any other name is free: the runtime's internals are
  * under symbol keys.
  *
  * Exit reasons (Erlang's, used by links, monitors, `ask` and the hub's
@@ -177,9 +190,15 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`new Actor: name must be a string, got ${show(name)}`);
     // Plain JavaScript has no abstract methods: say it here rather than at the first message.
     if (typeof this.receive !== 'function') throw new TypeError(`new Actor: ${new.target.name} has no receive(message) method`);
+    const stashCapacity = options?.stashCapacity;
+    if (stashCapacity !== undefined) checkStashCapacity('new Actor', stashCapacity);
     this.inbox = new Inbox<M>(mailbox);
     if (name !== undefined) this.name = name;
     if (options?.trapExit !== undefined) this.trapExit = options.trapExit;
+    if (stashCapacity !== undefined) {
+      stashOf(this as Actor<unknown>, stashCapacity);
+      this[ACTOR_FLAGS] |= HAS_STASH;
+    }
   }
 
   /**
@@ -411,6 +430,51 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
   }
 
   /**
+   * The actor's timers, for its own code: messages it sends itself later,
+   * each under a key (Akka's `TimerScheduler`, Erlang's `send_after`).
+   * `this.timers.startSingle('retry', { type: 'retry' }, 5000)` sends once,
+   * `startPeriodic(key, message, intervalMs)` every interval; starting a
+   * key again replaces its timer, and `cancel(key)` stops it — in both
+   * cases its message, if already queued and not yet taken, is never
+   * received. They run on the hub's clock (a virtual one in tests) and
+   * stop when the actor dies. Made on first use: an actor that never uses
+   * them carries nothing for them. See {@link ActorTimers}.
+   */
+  protected get timers(): ActorTimers<M> {
+    this[ACTOR_FLAGS] |= HAS_TIMERS;
+    return timersOf(this);
+  }
+
+  /**
+   * Sets `message` aside (Akka's `stash()`), for the actor's own code: a
+   * message it is not ready to handle yet, to be put back with
+   * `unstashAll()`. Never blocks. Throws `StashOverflow` when the stash
+   * already holds `stashCapacity` messages (1000 by default); uncaught, that
+   * ends the actor like any error in `receive`. Messages still stashed when
+   * the actor dies are dead letters.
+   */
+  protected stash(message: M): void {
+    this[ACTOR_FLAGS] |= HAS_STASH;
+    stashMessage(this as Actor<unknown>, message);
+  }
+
+  /**
+   * Puts every stashed message back in front of the inbox, in the order
+   * they were stashed, ahead of the messages queued meanwhile (past any
+   * mailbox bound: they were in the inbox once already). The inbox loop
+   * takes them next, once the current message is handled. Returns how many
+   * there were. Never blocks.
+   */
+  protected unstashAll(): number {
+    return unstashAll(this as Actor<unknown>);
+  }
+
+  /** How many messages are stashed. */
+  protected get stashSize(): number {
+    return stashSize(this as Actor<unknown>);
+  }
+
+  /**
    * Erlang's selective receive, for the actor's own code (in `receive` or
    * `run`): takes the first queued message `predicate` accepts, leaving the
    * others queued in their order; blocks until one arrives. With `timeout`
@@ -463,6 +527,24 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     }
   }
 
+  /** @internal true while `receive` is handling a message (a router's smallestMailbox prefers idle workers). */
+  [BUSY](): boolean {
+    return (this[ACTOR_FLAGS] & HANDLING) !== 0;
+  }
+
+  /**
+   * @internal takes every message out of the inbox and returns those sent
+   * to it (a router moving a removed worker's work elsewhere); what the
+   * runtime queued (EXIT, DOWN, timers, a stop mark) is dropped.
+   */
+  [TAKE_MESSAGES](): M[] {
+    const messages: M[] = [];
+    for (const item of (this.inbox as Inbox<unknown>).takeAll()) {
+      if (item !== DRAIN_MARK && !(item instanceof Envelope) && !signals.has(item as object)) messages.push(item as M);
+    }
+    return messages;
+  }
+
   /**
    * @internal the greenlet calls this once when it dies, right after the
    * hub's `exit` event (and again, harmlessly, for a link added after
@@ -473,13 +555,20 @@ export abstract class Actor<M> extends Greenlet<void> implements ActorRef<M> {
     if ((this[ACTOR_FLAGS] & EXIT_SEEN) === 0 && this.dead) {
       this[ACTOR_FLAGS] |= EXIT_SEEN;
       pendingStops.delete(this as Actor<unknown>);
+      const flags = this[ACTOR_FLAGS];
+      if ((flags & HAS_TIMERS) !== 0) stopTimers(this as Actor<unknown>);
       const hub = this[NOTIFY_HUB]();
       if (hub.listeners !== null) hub.emit({ type: 'actorExit', greenlet: this as Actor<unknown>, reason: exitReason(this) });
       const inbox = this.inbox as Inbox<unknown>;
-      if (inbox.qsize() > 0) {
+      // Stashed messages were taken out of the inbox before the ones still in it: they come first.
+      const left = (flags & HAS_STASH) !== 0 ? takeStashed(this as Actor<unknown>) : [];
+      if (inbox.qsize() > 0) left.push(...inbox.takeAll());
+      if (left.length > 0) {
         const reason = exitReason(this);
-        for (const message of inbox.takeAll()) {
-          if (message !== DRAIN_MARK && !signals.has(message as object)) deadLetter(this as Actor<unknown>, hub, message, null, 'queuedAtDeath', reason);
+        for (const message of left) {
+          // A timer's message, a stop mark, an EXIT or DOWN: nobody waits on them.
+          if (message === DRAIN_MARK || message instanceof Envelope || signals.has(message as object)) continue;
+          deadLetter(this as Actor<unknown>, hub, message, null, 'queuedAtDeath', reason);
         }
       }
       // A producer blocked in inbox.put() would otherwise wait forever, or put into a dead inbox.

@@ -48,7 +48,11 @@ export class AskFailed extends Error {
   }
   /** The target's exit reason, or `'noproc'`. */
   readonly reason: unknown;
-  /** The actor that was asked (a `RemoteRef` for one on another thread or machine). */
+  /**
+   * The actor that was asked (a `RemoteRef` for one on another thread or
+   * machine); for an ask sent through a `Router`, the worker it was handed
+   * to, when that worker died before replying.
+   */
   readonly target: ActorRef<never>;
   /** True when it was not alive when asked (`reason` is then `'noproc'`); false when it died before replying. */
   readonly notAlive: boolean;
@@ -97,6 +101,10 @@ export class ReplyTo<R> {
   state = NEW;
   private result: unknown = undefined;
   private asker: Greenlet<unknown> | null = null;
+  /** The worker a router handed the request to: watched as the target is. */
+  private via: Actor<unknown> | null = null;
+  /** Who died before replying: the target, or `via`. */
+  private failed: ActorRef<never> | null = null;
 
   /** @internal made by `ask()` (and by grove/cluster for a ReplyTo that came from another node). */
   constructor(
@@ -151,11 +159,26 @@ export class ReplyTo<R> {
     }
   }
 
-  /** @internal the target died before replying. */
-  targetDied(_target: Greenlet<unknown> | ActorRef<never>, reason: unknown): void {
+  /**
+   * @internal a router (supervision/router.ts) handed the request on to
+   * `worker`: if the worker dies before replying, the ask fails at once as
+   * it would if the target died, naming the worker. Replaces an earlier
+   * hand-off; null: taken back from the worker (to be routed again).
+   */
+  handedTo(worker: Actor<unknown> | null): void {
+    if (this.state !== PENDING) return;
+    if (this.via !== null) unwatchDeath(this.via, this);
+    this.via = worker;
+    if (worker !== null) watchDeath(worker, this);
+  }
+
+  /** @internal the target (or the worker it was handed to) died before replying. */
+  targetDied(target: Greenlet<unknown> | ActorRef<never>, reason: unknown): void {
     if (this.state !== PENDING) return;
     this.state = FAILED;
     this.result = reason;
+    this.failed = target as ActorRef<never>;
+    this.unwatch();
     this.wakeAsker();
   }
 
@@ -167,7 +190,7 @@ export class ReplyTo<R> {
     this.result = undefined;
     if (failed) {
       if (result === NOPROC) throw new AskFailed(this.target, 'noproc', true);
-      throw new AskFailed(this.target, result, false);
+      throw new AskFailed(this.failed ?? this.target, result, false);
     }
     return result;
   }
@@ -181,6 +204,7 @@ export class ReplyTo<R> {
 
   private unwatch(): void {
     unwatchDeath(this.target, this);
+    if (this.via !== null) unwatchDeath(this.via, this);
   }
 
   private wakeAsker(): void {

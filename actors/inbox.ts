@@ -10,6 +10,11 @@
  * greenlet has one blocking call at a time), and every item stored wakes it
  * to look at what arrived. It remembers how many items from the front it has
  * already rejected, so a long backlog is scanned once, not at every arrival.
+ *
+ * Two of the actor's tools reach into it: a timer's message waits here in an
+ * {@link Envelope} (actors/timers.ts), so that cancelling the timer can take
+ * it back out and only the actor's own code ever sees the message inside;
+ * and `unstashAll` (actors/stash.ts) puts stashed messages back in front.
  */
 import { Queue, Empty } from '../lib/queue.js';
 import { WaitOp, type WaitState } from '../lib/internal/wait.js';
@@ -24,6 +29,25 @@ import { HUB, SIZE, WAIT, WAKE } from '../lib/internal/keys.js';
  * stops when it takes it. Selective receive never sees it.
  */
 export const DRAIN_MARK: unique symbol = Symbol('grove.drainMark');
+
+/**
+ * @internal an item the runtime queues on a message's behalf (a timer's
+ * firing): every way out of the inbox hands over `message`, never the
+ * envelope, and taking it out calls `opened()` once.
+ */
+export abstract class Envelope {
+  constructor(
+    /** The message inside, frozen. */
+    readonly message: unknown,
+  ) {}
+  /** It was taken out of the inbox: its message is being delivered. */
+  abstract opened(): void;
+}
+
+/** The message an inbox item stands for (an envelope's, or the item itself). */
+function messageOf(item: unknown): unknown {
+  return item instanceof Envelope ? item.message : item;
+}
 
 /** The predicate of a selective receive. */
 export type MessagePredicate<M> = (message: M) => boolean;
@@ -54,7 +78,15 @@ export class Inbox<M> extends Queue<M> {
     // Someone else took an item from the front: one fewer already scanned.
     if (this.scanned > 0) this.scanned--;
     this.taken++;
-    return super.take();
+    const item = super.take();
+    if (!(item instanceof Envelope)) return item;
+    item.opened();
+    return item.message as M;
+  }
+
+  /** @internal the next message, not removed (there is one). */
+  override front(): M {
+    return messageOf(super.front()) as M;
   }
 
   protected override drain(): number {
@@ -73,7 +105,7 @@ export class Inbox<M> extends Queue<M> {
     const items = this.items;
     for (let i = this.scanned; i < items.length; i++) {
       const item = items.at(i);
-      if ((item as unknown) !== DRAIN_MARK && predicate(item as M)) {
+      if ((item as unknown) !== DRAIN_MARK && predicate(messageOf(item) as M)) {
         this.matched = i;
         return true;
       }
@@ -82,18 +114,52 @@ export class Inbox<M> extends Queue<M> {
     return false;
   }
 
-  /** Removes and returns the item `scan` matched. */
+  /** Removes and returns the message `scan` matched. */
   takeMatched(): M {
-    const item = this.items.removeAt(this.matched) as M;
+    const item = this.items.removeAt(this.matched);
     this.taken++;
     this.matched = -1;
     this.scanned = 0;
     // Room was made: let a blocked putter in (as Queue.remove does).
     if (this.putters[SIZE] > 0) this.scheduleRound();
-    return item;
+    if (!(item instanceof Envelope)) return item as M;
+    item.opened();
+    return item.message as M;
   }
 
-  /** Removes and returns every item (the actor died: they are dead letters). */
+  /**
+   * Puts `messages` back in front of every queued item, in their order
+   * (`unstashAll`), past any bound: they were in the inbox once already.
+   */
+  putFront(messages: readonly M[]): void {
+    const items = this.items;
+    for (let i = messages.length - 1; i >= 0; i--) items.unshift(messages[i]);
+    // Everything moved back: a blocked selective receive looks at all of it again.
+    this.scanned = 0;
+    const waiter = this.selective;
+    if (waiter !== null) {
+      this.selective = null;
+      waiter.greenlet[WAKE]();
+    }
+    if (this.getters[SIZE] > 0) this.scheduleRound();
+  }
+
+  /** Removes every item `test` accepts (a cancelled timer's envelopes); returns how many. */
+  discardWhere(test: (item: unknown) => boolean): number {
+    const items = this.items;
+    let removed = 0;
+    for (let i = 0; i < items.length; ) {
+      if (test(items.at(i))) {
+        items.removeAt(i);
+        if (this.scanned > i) this.scanned--;
+        removed++;
+      } else i++;
+    }
+    if (removed > 0 && this.putters[SIZE] > 0) this.scheduleRound();
+    return removed;
+  }
+
+  /** Removes and returns every item, envelopes included (the actor died: the others are dead letters). */
   takeAll(): M[] {
     const items = this.items;
     const all: M[] = [];

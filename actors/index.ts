@@ -19,7 +19,9 @@
  *
  * An actor's life is OTP's: `init()` (it is up when that returns; `yield*
  * actor.up()` waits for it), one message at a time in `receive`, then
- * `terminate(reason)`. A message that will never be handled is a dead
+ * `terminate(reason)`. Its own code has Akka's tools: `this.timers` (keyed
+ * single and periodic messages to itself) and a bounded stash
+ * (`this.stash(message)`, `this.unstashAll()`). A message that will never be handled is a dead
  * letter: counted on the hub, and the first few reported.
  *
  * Exit reasons are Erlang's: `'normal'` (returned, or `stop()`), `'killed'`
@@ -37,4 +39,6 @@ export { monitor, demonitor, MonitorRef, type DownMessage, type DemonitorOptions
 export { ask, ReplyTo, AskFailed, type AskOptions, type ReplyType, type AskMessage } from './ask.js';
 export { register, unregister, whereis, registered, send, registryName, RegistryError } from './registry.js';
 export type { MessagePredicate } from './inbox.js';
+export { ActorTimers, type TimerKey, type PeriodicTimerOptions } from './timers.js';
+export { StashOverflow } from './stash.js';
 import './events.js';

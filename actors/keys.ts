@@ -15,3 +15,5 @@ export const TAKE_PENDING_STOP: unique symbol = Symbol('grove.takePendingStop');
 export const BEGIN_LIFE: unique symbol = Symbol('grove.beginLife');
 export const END_LIFE: unique symbol = Symbol('grove.endLife');
 export const REMOTE: unique symbol = Symbol('grove.remote');
+export const BUSY: unique symbol = Symbol('grove.busy');
+export const TAKE_MESSAGES: unique symbol = Symbol('grove.takeMessages');

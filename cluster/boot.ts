@@ -3,7 +3,9 @@
  * module, then calls `bootThread`): names the thread's node as its parent
  * chose, connects it to the parent's port, sends what its hub reports to
  * the parent (so a crash in a thread is reported where the thread was
- * started), loads the thread's module and says READY. A STOP from the
+ * started), loads the thread's module and says READY. Its hub runs
+ * without the blocking detector (lib/blocking.ts): blocking work is what
+ * a thread is for. A STOP from the
  * parent stops every greenlet as `shutdown()` does, flushes what they
  * sent, and ends the thread.
  *
@@ -12,6 +14,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { getHub } from '../lib/hub.js';
+import { configure } from '../lib/config.js';
 import { shutdown } from '../lib/join.js';
 import { encodeReason } from './codec.js';
 import { initLocalNode } from './local-node.js';
@@ -31,6 +34,8 @@ export async function bootThread(data: ThreadData): Promise<void> {
   const node = initLocalNode(Object.freeze({ ...data.id }));
   const transport = threadTransport(node);
   transport.setParent(port);
+  // Long steps are what a thread is for (a CPU-bound job, offloaded): its hub has no blocking detector.
+  configure({ maxBlockingMs: { real: null } });
   const hub = getHub();
   hub.onError = (error, context) => {
     port.postMessage([REPORT, context.where, encodeReason(error, node), context.greenlet?.name ?? null]);

@@ -1,19 +1,22 @@
 /**
  * A small job service: the actor lifecycle in one program. HTTP requests
- * (`POST /jobs?n=7`) are handed to supervised worker actors with `ask`; a
- * poison job (`&poison=1`) crashes its worker, which the supervisor
- * restarts; on SIGTERM the service stops taking jobs, lets every worker
- * finish the jobs it has (`stop({ drain: true })`), and only then stops —
- * so every request gets exactly one answer and no job is lost.
+ * (`POST /jobs?n=7`) are handed with `ask` to a `Router`, a pool of
+ * supervised worker actors; a poison job (`&poison=1`) crashes its worker,
+ * which the pool's supervisor restarts; on SIGTERM the service stops taking
+ * jobs, waits until every request has its answer, and only then stops the
+ * pool (`stop({ drain: true })`) — so every request gets exactly one answer
+ * and no job is lost.
  *
  * What it shows:
  * - `init()` (a worker opens its connection before its first job) and
  *   `up()` (the service starts serving once every worker is up);
  * - `terminate(reason)` (each worker says why it stops);
- * - a crash restarted by a `Supervisor`, the jobs that were queued in the
- *   crashed worker becoming dead letters — reported by the hub, and their
- *   asks failing at once with `AskFailed`, so the handler retries them on
- *   another worker;
+ * - a `Router` choosing the worker (round robin, skipping one that is
+ *   down);
+ * - a crash restarted by the router's supervisor, the jobs that were queued
+ *   in the crashed worker becoming dead letters — reported by the hub, and
+ *   their asks failing at once with `AskFailed`, so the handler sends them
+ *   again through the router;
  * - draining: `stop({ drain: true })` handles what is queued, then stops.
  *
  * `main` (run directly, or in `npm start`) sends the service a batch of
@@ -22,7 +25,7 @@
 import type { EventEmitter } from 'node:events';
 import { AsyncResult, ExitSignal, joinAll, sleep, spawn, type Operation } from 'grove';
 import { Actor, AskFailed, ask, type ExitMessage, type ReplyTo } from 'grove/actors';
-import { Supervisor } from 'grove/supervision';
+import { Router } from 'grove/supervision';
 import { HttpServer, type HttpRequest, type HttpResponse } from 'grove/server';
 import { runIfMain, type Log } from './support.js';
 import { request, urlOf } from './servers/http-client.js';
@@ -95,14 +98,14 @@ export interface JobServiceOptions {
 /** A running job service. */
 export interface JobService {
   readonly url: string;
-  /** The workers' supervisor. */
-  readonly supervisor: Supervisor;
+  /** The pool of workers. */
+  readonly pool: Router<WorkerMessage>;
   /** Jobs accepted so far (each has been, or will be, answered). */
   readonly accepted: () => number;
   /**
-   * Stops the service without losing a job: new requests get 503; every
-   * worker handles the jobs it has, then stops; once every request has its
-   * answer the server closes and the supervisor stops.
+   * Stops the service without losing a job: new requests get 503; once
+   * every request has its answer the server closes and the pool stops,
+   * each worker handling what it still has first.
    */
   stop(): Operation<void>;
 }
@@ -110,48 +113,32 @@ export interface JobService {
 /** Starts the workers, waits until they are up, then serves `POST /jobs?n=<int>[&poison=1]`. */
 export function* startJobService(options: JobServiceOptions): Operation<JobService> {
   const { log, workers = 3, workMs = 20, port = 0 } = options;
-  const slots = Array.from({ length: workers }, (_, i) => `w${i + 1}`);
-  const supervisor = new Supervisor({
+  const pool = new Router<WorkerMessage>({
     name: 'jobs',
+    workers,
+    worker: (slot) => new JobWorker(`w${slot + 1}`, log, workMs),
+    strategy: 'roundRobin',
     maxRestarts: 10,
     withinMs: 1000,
-    // transient: a worker that drained its inbox and stopped normally stays stopped.
-    children: slots.map((slot) => ({ id: slot, restart: 'transient' as const, shutdown: 1000, start: () => new JobWorker(slot, log, workMs) })),
+    shutdown: 1000,
   }).start();
-  yield* supervisor.up();
+  yield* pool.up();
 
   let draining = false;
   let lastId = 0;
-  let turn = 0;
-  /** Workers told to drain: they take no new job (a job sent to one would be a dead letter). */
-  const drained = new WeakSet<JobWorker>();
-
-  /** The next running worker that takes jobs, round-robin; undefined when none does (restarting, drained). */
-  function pick(): JobWorker | undefined {
-    for (let i = 0; i < slots.length; i++) {
-      const worker = supervisor.child(slots[turn++ % slots.length], JobWorker);
-      if (worker !== undefined && !worker.dead && !drained.has(worker)) return worker;
-    }
-    return undefined;
-  }
 
   /**
-   * Runs a job on a worker. When its worker dies with the job still queued
-   * (a poison job ahead of it), or no worker is free (one restarting), it
-   * tries again, a few times, a little later; undefined if it never could.
+   * Runs a job. When the worker it went to dies with the job still queued
+   * (a poison job ahead of it), the ask fails at once and the job is sent
+   * again, to the next worker the router picks; a few times at most.
    */
   function* runJob(job: Job): Operation<number | undefined> {
     for (let attempt = 1; attempt <= 10; attempt++) {
-      const worker = pick();
-      if (worker === undefined) {
-        yield* sleep(10 * attempt);
-        continue;
-      }
       try {
-        return yield* ask(worker, (replyTo) => ({ type: 'job', job, replyTo }), { timeout: 5000 });
+        return yield* ask(pool, (replyTo) => ({ type: 'job', job, replyTo }), { timeout: 5000 });
       } catch (error) {
         if (!(error instanceof AskFailed)) throw error;
-        // This job crashed its worker: it is the poison. Any other death: try another worker.
+        // This job crashed its worker: it is the poison. Any other death: send it again.
         if (error.reason instanceof PoisonJob && error.reason.jobId === job.id) throw error.reason;
       }
     }
@@ -179,21 +166,15 @@ export function* startJobService(options: JobServiceOptions): Operation<JobServi
   yield* server.start();
   return {
     url: urlOf(server),
-    supervisor,
+    pool,
     accepted: () => lastId,
     *stop(): Operation<void> {
       draining = true;
-      for (const slot of slots) {
-        const worker = supervisor.child(slot, JobWorker);
-        if (worker === undefined) continue;
-        drained.add(worker);
-        worker.stop({ drain: true });
-      }
-      // Every request answered: jobs retried after a crash during the drain run on the restarted worker.
+      // Every request answered (a job retried after a crash runs on the restarted worker), then the pool drains.
       yield* server.pool.join();
       yield* server.stop();
-      supervisor.kill({ exception: new ExitSignal('shutdown') });
-      yield* supervisor.join();
+      pool.stop({ drain: true });
+      yield* pool.join();
     },
   };
 }

@@ -11,8 +11,15 @@
  * `GreenletExit` counts as successful with the instance as its value.
  * Links, joiners and `get()` waiters are notified from the hub after death,
  * in the order they were added.
+ *
+ * Each step runs in the `AsyncLocalStorage` context the greenlet was
+ * made in (internal/async-context.ts), and is timed by the hub's
+ * blocking detector (blocking.ts), when those are on.
  */
+import type { AsyncResource } from 'node:async_hooks';
 import { ctx } from './internal/context.js';
+import { captureContext } from './internal/async-context.js';
+import { watchedStep } from './blocking.js';
 import { Linkable, CallbackLink } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
 import { OPERATION, isOperation, isThenable } from './internal/brand.js';
@@ -29,7 +36,7 @@ import {
   PENDING_ERROR, PREV_LIVE, RAISE_ON_SUSPEND, RAISE_TIMEOUT, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
   SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE, WITHDRAW,
   AWAIT_UP, FIRST_SUSPEND, HEAD, IS_UP, MARK_UP, PARENT, REMOVE, STOP_FOR_SHUTDOWN,
-  RUNS, SPAWNER, START_DUE,
+  RUNS, SPAWNER, START_DUE, CONTEXT, RESUME,
 } from './internal/keys.js';
 
 /** A greenlet's body: a generator function (the normal case), a plain function, or an async function. */
@@ -136,6 +143,8 @@ export class Greenlet<T = unknown> extends Linkable {
   [RUNS] = 0;
   /** @internal the id of the greenlet that started it; 0 when started outside any greenlet. */
   [SPAWNER] = 0;
+  /** @internal the async context it was made in (internal/async-context.ts); null when not captured. */
+  [CONTEXT]: AsyncResource | null = captureContext();
 
   /**
    * A greenlet that will run `fn(...args)` once started. Subclasses that
@@ -319,10 +328,21 @@ export class Greenlet<T = unknown> extends Linkable {
   }
 
   /**
-   * @internal the driver: resumes the greenlet until it blocks (its
-   * innermost Operation yields SUSPEND) or ends. Called only by the hub.
+   * @internal resumes the greenlet until it blocks or ends: `RESUME`, run
+   * in its async context and timed by the blocking detector when either is
+   * on (blocking.ts). Called only by the hub.
    */
   [STEP](): void {
+    const hub = this[HUB]!;
+    if (this[CONTEXT] === null && hub.watch === null) this[RESUME]();
+    else watchedStep(this as Greenlet<unknown>, hub);
+  }
+
+  /**
+   * @internal the driver: resumes the greenlet until it blocks (its
+   * innermost Operation yields SUSPEND) or ends.
+   */
+  [RESUME](): void {
     const hub = this[HUB]!;
     hub.switches++;
     if (hub.tracers !== null) {
@@ -464,6 +484,7 @@ export class Greenlet<T = unknown> extends Linkable {
     this[PENDING_ERROR] = NO_ERROR;
     this[FN] = null;
     this[ARGS] = null;
+    this[CONTEXT] = null;
     const hub = this[NOTIFY_HUB]();
     const extras = this[EXTRAS];
     if (extras !== null) {

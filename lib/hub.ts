@@ -18,7 +18,8 @@
  * get `LoopExit` instead of hanging silently.
  * A seeded hub (`new Hub({ seed, strategy })`, as grove/testing's explore
  * makes) hands each turn of its ready queue to a schedule policy
- * (internal/schedule.ts) instead of running it FIFO.
+ * (internal/schedule.ts) instead of running it FIFO. A greenlet step that
+ * holds the hub too long is reported by its blocking detector (blocking.ts).
  */
 import type { Observable, Subscriber } from 'rxjs';
 import { ReportingObservable } from './internal/reporting-observable.js';
@@ -31,6 +32,7 @@ import { Greenlet } from './greenlet.js';
 import type { Operation, PlainResult } from './operation.js';
 import { checkBody, checkOptions, optionKeys } from './internal/validate.js';
 import { checkSchedule, schedulePolicy, type SchedulePolicy } from './internal/schedule.js';
+import { BlockingWatch, blockingDefaults, checkMaxBlockingMs } from './blocking.js';
 import {
   INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
 } from './internal/keys.js';
@@ -51,9 +53,10 @@ export interface ErrorContext {
    * `toObservable(queue)` threw (the stream and the hub go on);
    * `'deadLetter'`: not an error but a notice, a message that will never be
    * handled (the `error` is the actor layer's `DeadLetter`, whose message
-   * says which and why).
+   * says which and why); `'blocking'`: a notice too, a greenlet step held
+   * the hub longer than `maxBlockingMs` (the `error` is a `HubBlocked`).
    */
-  where: 'greenlet' | 'link' | 'subscriber' | 'deadLetter';
+  where: 'greenlet' | 'link' | 'subscriber' | 'deadLetter' | 'blocking';
 }
 
 /**
@@ -75,8 +78,14 @@ export interface HubEvents {
   spawn: { greenlet: Greenlet<unknown> };
   /** A greenlet ended: `'normal'`, `'killed'` (GreenletExit), an ExitSignal's reason, or the error. */
   exit: { greenlet: Greenlet<unknown>; reason: unknown };
-  /** The hub reported an error (see {@link ErrorHandler}); not for a subscriber's own error, which would loop. */
-  error: { error: unknown; greenlet?: Greenlet<unknown>; where: Exclude<ErrorContext['where'], 'deadLetter' | 'subscriber'> };
+  /**
+   * A step of `greenlet` held the hub about `ms` ms, over the hub's
+   * `maxBlockingMs`: from the blocking call `resumedIn` (`'start'` for its
+   * first step) to `suspendedIn` (`'exit'` if it ended). See `HubBlocked`.
+   */
+  blocking: { greenlet: Greenlet<unknown>; ms: number; resumedIn: string; suspendedIn: string };
+  /** The hub reported an error (see {@link ErrorHandler}): a greenlet's or a link callback's, not a notice nor a subscriber's own error (which would loop). */
+  error: { error: unknown; greenlet?: Greenlet<unknown>; where: 'greenlet' | 'link' };
 }
 
 /**
@@ -142,8 +151,15 @@ export interface HubOptions {
   depth?: number;
   /** PCT's horizon: the drops happen within the first `steps` scheduling steps (a positive integer, default 100). */
   steps?: number;
+  /**
+   * The blocking detector's threshold: a greenlet step that holds the hub
+   * longer than this many ms is reported (see `HubBlocked`); null turns it
+   * off. By default 100 on a real clock and off on a virtual one (see
+   * `configure({ maxBlockingMs })`).
+   */
+  maxBlockingMs?: number | null;
 }
-const HUB_KEYS = optionKeys<HubOptions>({ clock: true, onError: true, seed: true, strategy: true, depth: true, steps: true });
+const HUB_KEYS = optionKeys<HubOptions>({ clock: true, onError: true, seed: true, strategy: true, depth: true, steps: true, maxBlockingMs: true });
 
 /** How often (in batches) a long-running loop checks whether to let Node's event loop run. */
 const SLICE_CHECK_MASK = 63;
@@ -159,7 +175,7 @@ const MAX_NODE_DELAY = 2 ** 31 - 1;
 
 /** The default error report: `<name> failed with <Error>: <message>` and the stack, on stderr. */
 export function defaultErrorHandler(error: unknown, context: ErrorContext): void {
-  if (context.where === 'deadLetter') {
+  if (context.where === 'deadLetter' || context.where === 'blocking') {
     // A notice, not a crash: one line, no stack.
     console.error(error instanceof Error ? error.message : describeReason(error));
     return;
@@ -187,6 +203,8 @@ export class Hub {
   onError: ErrorHandler;
   /** Number of times the hub switched into a greenlet. */
   switches = 0;
+  /** The blocking detector's threshold in ms (see {@link HubOptions.maxBlockingMs}); null when it is off. */
+  readonly maxBlockingMs: number | null;
   /**
    * Number of dead letters on this hub: messages to actors that will never
    * handle them (sent after the actor died, or still queued when it died).
@@ -234,6 +252,10 @@ export class Hub {
   liveCount = 0;
   /** @internal how a seeded hub orders ready tasks (internal/schedule.ts); null: FIFO. */
   readonly policy: SchedulePolicy | null;
+  /** @internal the `seed` option, for other draws that must replay with the schedule (a router's random pick). */
+  readonly seed: number | undefined;
+  /** @internal the blocking detector, null when it is off. */
+  readonly watch: BlockingWatch | null;
 
   private readonly ready = new Deque<Task>();
   private readonly timers = new TimerHeap();
@@ -270,6 +292,11 @@ export class Hub {
     this.clock = clock;
     this.onError = onError;
     this.policy = schedulePolicy(options);
+    this.seed = options.seed;
+    const maxBlockingMs =
+      options.maxBlockingMs === undefined ? blockingDefaults[clock] : checkMaxBlockingMs('new Hub', 'maxBlockingMs', options.maxBlockingMs);
+    this.maxBlockingMs = maxBlockingMs;
+    this.watch = maxBlockingMs === null ? null : new BlockingWatch(maxBlockingMs);
     this.events$ = new ReportingObservable<HubEvent>((error) => this.report(error, { where: 'subscriber' }), (subscriber) => {
       (this.listeners ??= new Set()).add(subscriber);
       (this.tracers ??= new Set()).add(subscriber);
@@ -488,10 +515,11 @@ export class Hub {
       defaultErrorHandler(error, context);
       defaultErrorHandler(handlerError, { where: context.where });
     }
-    // A dead letter has its own event (actorDeadLetter); 'error' is for errors. A subscriber's own
-    // error is not emitted again: a subscriber that throws on every event would loop.
-    if (this.listeners !== null && context.where !== 'deadLetter' && context.where !== 'subscriber') {
-      this.emit({ type: 'error', error, greenlet: context.greenlet, where: context.where });
+    // A dead letter and a blocking step have their own events (actorDeadLetter, blocking); 'error' is for errors.
+    // A subscriber's own error is not emitted again: a subscriber that throws on every event would loop.
+    const where = context.where;
+    if (this.listeners !== null && (where === 'greenlet' || where === 'link')) {
+      this.emit({ type: 'error', error, greenlet: context.greenlet, where });
     }
   }
 
@@ -511,6 +539,8 @@ export class Hub {
     this.running = true;
     ctx.hub = this;
     const sliceStart = performance.now();
+    const watch = this.watch;
+    if (watch !== null) watch.enter(sliceStart);
     let batches = 0;
     const confirming = this.confirmingStuck;
     this.confirmingStuck = false;
@@ -567,6 +597,7 @@ export class Hub {
     } finally {
       this.running = false;
       ctx.hub = outer;
+      if (watch !== null) watch.leave();
     }
   }
 

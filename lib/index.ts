@@ -36,6 +36,7 @@ export {
 export { greenletInfo, type GreenletInfo, type GreenletStatus, type BlockedOn } from './greenlet-info.js';
 export { sleep } from './sleep.js';
 export { configure, type Settings } from './config.js';
+export { HubBlocked, type BlockingDefaults } from './blocking.js';
 export { call, type Awaitable, type CallOptions } from './call.js';
 export { Timeout, withTimeout, type TimeoutOptions, type WithTimeoutOptions } from './timeout.js';
 export { joinAll, killAll, wait, shutdown, type JoinAllOptions, type WaitOptions, type KillAllOptions, type Waitable } from './join.js';

@@ -8,7 +8,8 @@
  * (`whichChildrenInTurn`). Starting, stopping or restarting one child costs
  * the same however many it has. Its lifecycle events are on the hub's
  * `events$` stream. (The shutdown convention, `ShutdownReason`, is in
- * `grove`: links and monitors know it too.)
+ * `grove`: links and monitors know it too.) A `Router` puts a pool of
+ * supervised workers behind one actor reference.
  */
 export {
   Supervisor,
@@ -25,4 +26,6 @@ export type { ChildSpec, RestartType, Shutdown, ChildType } from './child-spec.j
 export type { SupervisorOptions, Strategy, Backoff } from './options.js';
 export { SupervisorError, UnknownChild, ChildRunning, DuplicateChild, WrongStrategy, ChildStartFailed } from './errors.js';
 export type { SupervisorMessage, CallOutcome, SupervisorRequest } from './calls.js';
+export { Router, type RouterOptions, type ResizeOptions } from './router.js';
+export { consistentHash, type RoutingStrategy, type ConsistentHash, type HashKey } from './routing.js';
 import './events.js';

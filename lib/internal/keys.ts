@@ -77,3 +77,7 @@ export const RAISE_ON_SUSPEND: unique symbol = Symbol('grove.raiseOnSuspend');
 export const RUNS: unique symbol = Symbol('grove.runs');
 export const SPAWNER: unique symbol = Symbol('grove.spawner');
 export const START_DUE: unique symbol = Symbol('grove.startDue');
+
+// Greenlet: its async context, and the step the hub runs in it (async-context.ts, blocking.ts).
+export const CONTEXT: unique symbol = Symbol('grove.context');
+export const RESUME: unique symbol = Symbol('grove.resume');

@@ -28,7 +28,7 @@ class Selective extends Actor<string> {
 
 test('actors: new Actor, receiveMatching, ask, demonitor, configureActors', () =>
   simulate(function* () {
-    throwsExactly(() => new Echo({ mailBox: 5 } as never), TypeError, unknown('new Actor', 'mailBox', 'name, mailbox, trapExit'));
+    throwsExactly(() => new Echo({ mailBox: 5 } as never), TypeError, unknown('new Actor', 'mailBox', 'name, mailbox, trapExit, stashCapacity'));
     const echo = new Echo().start();
     throwsExactly(() => ask(echo as never, (() => 'x') as never, { timout: 5 } as never), TypeError, unknown('ask', 'timout', 'timeout'));
     throwsExactly(() => echo.up({ timout: 5 } as never), TypeError, unknown('Actor.up', 'timout', 'timeout'));

@@ -67,7 +67,7 @@ example('60 jobs in flight (every ninth poison), then SIGTERM: each gets exactly
         clients.map((c) => c.value!.body.id).sort((a, b) => (a as number) - (b as number)),
         Array.from({ length: requests }, (_, i) => i + 1),
       );
-      assert.ok(service.supervisor.dead);
+      assert.ok(service.pool.dead);
     });
     const crashes = sink.reports.filter((r) => r.includes(': greenlet: '));
     assert.is(crashes.length, 7);

@@ -97,8 +97,8 @@ test('constructors refuse a misspelt key too', () => {
   throwsExactly(() => new Timeout(5, { silet: true } as never), TypeError, unknown('new Timeout', 'silet', 'exception, silent'));
   throwsExactly(() => new PriorityQueue({ compar: () => 0 } as never), TypeError, unknown('new PriorityQueue', 'compar', 'maxsize, compare'));
   throwsExactly(() => new PriorityQueue(3, { maxSize: 3 } as never), TypeError, unknown('new PriorityQueue', 'maxSize', 'maxsize, compare'));
-  throwsExactly(() => new Hub({ clok: 'virtual' } as never), TypeError, unknown('new Hub', 'clok', 'clock, onError, seed, strategy, depth, steps'));
-  throwsExactly(() => configure({ traceOperation: true } as never), TypeError, unknown('configure', 'traceOperation', 'traceOperations'));
+  throwsExactly(() => new Hub({ clok: 'virtual' } as never), TypeError, unknown('new Hub', 'clok', 'clock, onError, seed, strategy, depth, steps, maxBlockingMs'));
+  throwsExactly(() => configure({ traceOperation: true } as never), TypeError, unknown('configure', 'traceOperation', 'traceOperations, asyncContext, maxBlockingMs'));
 });
 
 test('the misspelt call is refused before it does anything (q.get({ timout }) no longer waits forever)', () =>
