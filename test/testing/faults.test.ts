@@ -141,9 +141,21 @@ faults('simulate replays the failure with { fault: failure.fault }', async () =>
 });
 
 faults('the journaling coordinator survives a crash, a kill or an exit signal at every one of its suspension points', async () => {
-  const report = await exploreFaults(journaling, { targets: 'coordinator', faults: ['crash', 'kill', { exit: 'shutdown' }] });
+  const reports: string[] = [];
+  const report = await exploreFaults(journaling, {
+    targets: 'coordinator',
+    faults: ['crash', 'kill', { exit: 'shutdown' }],
+    onError: (error) => void reports.push((error as Error).message),
+  });
   // One run to find its 4 points (idle in its inbox, the two asks, idle again), then one run per point and fault.
   assert.equal(report, { runs: 1 + 4 * 3, injected: 4 * 3 });
+  // Faulted at its first point (idle, before the transfer), the coordinator the body holds is dead when the
+  // transfer is sent: a dead letter each time (a crash's restart is a new greenlet), and no money moved.
+  assert.equal(reports, [
+    "dead letter #1: { type: 'transfer', id: 't1', from: <Account \"alice\">, to: <Account \"bob\">, amount: 50 } was sent to <JournalingCoordinator \"coordinator\">, which exited with InjectedFault: injected crash in coordinator at its suspension point 1 (Inbox.get)",
+    "dead letter #1: { type: 'transfer', id: 't1', from: <Account \"alice\">, to: <Account \"bob\">, amount: 50 } was sent to <JournalingCoordinator \"coordinator\">, which exited with killed",
+    "dead letter #1: { type: 'transfer', id: 't1', from: <Account \"alice\">, to: <Account \"bob\">, amount: 50 } was sent to <JournalingCoordinator \"coordinator\">, which exited with shutdown",
+  ]);
 });
 
 faults('an injected crash throws InjectedFault where the target is blocked; the hub does not report it', async () => {
