@@ -82,7 +82,7 @@ export abstract class BaseServer<Client> {
   private state: State = 'new';
   private node: Server | null = null;
   /** Clients Node has handed over, waiting for the acceptor. */
-  private readonly accepted = new Queue<Client>();
+  private readonly accepted = new Queue<Accepted<Client>>();
   private acceptor: Greenlet<void> | null = null;
   /** True while the acceptor is between taking a client and starting its handler (waiting for a slot, maybe). */
   private acceptorBusy = false;
@@ -212,7 +212,9 @@ export abstract class BaseServer<Client> {
         // Nobody is ahead of this client and a slot is free (so nobody waits
         // for one): start its handler now, without the hop through the acceptor.
         this.launch(client);
-      } else this.accepted.putNowait(client);
+        // The handler is made here, in Node's callback, even when it must wait for a slot: it runs in the
+        // async context of its request (an OpenTelemetry span, a logger's bindings), not the acceptor's.
+      } else this.accepted.putNowait({ client, handler: this.handlerFor(client) });
     });
     this.node = node;
     node.on('connection', (socket: Socket) => {
@@ -258,11 +260,10 @@ export abstract class BaseServer<Client> {
   /** gevent's accept loop: each client in arrival order gets a handler in the pool, when a slot is free. */
   private *acceptLoop(): Steps<void> {
     for (;;) {
-      const client = yield* this.accepted.get();
+      const { client, handler } = yield* this.accepted.get();
       if (this.gone(client)) continue;
       this.acceptorBusy = true;
       try {
-        const handler = this.handlerFor(client);
         yield* this.pool.add(handler); // blocks while the pool is full
         if (this.gone(client)) {
           this.pool.discard(handler);
@@ -314,7 +315,7 @@ export abstract class BaseServer<Client> {
     let cut = false;
     try {
       yield* this.acceptor!.kill();
-      while (this.accepted.qsize() > 0) this.refuse(this.accepted.getNowait());
+      while (this.accepted.qsize() > 0) this.refuse(this.accepted.getNowait().client);
       if (!(yield* this.pool.join({ timeout }))) yield* this.pool.kill();
       cut = true;
       this.closeConnections();
@@ -334,6 +335,12 @@ export abstract class BaseServer<Client> {
   private closeConnections(): void {
     for (const socket of this.sockets) socket.destroy();
   }
+}
+
+/** A client taken by Node's callback, with its handler made there, waiting for the acceptor. */
+interface Accepted<Client> {
+  readonly client: Client;
+  readonly handler: Greenlet<void>;
 }
 
 function checkPool(call: string, pool: unknown): Pool {

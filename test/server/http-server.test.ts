@@ -2,6 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Event, Interrupt, Pool, Timeout, call, getCurrent, joinAll, sleep, spawn, type Operation } from 'grove';
 import { BodyTooLarge, HttpError, HttpServer, connect, type HttpHandler, type HttpRequest, type HttpResponse } from 'grove/server';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Server } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { errorOf, eventually, parseReply, rawRequest, runServer } from './support.js';
 
 const http = suite('server/HttpServer');
@@ -456,6 +459,41 @@ http('HttpResponse misuse: bad status, headers twice, end twice', async () => {
     'HttpResponse.write: the response was already ended',
     'HttpResponse.write: chunk must be a string or a Uint8Array, got 5',
   ]);
+});
+
+http('a request that waits for a pool slot runs in the async context of its own request, not the acceptor\'s', async () => {
+  // Instrumentation (OpenTelemetry's, say) sets each request's context in Node's request callback.
+  const requestId = new AsyncLocalStorage<string>();
+  class Instrumented extends HttpServer {
+    protected override createServer(accept: (response: ServerResponse) => void): Server {
+      return super.createServer((response) => requestId.run(String(response.req.headers['x-request-id']), () => accept(response)));
+    }
+  }
+  const release = new Event();
+  await runServer(function* () {
+    const server = new Instrumented(
+      '127.0.0.1:0',
+      function* (request, response) {
+        const seen = requestId.getStore();
+        if (request.path === '/hold') yield* release.wait();
+        response.end(`seen ${String(seen)}`);
+      },
+      { pool: 1 },
+    );
+    yield* server.start();
+    try {
+      const first = spawn(get, server, '/hold', { headers: { 'x-request-id': 'a' } });
+      yield* eventually('the first request holds the only slot', () => server.pool.size === 1);
+      const second = spawn(get, server, '/', { headers: { 'x-request-id': 'b' } });
+      yield* eventually('the second request waits for a slot', () => server.connectionCount === 2);
+      yield* sleep(20);
+      release.set();
+      yield* joinAll([first, second]);
+      assert.equal([first.value, second.value], ['200 seen a', '200 seen b']);
+    } finally {
+      yield* server.stop();
+    }
+  });
 });
 
 http.run();
