@@ -148,6 +148,8 @@ class Walk {
     } else if (proto === Object.prototype || proto === null) {
       for (const key of Reflect.ownKeys(value)) {
         if (typeof key === 'symbol') this.fail(`an object with a symbol key (${String(key)})`);
+        // An own "__proto__" key (JSON.parse makes one) is not kept by every encoding: refused rather than renamed.
+        if (key === '__proto__') this.fail('an object with an own "__proto__" key');
         path.push(key as string);
         this.visit((value as Record<string, unknown>)[key as string]);
         path.pop();

@@ -1,6 +1,6 @@
 /**
- * grove/cluster: actors on other threads (and, through the same layer, on
- * other machines), reached with the same `ActorRef`, `send`, `ask`,
+ * grove/cluster: actors on other threads and on other machines (processes
+ * joined over NATS), reached with the same `ActorRef`, `send`, `ask`,
  * `link`, `monitor` and `exit` as local ones.
  *
  * ```ts
@@ -12,6 +12,13 @@
  * const hasher = yield* spawnRemote(pool, HASHER, 7);          // a RemoteRef<HashMessage>
  * const digest = yield* ask(hasher, (replyTo) => ({ type: 'hash', text: 'abc', replyTo }));
  * yield* pool.stop();
+ *
+ * // a process of a cluster: join it, name an actor for every node, use another node's
+ * const node = yield* connectNode({ name: 'a', servers: 'nats://10.0.0.5:4222' });
+ * yield* registerGlobal('jobs', jobs);
+ * const far = yield* spawnRemote(remoteNode('b'), HASHER, 7);
+ * const other = whereisGlobal(Ledger);                         // a RemoteRef, or undefined
+ * yield* node.close();
  * ```
  *
  * Erlang's semantics across nodes: messages between two actors arrive in
@@ -29,4 +36,9 @@ export { spawnRemote, runInThread, RemoteCallFailed, SpawnFailed, JobFailed, typ
 export { spawnThread, threads, ThreadNode, ThreadStartFailed, type ThreadOptions, type ThreadStopOptions } from './thread.js';
 export { spawnThreads, ThreadPool, type ThreadPoolOptions } from './thread-pool.js';
 export { remoteChild, RemoteChild } from './remote-child.js';
-export { monitorNode, demonitorNode, NodeMonitorRef, type NodeDownMessage } from './node-monitor.js';
+export {
+  monitorNode, monitorNodes, demonitorNode, NodeMonitorRef, NodesMonitorRef, type NodeDownMessage, type NodeUpMessage,
+} from './node-monitor.js';
+export { connectNode, ClusterNode, ConnectFailed, type ConnectNodeOptions } from './cluster-node.js';
+export { remoteNode, RemoteNode, type RemoteNodeOptions } from './remote-node.js';
+export { registerGlobal, unregisterGlobal, whereisGlobal, registeredGlobal, GlobalNameTaken } from './global-registry.js';

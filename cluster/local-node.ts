@@ -29,7 +29,7 @@ import { Exported } from './exported.js';
 import { ForeignReplyTo } from './foreign-reply-to.js';
 import { ARITY, DOWN, EXIT, JOB, JOB_CANCEL, JOB_DONE, LINK, REPLY, SEND, SPAWN, SPAWNED, UNLINK, UNWATCH, WATCH } from './frames.js';
 import { newNodeId, nodeKey, parseNodeKey, type NodeId } from './node-id.js';
-import { Peer } from './peer.js';
+import { NOCONNECTION, Peer } from './peer.js';
 import type { RemoteEnd } from './remote-ref.js';
 import type { Transport, TransportHost } from './transport.js';
 import { serveJob, serveSpawn } from './offer.js';
@@ -39,25 +39,59 @@ const forgotten = new FinalizationRegistry<[Map<number, WeakRef<ReplyTo<unknown>
   if (replies.get(id)?.deref() === undefined) replies.delete(id);
 });
 
+/** Told when a node becomes reachable or goes down (a `monitorNodes` watcher). */
+export interface NodeListener {
+  nodeUp(id: NodeId): void;
+  nodeDown(id: NodeId): void;
+}
+
 /** @internal this thread's node. */
 export class LocalNode implements RefCodec, TransportHost {
-  readonly selfKey: string;
+  /** Its key, `<name>#<incarnation>` (a new one when `reincarnate` renames it). */
+  selfKey: string;
   /** Local greenlets other nodes know, by greenlet id. */
   readonly exported = new Map<number, Exported>();
   /** Other nodes, by key (and this node itself, reached through a loopback). */
   readonly peers = new Map<string, Peer>();
   /** This node as a peer: frames to its own actors loop back (a reference to an actor gone from here). */
-  readonly self: Peer;
+  self: Peer;
+  /** The other nodes a transport said are up (nodeUp), by key: what node listeners have been told. */
+  readonly upNodes = new Set<string>();
+  /** `monitorNodes` watchers. */
+  readonly nodeListeners = new Set<NodeListener>();
+  /** True once it has joined a cluster under its current key. */
+  joined = false;
   private readonly transports: Transport[] = [];
   /** Local ReplyTos sent to other nodes, by the id their replies carry. */
   private readonly replies = new Map<number, WeakRef<ReplyTo<unknown>>>();
   private readonly replyIds = new WeakMap<ReplyTo<unknown>, number>();
   private lastId = 0;
 
-  constructor(readonly id: NodeId) {
+  constructor(public id: NodeId) {
     this.selfKey = nodeKey(id);
-    this.self = new Peer(this, id, { reaches: () => true, post: (_key, frames) => this.receive(this.selfKey, frames) });
-    this.peers.set(this.selfKey, this.self);
+    this.self = this.loopback();
+  }
+
+  /** The peer for this node itself, under its current key. */
+  private loopback(): Peer {
+    const self = new Peer(this, this.id, { reaches: () => true, post: (_key, frames) => this.receive(this.selfKey, frames) });
+    this.peers.set(this.selfKey, self);
+    return self;
+  }
+
+  /**
+   * Renames this node (connectNode, joining a cluster under its own name):
+   * it becomes a new node for everyone. References to it made under its
+   * old key (held by its threads, say) see that node as gone; its actors
+   * run on, reached through references made from now on.
+   */
+  reincarnate(id: NodeId): void {
+    const old = this.self;
+    this.id = id;
+    this.selfKey = nodeKey(id);
+    this.self = this.loopback();
+    this.joined = false;
+    old.goDown();
   }
 
   /** A fresh id for a watch, a reply, a request or a job. */
@@ -76,12 +110,19 @@ export class LocalNode implements RefCodec, TransportHost {
     return this;
   }
 
+  /** Removes a transport (a cluster connection that closed); it has said its nodes are down. */
+  detachTransport(transport: Transport): void {
+    const i = this.transports.indexOf(transport);
+    if (i >= 0) this.transports.splice(i, 1);
+  }
+
   /** The peer for a node key: the one known, or a new one through a transport that reaches it (down if none does). */
   peerFor(key: string): Peer {
     let peer = this.peers.get(key);
     if (peer === undefined) {
       const transport = this.transports.find((t) => t.reaches(key)) ?? null;
       peer = new Peer(this, parseNodeKey(key), transport);
+      peer.hub = transport?.hub ?? null;
       this.peers.set(key, peer);
     }
     return peer;
@@ -161,6 +202,28 @@ export class LocalNode implements RefCodec, TransportHost {
     const peer = this.peers.get(key);
     if (peer !== undefined) peer.goDown();
     else this.peers.set(key, new Peer(this, parseNodeKey(key), null));
+    if (this.upNodes.delete(key)) {
+      const id = this.peers.get(key)!.id;
+      for (const listener of [...this.nodeListeners]) listener.nodeDown(id);
+    }
+  }
+
+  nodeUp(key: string): void {
+    // A session that ended: the next reference to the node makes a new peer; the old one's references stay dead.
+    if (this.peers.get(key)?.down === true) this.peers.delete(key);
+    if (this.upNodes.has(key)) return;
+    this.upNodes.add(key);
+    const id = this.peers.get(key)?.id ?? parseNodeKey(key);
+    for (const listener of [...this.nodeListeners]) listener.nodeUp(id);
+  }
+
+  dropped(key: string, frames: unknown[]): void {
+    const peer = this.peerFor(key);
+    for (let i = 0; i < frames.length; i += ARITY[frames[i] as number]) {
+      if (frames[i] !== SEND) continue;
+      const message = decode(frames[i + 2], frames[i + 3] as Holes, this);
+      deadLetter(peer.ref(frames[i + 1] as number, `#${String(frames[i + 1])}`), peer.hub ?? this.hub(), message, null, 'sentAfterDeath', NOCONNECTION);
+    }
   }
 
   private handle(peer: Peer, f: unknown[], i: number): void {
@@ -298,6 +361,18 @@ export function localNode(): LocalNode {
 export function initLocalNode(id: NodeId): LocalNode {
   if (local !== null) throw new Error(`grove/cluster: this thread's node is ${local.selfKey} already`);
   return (local = new LocalNode(id));
+}
+
+/**
+ * @internal the node to join a cluster as `name`: this thread's node, made
+ * so, or renamed (a new incarnation) if it has another name or has been in
+ * a cluster before (its old key is gone for that cluster).
+ */
+export function clusterIdentity(name: string): LocalNode {
+  if (local === null) local = new LocalNode(newNodeId(name));
+  else if (local.id.name !== name || local.joined) local.reincarnate(newNodeId(name));
+  local.joined = true;
+  return local;
 }
 
 /** The id of this thread's node: `main` on the main thread, the thread's name on a worker thread. */

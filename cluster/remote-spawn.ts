@@ -24,9 +24,9 @@ import type { RemoteRef } from './remote-ref.js';
 import { PICK } from './keys.js';
 
 /**
- * Where actors are spawned and jobs run: a `ThreadNode` (one thread) or a
+ * Where actors are spawned and jobs run: a `ThreadNode` (one thread), a
  * `ThreadPool` (it picks a thread, and starts one in place of a thread
- * that died).
+ * that died) or a `RemoteNode` (a node of the cluster, `remoteNode(name)`).
  */
 export interface Place {
   /** @internal the node to use, started if need be (a pool); throws if there is none. */
@@ -78,7 +78,7 @@ export class JobFailed extends RemoteCallFailed {
 
 function checkPlace(call: string, where: unknown): asserts where is Place {
   if (where === null || typeof where !== 'object' || typeof (where as Partial<Place>)[PICK] !== 'function') {
-    throw new TypeError(`${call}: where must be a ThreadNode or a ThreadPool, got ${show(where)}`);
+    throw new TypeError(`${call}: where must be a ThreadNode, a ThreadPool or a RemoteNode, got ${show(where)}`);
   }
 }
 

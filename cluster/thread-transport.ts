@@ -56,9 +56,15 @@ export class ThreadTransport implements Transport {
     (this.children.get(key) ?? this.routes.get(key) ?? this.parent)?.postMessage(message);
   }
 
+  /** True in a thread grove started: it reaches the others through its parent. */
+  hasParent(): boolean {
+    return this.parent !== null;
+  }
+
   /** A thread this thread started; its messages come to `fromChild`. */
   addChild(key: string, port: Port): void {
     this.children.set(key, port);
+    this.host.nodeUp(key);
   }
 
   /** A message from the parent's port. */
@@ -120,6 +126,11 @@ let transport: ThreadTransport | null = null;
 /** @internal this thread's thread transport, made (and attached to its node) on first use. */
 export function threadTransport(node: LocalNode): ThreadTransport {
   return (transport ??= new ThreadTransport(node));
+}
+
+/** @internal true in a worker thread that grove started (its node is its parent's child). */
+export function inGroveThread(): boolean {
+  return transport !== null && transport.hasParent();
 }
 
 /** `[READY]`, thread to parent: its module is loaded; actors can be spawned on it. */

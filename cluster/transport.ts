@@ -3,9 +3,9 @@
  * node runtime (local-node.ts) owns everything above it — references,
  * the envelope (frames.ts), encoding (codec.ts), batching, links,
  * monitors, asks and the failure semantics — so that a transport only
- * moves batches and says when a node is gone. Two transports are meant to
- * plug in: MessagePort between threads (thread-transport.ts) and NATS
- * between machines (grove/cluster's network part).
+ * moves batches and says when a node is gone. Two transports plug in:
+ * MessagePort between threads (thread-transport.ts) and NATS between
+ * machines (nats-transport.ts).
  *
  * What a transport must guarantee, for the semantics above it to hold:
  * - **Order.** Batches posted to one node arrive in the order posted (the
@@ -15,8 +15,10 @@
  *   Nothing needs to be retried: a lost batch is a lost message, as in
  *   Erlang, and what matters is that the loss is followed by `nodeDown`.
  * - **Down is final.** Once the transport calls `host.nodeDown(key)`, it
- *   delivers nothing more from that node. A node that comes back is a new
- *   node (a new incarnation, so a new key): its old references stay dead.
+ *   delivers nothing more from that node's session: references made
+ *   through it stay dead. A process that starts again is a new node (a
+ *   new incarnation, so a new key). A thread that ended never comes back;
+ *   a network node may, in a new session (below).
  * - **Plain data.** Frames are arrays of plain data (codec.ts): a thread
  *   transport posts them as they are (structured clone); a network
  *   transport serializes them (JSON, msgpack) and must round-trip
@@ -25,29 +27,29 @@
  *   is down) must not buffer without limit: it drops, and reports the node
  *   down if it stays unreachable (heartbeats), so that links, monitors and
  *   asks fail with `'noconnection'` instead of waiting forever.
+ * - **Sessions.** A transport that can lose batches without the other node
+ *   being gone (a network: a NATS connection that drops, a slow consumer)
+ *   must notice every loss (sequence numbers) and treat it as the end of a
+ *   session: `host.nodeDown(key)`, so that everything across that session
+ *   fails with `'noconnection'`, then `host.nodeUp(key)` once the node is
+ *   reachable again. References made before stay dead; the node is the
+ *   same (same key), and new references reach it (Erlang's nodedown and
+ *   nodeup on a connection that broke and came back).
  *
- * A NATS transport would: subscribe once per node to a subject such as
- * `grove.<cluster>.<nodeKey>` (one wildcard subscription, not one per
- * actor), `post` by publishing the batch (with the sender's key) to the
- * target's subject, answer `reaches` from a membership table fed by
- * heartbeats or a KV bucket, call `host.receive` for each batch that
- * arrives and `host.nodeDown` when a node's heartbeats stop or it says
- * goodbye; and register itself with `localNode().attachTransport(t)`
- * (local-node.ts), which returns the host. Beside the transport:
- * - the process names its node before anything uses it
- *   (`initLocalNode(newNodeId(name))`, as a worker thread's boot does;
- *   otherwise the first use names it `main` with a fresh incarnation);
+ * The NATS transport (nats-transport.ts, session.ts) is the second one;
+ * beside it:
+ * - the process names its node before the transport joins a cluster
+ *   (connectNode renames it: `localNode().reincarnate(newNodeId(name))`);
  * - a handle for a remote node implements `Place` (`[PICK]` returns its
- *   `Peer`, `localNode().peerFor(key)`), and `spawnRemote`, `runInThread`
- *   and `remoteChild` work on it unchanged; `monitorNode` takes its
- *   `NodeId` as it is;
- * - what a node's transport learns of a node's hub reports is its own
- *   business (threads forward them to the hub that started the thread);
- *   `peer.hub` says where frames from a peer are reported.
- * Frames carry `undefined`, `NaN` and `-0` where messages do, and tokens as
- * nested arrays (codec.ts): JSON loses the first three, so msgpack (or JSON
- * with a tag for them) is the encoding to use.
+ *   `Peer`), so `spawnRemote`, `runInThread` and `remoteChild` work on it
+ *   unchanged (remote-node.ts); `monitorNode` takes its `NodeId`;
+ * - each process reports its own hub's errors (a transport's `hub` is
+ *   where what arrives from its nodes is reported);
+ * - frames carry `undefined`, `NaN` and `-0` where messages do, and tokens
+ *   as nested arrays (codec.ts): msgpack (msgpackr) keeps `undefined`,
+ *   `NaN` and the infinities; `-0` arrives as `0`.
  */
+import type { Hub } from '../lib/hub.js';
 
 /** How a node's frames reach other nodes (see the module comment for what it must guarantee). */
 export interface Transport {
@@ -55,6 +57,8 @@ export interface Transport {
   reaches(node: string): boolean;
   /** Sends one batch of frames to `node`, after the batches posted to it before. Never throws for a node that is gone. */
   post(node: string, frames: unknown[]): void;
+  /** The hub that reports what arrives from the nodes it reaches (null or absent: the current hub). */
+  readonly hub?: Hub | null;
 }
 
 /** What the node runtime offers a transport: where batches go in, and where it says a node is gone. */
@@ -63,6 +67,10 @@ export interface TransportHost {
   readonly selfKey: string;
   /** A batch from `from` arrived. Call in arrival order, outside any hub loop (from a Node callback). */
   receive(from: string, frames: unknown[]): void;
-  /** `node` is unreachable for good: everything on it fails with `'noconnection'`. */
+  /** `node` is unreachable, or the session with it lost a batch: everything across it fails with `'noconnection'`. */
   nodeDown(node: string): void;
+  /** `node` is reachable (again): a node down before starts a new session; references made before stay dead. */
+  nodeUp(node: string): void;
+  /** A batch for `node` could not be sent: its messages are dead letters (`'noconnection'`). The transport then says `nodeDown`. */
+  dropped(node: string, frames: unknown[]): void;
 }

@@ -123,9 +123,9 @@ checks('spawnThread and spawnThreads check the module and their options at the c
 checks('spawnRemote, runInThread and remoteChild check where, what and the args at the call', () => {
   const HASH = job<[string], string>('hash');
   const KIND = spawnable<string, [number]>('kind');
-  assert.throws(() => spawnRemote({} as never, KIND, 1), /^spawnRemote: where must be a ThreadNode or a ThreadPool, got an object$/);
-  assert.throws(() => runInThread(null as never, HASH, 'x'), /runInThread: where must be a ThreadNode or a ThreadPool, got null/);
-  assert.throws(() => remoteChild({} as never, KIND, 1), /remoteChild: where must be a ThreadNode or a ThreadPool/);
+  assert.throws(() => spawnRemote({} as never, KIND, 1), /^spawnRemote: where must be a ThreadNode, a ThreadPool or a RemoteNode, got an object$/);
+  assert.throws(() => runInThread(null as never, HASH, 'x'), /runInThread: where must be a ThreadNode, a ThreadPool or a RemoteNode, got null/);
+  assert.throws(() => remoteChild({} as never, KIND, 1), /remoteChild: where must be a ThreadNode, a ThreadPool or a RemoteNode/);
 });
 
 checks('spawnable, job and offer check their names and functions', () => {
@@ -144,7 +144,7 @@ checks('monitorNode and demonitorNode check their arguments', () =>
     const sink = new Sink().start();
     assert.throws(() => monitorNode({} as never, selfNode()), /monitorNode: watcher must be an Actor, got an object/);
     assert.throws(() => monitorNode(sink, 'main' as never), /monitorNode: node must be a NodeId or a ThreadNode, got "main"/);
-    assert.throws(() => demonitorNode({} as never), /demonitorNode: ref must be a NodeMonitorRef, got an object/);
+    assert.throws(() => demonitorNode({} as never), /demonitorNode: ref must be a NodeMonitorRef or a NodesMonitorRef, got an object/);
     const ref = monitorNode(sink, selfNode());
     assert.ok(demonitorNode(ref));
     assert.not.ok(demonitorNode(ref));
