@@ -1,0 +1,232 @@
+/**
+ * Actors in other processes, over a real nats-server: this process joins
+ * as node `runner`, nodes b and c are processes (fixtures/nats-node.ts),
+ * started once for the suite; the tests that kill a node start their own.
+ * Detection times: a heartbeat every 100 ms, down after 600 ms unheard.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { call, spawn } from 'grove';
+import { AskFailed, ask, exit, link, monitor, type ActorRef, type DownMessage, type ExitMessage, type ReplyTo } from 'grove/actors';
+import {
+  NotPlainData, RemoteError, RemoteRef, SpawnFailed, monitorNode, monitorNodes, remoteNode, runInThread, spawnRemote,
+  type NodeDownMessage, type NodeUpMessage,
+} from 'grove/cluster';
+import { TestProbe } from 'grove/testing';
+import { KEY } from './fixtures/nats-protocol.js';
+import { WORKER, type Note, type WorkerMessage } from './fixtures/protocol.js';
+import { DOWN_AFTER_MS, HEARTBEAT_MS, NatsServer, NodeProcess, asNode, haveNatsServer } from './nats-support.js';
+
+type Seen = Note | NodeDownMessage | NodeUpMessage;
+const T = { timeout: 5000 };
+const isExit = (m: Seen): m is ExitMessage => m.type === 'EXIT';
+const isDown = (m: Seen): m is DownMessage => m.type === 'DOWN';
+const isNodeDown = (m: Seen): m is NodeDownMessage => m.type === 'nodedown';
+const isNodeUp = (m: Seen): m is NodeUpMessage => m.type === 'nodeup';
+const echo = (text: string) => (replyTo: ReplyTo<string>) => ({ type: 'echo' as const, text, replyTo });
+
+/** An ask that waits (the actor sleeps a minute first), in its own greenlet; its value is what the ask threw. */
+function pendingAsk(target: RemoteRef<WorkerMessage>) {
+  return spawn(function* () {
+    try {
+      yield* ask(target, (replyTo: ReplyTo<string>) => ({ type: 'sleep', ms: 60_000, replyTo }));
+      return 'answered';
+    } catch (error) {
+      return error;
+    }
+  });
+}
+
+const remote = suite('actors in other processes, over NATS');
+if (haveNatsServer(remote, 'actors in other processes, over NATS')) {
+  let server: NatsServer;
+  let b: NodeProcess;
+  let c: NodeProcess;
+  const CLUSTER = 'actors';
+
+  remote.before(async () => {
+    server = await NatsServer.start();
+    [b, c] = await Promise.all([NodeProcess.start(server, 'b', CLUSTER), NodeProcess.start(server, 'c', CLUSTER)]);
+  });
+
+  remote.after(async () => {
+    await Promise.all([b?.stop(), c?.stop()]);
+    await server?.stop();
+  });
+
+  remote('send and ask reach an actor in another process; replies, references and ReplyTos travel; messages arrive frozen and in order', async () => {
+    const { reports } = await asNode(server, CLUSTER, function* (node) {
+      assert.equal(node.nodes().map((n) => n.name), ['b', 'c'], 'both nodes are heard once connected (a heartbeat answers the newcomer at once)');
+      const onB = yield* spawnRemote(remoteNode('b'), WORKER, 'b:');
+      const onC = yield* spawnRemote(remoteNode('c'), WORKER, 'c:');
+      assert.instance(onB, RemoteRef);
+      assert.equal([onB.node.name, onB.node.incarnation, String(onB)], ['b', b.incarnation, '<RemoteRef worker-b: on b>']);
+      assert.is(yield* ask(onB, echo('hi'), T), 'b:hi');
+      // The actor's own reference comes back as the same RemoteRef.
+      assert.is(yield* ask(onB, (replyTo: ReplyTo<ActorRef<WorkerMessage>>) => ({ type: 'self', replyTo }), T), onB);
+      const payload = { list: [1, 2, 3], nested: { flag: true } };
+      assert.is(yield* ask(onB, (replyTo: ReplyTo<string>) => ({ type: 'inspect', payload, replyTo }), T), 'frozen=true sum=6 flag=true');
+      assert.ok(Object.isFrozen(payload.nested), 'send froze the sender\'s object, as a local send does');
+      // b passes the ReplyTo on to c's actor, which answers this process directly.
+      assert.is(yield* ask(onB, (replyTo: ReplyTo<string>) => ({ type: 'pass', to: onC, text: 'relayed', replyTo }), T), 'c:relayed');
+      // b's actor asks c's actor, then answers.
+      assert.is(yield* ask(onB, (replyTo: ReplyTo<string>) => ({ type: 'ask', target: onC, text: 'x', replyTo }), T), 'c:x');
+      // msgpack keeps undefined, NaN and the infinities; -0 arrives as 0.
+      const odd = { u: undefined, n: NaN, inf: -Infinity, z: -0, list: [undefined, 1.5], nested: { deep: [null, 'é'] } };
+      const back = (yield* ask(onB, (replyTo: ReplyTo<unknown>) => ({ type: 'return', value: odd, replyTo }), T)) as typeof odd;
+      assert.equal(back, { ...odd, z: 0 });
+      assert.ok('u' in back && Object.is(back.z, 0) && Number.isNaN(back.n));
+      // A message that is not plain data is refused at send: nothing goes.
+      try {
+        onB.send({ type: 'return', value: new Map(), replyTo: null } as never);
+        assert.unreachable();
+      } catch (error) {
+        assert.instance(error, NotPlainData);
+        assert.is((error as Error).message.split(':').slice(0, 2).join(':'), 'send: message.value is a Map (a class instance)');
+      }
+      // In order: 200 notes from b, each to this process's probe.
+      const probe = new TestProbe<Seen>('probe');
+      onB.send({ type: 'count', to: probe, from: 1, n: 200 });
+      const notes = yield* probe.receiveN(200, T);
+      assert.equal(notes.map((n) => (n as { text: string }).text), Array.from({ length: 200 }, (_, i) => String(i + 1)));
+      assert.ok(notes.every((n) => Object.isFrozen(n)));
+      // A reference to this process's actor comes back as the actor itself.
+      onB.send({ type: 'tell', to: probe, text: 'told' });
+      const told = yield* probe.expectMessage((m): m is Extract<Note, { type: 'note' }> => m.type === 'note', T);
+      assert.equal([told.text, told.from === onB], ['b:told', true]);
+      exit(onB, 'kill');
+      exit(onC, 'kill');
+    });
+    assert.equal(reports, []);
+  });
+
+  remote('links, monitors and exit across processes; an actor its node does not know gives noproc', async () => {
+    const { reports } = await asNode(server, CLUSTER, function* () {
+      const probe = new TestProbe<Seen>('probe');
+      probe.trapExit = true;
+      const crashing = yield* spawnRemote(remoteNode('b'), WORKER, 'crash:');
+      link(probe, crashing);
+      const watch = monitor(probe, crashing);
+      assert.is(yield* ask(crashing, echo('ready'), T), 'crash:ready');
+      crashing.send({ type: 'crash', why: 'boom' });
+      const signal = yield* probe.expectMessage(isExit, T);
+      assert.is(signal.from, crashing);
+      assert.instance(signal.reason, RemoteError);
+      assert.equal([(signal.reason as RemoteError).message, (signal.reason as RemoteError).node?.name], ['Error: boom', 'b']);
+      const down = yield* probe.expectMessage(isDown, T);
+      assert.equal([down.ref === watch, down.target === crashing, down.reason === signal.reason || (down.reason as Error).message], [true, true, 'Error: boom']);
+      assert.is(crashing.dead, true);
+
+      // exit/2 with 'kill' from here.
+      const killed = yield* spawnRemote(remoteNode('c'), WORKER, 'k:');
+      monitor(probe, killed);
+      exit(killed, 'kill');
+      assert.is((yield* probe.expectMessage(isDown, T)).reason, 'killed');
+
+      // An actor that ended unwatched from here: its node answers a monitor with 'noproc'.
+      const quiet = yield* spawnRemote(remoteNode('b'), WORKER, 'q:');
+      const other = yield* spawnRemote(remoteNode('b'), WORKER, 'o:');
+      quiet.send({ type: 'crash', why: 'quietly' });
+      // b's hub runs quiet's crash before other's echo (it woke first), so it is dead once other answers.
+      assert.is(yield* ask(other, echo('after'), T), 'o:after');
+      assert.is(quiet.dead, false, 'not known here');
+      const late = new TestProbe<Seen>('late');
+      monitor(late, quiet);
+      assert.is((yield* late.expectMessage(isDown, T)).reason, 'noproc');
+      assert.is(quiet.dead, true);
+      link(late, quiet);
+      late.trapExit = true;
+      exit(other, 'kill');
+    });
+    assert.equal(reports, []);
+  });
+
+  remote("kill -9 of a node: 'noconnection' to links, monitors, asks and node monitors within the detection time", async () => {
+    const d = await NodeProcess.start(server, 'd', CLUSTER);
+    const { reports } = await asNode(server, CLUSTER, function* (node) {
+      const probe = new TestProbe<Seen>('probe');
+      probe.trapExit = true;
+      const nodes = new TestProbe<Seen>('nodes');
+      monitorNodes(nodes);
+      const actor = yield* spawnRemote(remoteNode('d'), WORKER, 'd:');
+      link(probe, actor);
+      const watch = monitor(probe, actor);
+      monitorNode(probe, actor.node);
+      const asking = pendingAsk(actor);
+      assert.is(yield* ask(actor, echo('ready'), T), 'd:ready');
+
+      yield* call(d.kill());
+      const killedAt = performance.now();
+      const signal = yield* probe.expectMessage(isExit, T);
+      const detected = performance.now() - killedAt;
+      assert.equal([signal.from === actor, signal.reason], [true, 'noconnection']);
+      assert.ok(detected <= DOWN_AFTER_MS + 2 * HEARTBEAT_MS + 500, `detected in ${detected.toFixed(0)} ms`);
+      const down = yield* probe.expectMessage(isDown, T);
+      assert.equal([down.ref === watch, down.reason], [true, 'noconnection']);
+      const nodeDown = yield* probe.expectMessage(isNodeDown, T);
+      assert.equal(nodeDown, { type: 'nodedown', node: actor.node, reason: 'noconnection' });
+      const failed = yield* asking.get();
+      assert.instance(failed, AskFailed);
+      assert.is((failed as AskFailed).reason, 'noconnection');
+      assert.equal((yield* nodes.expectMessage(isNodeDown, T)).node, actor.node);
+      assert.equal(node.nodes().map((n) => n.name), ['b', 'c']);
+      // A message to it now is a dead letter, here.
+      actor.send({ type: 'echo', text: 'late', replyTo: null as never });
+      // A spawn on a node of that name waits for one, then fails.
+      const started = performance.now();
+      try {
+        yield* spawnRemote(remoteNode('d', { timeout: 200 }), WORKER, 'x');
+        assert.unreachable();
+      } catch (error) {
+        assert.instance(error, SpawnFailed);
+        assert.equal([(error as SpawnFailed).reason, (error as SpawnFailed).message], ['noconnection', 'spawnRemote: "worker" did not start on d: noconnection']);
+      }
+      assert.ok(performance.now() - started >= 190);
+    });
+    assert.equal(reports.length, 1);
+    assert.match(reports[0], /^hub: deadLetter: DeadLetter: dead letter #1: .* was sent to <RemoteRef worker-d: on d>, which exited with noconnection$/);
+  });
+
+  remote('a node started again under its name is a new node: its old references stay dead, remoteNode(name) reaches the new one', async () => {
+    const first = await NodeProcess.start(server, 'e', CLUSTER, 5000);
+    const { reports } = await asNode(
+      server,
+      CLUSTER,
+      function* () {
+        const probe = new TestProbe<Seen>('probe');
+        const old = yield* spawnRemote(remoteNode('e'), WORKER, 'old:');
+        // Watched from now on: e's first incarnation is up already.
+        const nodes = new TestProbe<Seen>('nodes');
+        monitorNodes(nodes);
+        monitor(probe, old);
+        yield* call(first.kill());
+        const killedAt = performance.now();
+        const second = yield* call(NodeProcess.start(server, 'e', CLUSTER, 5000));
+        // Heard under a new incarnation: the old one is gone at once, long before the 5 s detection time.
+        const down = yield* probe.expectMessage(isDown, T);
+        assert.is(down.reason, 'noconnection');
+        assert.ok(performance.now() - killedAt < 4000);
+        assert.equal((yield* nodes.expectMessage(isNodeDown, T)).node, old.node);
+        const up = yield* nodes.expectMessage(isNodeUp, T);
+        assert.equal([up.node.name, up.node.incarnation], ['e', second.incarnation]);
+        assert.is(old.dead, true);
+        try {
+          yield* ask(old, echo('stale'), T);
+          assert.unreachable();
+        } catch (error) {
+          assert.is((error as AskFailed).reason, 'noconnection');
+        }
+        const fresh = yield* spawnRemote(remoteNode('e'), WORKER, 'new:');
+        assert.is(fresh.node.incarnation, second.incarnation);
+        assert.is(yield* runInThread(remoteNode(fresh.node), KEY), second.key);
+        assert.is(yield* ask(fresh, echo('hi'), T), 'new:hi');
+        yield* call(second.stop());
+      },
+      { downAfterMs: 5000 },
+    );
+    assert.equal(reports, []);
+  });
+}
+
+
+remote.run();
