@@ -101,9 +101,14 @@ export class ClusterNode {
     this.hold = hold;
   }
 
-  /** True until `close()` (or until the connection to NATS ended for good). */
-  get connected(): boolean {
-    return !this.transport.closed;
+  /** True once it has left the cluster: `close()`, or the connection to NATS ended for good. */
+  get closed(): boolean {
+    return this.transport.closed;
+  }
+
+  /** True while its connection to NATS is up (false while the client reconnects, and once closed). */
+  get online(): boolean {
+    return this.transport.connected && !this.transport.closed;
   }
 
   /** The other nodes that are up (heard within the detection time), by name. */
@@ -142,7 +147,7 @@ export class ClusterNode {
   }
 
   toString(): string {
-    return `<ClusterNode ${this.id.name} in ${this.cluster}${this.connected ? '' : ' (closed)'}>`;
+    return `<ClusterNode ${this.id.name} in ${this.cluster}${this.closed ? ' (closed)' : this.online ? '' : ' (offline)'}>`;
   }
 
   /** How `console.log` and `util.inspect` show it. */
@@ -179,7 +184,8 @@ function checkConnect(options: ConnectNodeOptions): Required<Omit<ConnectNodeOpt
 /**
  * Joins this process to a cluster over NATS as the node `name` (see
  * `ConnectNodeOptions`) and returns its `ClusterNode`, once it is
- * connected, subscribed, and has read the cluster registry. Blocks the
+ * connected, has read the cluster registry and has heard the nodes that
+ * are up (a heartbeat period: `node.nodes()` lists them). Blocks the
  * calling greenlet only. Throws `ConnectFailed` if the server cannot be
  * reached or has no JetStream (with the registry on). While connected,
  * the node holds the hub (a `run()` waiting on remote actors is not given
@@ -225,6 +231,7 @@ export function connectNode(options: ConnectNodeOptions): Operation<ClusterNode>
         // A caller that gave up while the registry loads leaves at once.
         signal.addEventListener('abort', () => void node.leave());
         await registry?.start();
+        await transport.heardAll();
         return node;
       } catch (error) {
         if (made !== null) await made.leave();

@@ -63,6 +63,8 @@ export class NatsTransport implements Transport {
   /** Waiting for a node of some name to come up (remote-node.ts): told of each node that comes up, and of the close (undefined). */
   private readonly upWaiters = new Set<(session: Session | undefined) => void>();
   private readonly closedPromise: Promise<void>;
+  /** When it started (ms of `performance.now()`): within a heartbeat period of that, every node up has been heard. */
+  private readonly started = performance.now();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -168,6 +170,12 @@ export class NatsTransport implements Transport {
       this.sessions.set(key, session);
     }
     return session;
+  }
+
+  /** Resolves once a heartbeat period has passed since it started: every node that is up has been heard by then. */
+  heardAll(): Promise<void> {
+    const left = this.started + this.options.heartbeatMs - performance.now();
+    return left <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, left));
   }
 
   /** Says goodbye, ends every session (everything across them fails with 'noconnection') and closes the connection. */

@@ -6,14 +6,15 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { call, spawn } from 'grove';
-import { AskFailed, ask, exit, link, monitor, type ActorRef, type DownMessage, type ExitMessage, type ReplyTo } from 'grove/actors';
+import { call, sleep, spawn } from 'grove';
+import { AskFailed, ask, exit, link, monitor, registryName, type ActorRef, type DownMessage, type ExitMessage, type ReplyTo } from 'grove/actors';
 import {
-  NotPlainData, RemoteError, RemoteRef, SpawnFailed, monitorNode, monitorNodes, remoteNode, runInThread, spawnRemote,
+  NotPlainData, RemoteChild, RemoteError, RemoteRef, SpawnFailed, monitorNode, monitorNodes, remoteChild, remoteNode, runInThread, spawnRemote, whereisGlobal,
   type NodeDownMessage, type NodeUpMessage,
 } from 'grove/cluster';
 import { TestProbe } from 'grove/testing';
-import { KEY } from './fixtures/nats-protocol.js';
+import { Supervisor, type ChildSpec } from 'grove/supervision';
+import { KEY, SERVE } from './fixtures/nats-protocol.js';
 import { WORKER, type Note, type WorkerMessage } from './fixtures/protocol.js';
 import { DOWN_AFTER_MS, HEARTBEAT_MS, NatsServer, NodeProcess, asNode, haveNatsServer } from './nats-support.js';
 
@@ -226,7 +227,83 @@ if (haveNatsServer(remote, 'actors in other processes, over NATS')) {
     );
     assert.equal(reports, []);
   });
-}
 
+  remote('a supervisor here restarts a remote child when its node dies, on the node started again under its name', async () => {
+    const first = await NodeProcess.start(server, 'f', CLUSTER);
+    let second: NodeProcess | undefined;
+    const { reports } = await asNode(server, CLUSTER, function* () {
+      const spec: ChildSpec<RemoteChild<WorkerMessage>> = { id: 'worker', start: () => remoteChild(remoteNode('f', { timeout: 20_000 }), WORKER, 'f:') };
+      const sup = new Supervisor({ strategy: 'oneForOne', maxRestarts: 3, withinMs: 30_000, children: [spec] });
+      sup.start();
+      yield* sup.up(T);
+      const child = sup.child(spec)!;
+      assert.is(child.ref?.node.incarnation, first.incarnation);
+      assert.is(yield* ask(child, echo('one'), T), 'f:one');
+      yield* call(first.kill());
+      // The child exits 'noconnection' once f is unheard; its restart waits for a node named f.
+      second = yield* call(NodeProcess.start(server, 'f', CLUSTER));
+      let again = sup.child(spec);
+      for (let waited = 0; (again === undefined || again === child || again.ref === undefined) && waited < 20_000; waited += 20) {
+        yield* sleep(20);
+        again = sup.child(spec);
+      }
+      assert.ok(again !== undefined && again !== child && again.ref !== undefined, 'restarted');
+      assert.is(again.ref!.node.incarnation, second.incarnation);
+      assert.is(yield* ask(again, echo('two'), T), 'f:two');
+      exit(sup, 'shutdown');
+      yield* sup.join();
+      assert.is(again.ref!.dead, true, 'its remote actor stopped with it');
+    });
+    await second?.stop();
+    assert.equal(reports, []);
+  });
+
+  remote('the NATS server killed and restarted: a send meanwhile is a dead letter and ends the session, nothing waits; the nodes reconnect and reach each other again', async () => {
+    const { reports } = await asNode(server, CLUSTER, function* (node) {
+      const probe = new TestProbe<Seen>('probe');
+      probe.trapExit = true;
+      const before = yield* spawnRemote(remoteNode('b'), WORKER, 'before:');
+      link(probe, before);
+      monitor(probe, before);
+      assert.is(yield* ask(before, echo('ready'), T), 'before:ready');
+      const nodes = new TestProbe<Seen>('nodes');
+      monitorNodes(nodes);
+
+      yield* call(server.kill());
+      for (let waited = 0; node.online && waited < 5000; waited += 10) yield* sleep(10);
+      assert.is(node.online, false, 'the client saw the connection drop');
+      before.send({ type: 'echo', text: 'lost', replyTo: null as never });
+      // Dropped, not buffered: the session with b ends at once.
+      assert.is((yield* probe.expectMessage(isExit, T)).reason, 'noconnection');
+      assert.is((yield* probe.expectMessage(isDown, T)).reason, 'noconnection');
+      assert.is(before.dead, true);
+      const failed = spawn(function* () {
+        try {
+          return yield* ask(before, echo('too late'), T);
+        } catch (error) {
+          return (error as AskFailed).reason;
+        }
+      });
+      assert.is(yield* failed.get({ timeout: 100 }), 'noconnection', 'an ask fails at once');
+
+      yield* call(server.restart());
+      // b is down since the dropped batch; it is up again once heard after the reconnect. (c is down too if it stayed
+      // unheard for 600 ms meanwhile, and then up again: node events of c may come between.)
+      let seen: Seen;
+      do seen = yield* nodes.expectMessage((m: Seen) => m.type === 'nodeup' || m.type === 'nodedown', { timeout: 10_000 });
+      while (!(seen.type === 'nodeup' && seen.node.name === 'b'));
+      for (let waited = 0; node.nodes().length < 2 && waited < 5000; waited += 10) yield* sleep(10);
+      assert.equal(node.nodes().map((n) => n.name), ['b', 'c']);
+      const after = yield* spawnRemote(remoteNode('b'), WORKER, 'after:');
+      assert.is(yield* ask(after, echo('hi'), T), 'after:hi');
+      // The registry's watch goes on after the restart: a name b registers now is seen here.
+      assert.is(yield* runInThread(remoteNode('b'), SERVE, 'after-restart'), 'b');
+      for (let waited = 0; whereisGlobal('after-restart') === undefined && waited < 5000; waited += 10) yield* sleep(10);
+      assert.is(yield* ask(whereisGlobal<WorkerMessage>(registryName('after-restart'))!, echo('named'), T), 'b:named');
+    });
+    assert.equal(reports.length, 1, reports.join('\n'));
+    assert.match(reports[0], /^hub: deadLetter: DeadLetter: dead letter #1: .* was sent to <RemoteRef worker-before: on b>, which exited with noconnection$/);
+  });
+}
 
 remote.run();
