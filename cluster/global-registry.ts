@@ -314,7 +314,7 @@ export function registerGlobal(nameOrKey: string | RegistryName<unknown>, actor:
  * true if it did. Blocks until the registry has it (one round trip). Use
  * with `yield*`.
  */
-export function unregisterGlobal(nameOrKey: string | RegistryName<unknown>): Operation<boolean> {
+export function unregisterGlobal<M>(nameOrKey: string | RegistryName<M>): Operation<boolean> {
   const name = nameArg('unregisterGlobal', nameOrKey);
   return new Composite<boolean>('unregisterGlobal', function* () {
     return yield* callOperation(registry('unregisterGlobal').release(name));
@@ -330,7 +330,8 @@ export function unregisterGlobal(nameOrKey: string | RegistryName<unknown>): Ope
 export function whereisGlobal<M>(name: RegistryName<M>): ActorRef<M> | undefined;
 export function whereisGlobal(name: string): ActorRef<unknown> | undefined;
 export function whereisGlobal(name: string | RegistryName<unknown>): ActorRef<unknown> | undefined {
-  return registry('whereisGlobal').lookup(nameArg('whereisGlobal', name)) as ActorRef<unknown> | undefined;
+  const text = nameArg('whereisGlobal', name);
+  return registry('whereisGlobal').lookup(text) as ActorRef<unknown> | undefined;
 }
 
 /** The names registered in the cluster, to actors on nodes not known down here, sorted. Never blocks. */
