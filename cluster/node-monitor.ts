@@ -15,7 +15,7 @@ import { Actor } from '../actors/actor.js';
 import type { Receiver } from '../actors/monitor.js';
 import { ensureRelations, relationsOf } from '../actors/relations.js';
 import { DELIVER } from '../actors/keys.js';
-import { localNode, type NodeListener } from './local-node.js';
+import { localNode } from './local-node.js';
 import { nodeKey, type NodeId } from './node-id.js';
 import { NOCONNECTION, type Peer } from './peer.js';
 
@@ -80,7 +80,8 @@ export interface NodeUpMessage {
 }
 
 /** A `monitorNodes` watch: what `monitorNodes` returns and `demonitorNode` takes. */
-export class NodesMonitorRef implements NodeListener {
+// A NodeListener (local-node.ts) and a Holding (actors/relations.ts), checked where it is added.
+export class NodesMonitorRef {
   /** @internal watching. */
   active = true;
 
