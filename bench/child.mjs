@@ -40,7 +40,11 @@ async function main() {
   const { system, workloads } = mod;
   const fn = workloads[workloadId];
   if (fn === undefined) {
-    const reason = w.threads ? 'threads: measured for grove against the raw MessagePort / one-thread baseline only' : `no ${workloadId} implementation`;
+    const reason = w.threads
+      ? 'threads: measured for grove against the raw MessagePort / one-thread baseline only'
+      : w.nats
+        ? 'NATS: measured for grove against the raw NATS client only'
+        : `no ${workloadId} implementation`;
     throw new NotApplicable(system.na?.[workloadId] ?? reason);
   }
   const base = quick ? w.quick : w.full;

@@ -74,7 +74,7 @@ interface Summary {
 const USAGE = `usage: npm run bench -- [--quick] [--repeats N] [--only W1,W2,...] [--systems grove,baseline,...] [--timeout S]
   --quick      small sizes, 1 repeat: a smoke check in under a minute
   --repeats N  measurements per system and workload (default 5; 1 with --quick)
-  --only       workloads: ${WORKLOADS.map((w) => w.id).join(', ')} (W2 includes W2mem; sup is every sup row; w7 is W7 and W7fan)
+  --only       workloads: ${WORKLOADS.map((w) => w.id).join(', ')} (W2 includes W2mem; sup is every sup row; w7 is W7 and W7fan; w9 is W9, W9ask and W9ask100)
   --systems    systems: ${SYSTEMS.join(', ')}
   --timeout S  seconds one measurement may take (default 180; 30 with --quick)`;
 
@@ -112,7 +112,7 @@ function parseArgs(argv: string[]): Options {
   });
   for (const x of lower ?? []) {
     if (!WORKLOADS.some((w) => w.id.toLowerCase() === x || w.group === x)) {
-      fail(`unknown workload ${JSON.stringify(x)}; known: ${WORKLOADS.map((w) => w.id).join(', ')} (and the groups sup, w7)`);
+      fail(`unknown workload ${JSON.stringify(x)}; known: ${WORKLOADS.map((w) => w.id).join(', ')} (and the groups sup, w7, w9)`);
     }
   }
   return {

@@ -311,7 +311,50 @@ export const WORKLOADS = [
       for (let i = 0; i < p.n; i += 97) checks.equal(obs.results[i], hashItem(`item-${i}`, p.rounds), `W8: the digest of item ${i}`);
     },
   },
+  {
+    id: 'W9',
+    title: 'W9 ping-pong between processes over NATS: an actor here and one in another process exchange N messages through a nats-server on loopback (the baseline row is the raw NATS client, publish/subscribe)',
+    kind: 'rate',
+    unit: 'msg/s',
+    calibrate: true,
+    nats: true,
+    group: 'w9',
+    full: { n: 100_000 },
+    quick: { n: 4_000 },
+    verify(p, obs, checks) {
+      checks.equal(obs.received[0] + obs.received[1], p.n, 'W9: messages received');
+      checks.equal(obs.received[0], p.n / 2, 'W9: messages received in the other process');
+      checks.equal(obs.sum, triangle(p.n), 'W9: checksum of message numbers');
+      checks.equal(obs.orderErrors, 0, 'W9: messages received out of order');
+    },
+  },
+  natsAsk('W9ask', 1),
+  natsAsk('W9ask100', 100),
 ];
+
+/**
+ * A W9 ask row: `concurrency` askers here each ask an actor in another
+ * process (through a nats-server on loopback) N / concurrency times in
+ * turn; the baseline is the raw NATS client's request/reply.
+ */
+function natsAsk(id, concurrency) {
+  return {
+    id,
+    title: `W9 ask between processes over NATS, ${concurrency} asker${concurrency === 1 ? '' : 's'} at a time: N request/replies to an actor in another process (the baseline row is the raw NATS client, request())`,
+    kind: 'rate',
+    unit: 'asks/s',
+    calibrate: true,
+    nats: true,
+    group: 'w9',
+    full: { n: 200_000, concurrency },
+    quick: { n: 2_000, concurrency },
+    verify(p, obs, checks) {
+      checks.equal(obs.answered, p.n, `${id}: asks answered`);
+      checks.equal(obs.sum, triangle(p.n), `${id}: checksum of the answers`);
+      checks.that(obs.maxInFlight <= p.concurrency, `${id}: ${obs.maxInFlight} asks in flight for ${p.concurrency} askers`);
+    },
+  };
+}
 
 /**
  * The supervisor scaling rows (issue 12): a simpleOneForOne supervisor starts

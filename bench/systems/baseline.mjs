@@ -3,8 +3,10 @@
  * (bench/baseline/scheduler.mjs): grove's design at the speed of light.
  * An actor is a task and its unbounded inbox Queue. W6's baseline is no
  * scheduler at all: plain `node:http`, the server grove's HttpServer wraps;
- * W7's is raw `worker_threads` (one postMessage per message) and W8's a
- * plain loop on one thread.
+ * W7's is raw `worker_threads` (one postMessage per message), W8's a
+ * plain loop on one thread, and W9's the raw NATS client
+ * (`@nats-io/transport-node`) with baseline/nats-peer.mjs as the other
+ * process.
  */
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -12,6 +14,7 @@ import { Queue, Scheduler, get, join, put, sleep, sleep0, spawn } from '../basel
 import { Worker } from 'node:worker_threads';
 import { SleepLog, hashItem, hashItems, settledHeap } from '../workloads.mjs';
 import { HELLO, runLoad } from '../http-load.mjs';
+import { latency, natsUrl, startPeer } from '../nats.mjs';
 
 export const system = {
   name: 'baseline',
@@ -289,6 +292,43 @@ export const workloads = {
       for (let r = 0; r < perActor; r++) for (let a = 0; a < actors; a++) thread.postMessage([a, r * actors + a]);
     }),
 
+  // W9: the raw NATS client, one publish per message, the peer process answering on another subject.
+  W9: async ({ n }) => {
+    const nc = await theConnection();
+    await nc.request('bench.start', '');
+    const samples = new Float64Array(n >> 1);
+    const out = { received: [0, 0], sum: 0, orderErrors: 0 };
+    await new Promise((resolve) => {
+      let expected = 1;
+      let sentAt = performance.now();
+      const sub = nc.subscribe('bench.ping', {
+        callback: (_error, msg) => {
+          const i = Number(msg.string());
+          const now = performance.now();
+          samples[i >> 1] = now - sentAt;
+          sentAt = now;
+          if (i !== expected) out.orderErrors++;
+          expected = i + 2;
+          out.received[1]++;
+          out.sum += i;
+          if (i + 1 < n) nc.publish('bench.pong', String(i + 1));
+          if (i + 2 >= n) {
+            sub.unsubscribe();
+            resolve();
+          }
+        },
+      });
+      nc.publish('bench.pong', '0');
+    });
+    const [received, sum, bad] = (await nc.request('bench.report', '')).string().split(' ').map(Number);
+    out.received[0] = received;
+    out.sum += sum;
+    out.orderErrors += bad;
+    return { ...out, extra: latency(samples) };
+  },
+  W9ask: natsRequests,
+  W9ask100: natsRequests,
+
   // W8: the same hashing on one thread, in a plain loop.
   W8: ({ n, rounds }) => {
     const items = hashItems(n);
@@ -304,8 +344,44 @@ function portWorker() {
   return (echoThread ??= new Worker(new URL('../baseline/port-worker.mjs', import.meta.url)));
 }
 
+/** W9: a raw NATS connection to this process's nats-server, with the peer process (baseline/nats-peer.mjs) up; once per process. */
+let natsConnection = null;
+function theConnection() {
+  natsConnection ??= (async () => {
+    const url = await natsUrl();
+    await startPeer('baseline/nats-peer.mjs', url);
+    const { connect } = await import('@nats-io/transport-node');
+    return connect({ servers: url });
+  })();
+  return natsConnection;
+}
+
+/** W9ask: `concurrency` loops call request() in turn, loop j asking j, j + c, j + 2c... below n. */
+async function natsRequests({ n, concurrency }) {
+  const nc = await theConnection();
+  const samples = new Float64Array(n);
+  const out = { answered: 0, sum: 0, maxInFlight: 0 };
+  let inFlight = 0;
+  const loop = async (j) => {
+    for (let i = j; i < n; i += concurrency) {
+      if (++inFlight > out.maxInFlight) out.maxInFlight = inFlight;
+      const t0 = performance.now();
+      const answer = Number((await nc.request('bench.echo', String(i))).string());
+      samples[i] = performance.now() - t0;
+      inFlight--;
+      out.answered++;
+      out.sum += answer;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, j) => loop(j)));
+  return { ...out, extra: latency(samples) };
+}
+
 /** Work done before a workload's warm-up, outside its timing (bench/child.mjs). */
 export const setup = {
   W7: portWorker,
   W7fan: portWorker,
+  W9: theConnection,
+  W9ask: theConnection,
+  W9ask100: theConnection,
 };

@@ -8,7 +8,8 @@
  * `Queue`: they are written against DESIGN.md and report `n/a (not built
  * yet)` until dist/ has those exports, so the suite picks them up by itself
  * once lib/queue.ts and actors/ land. The sup rows use `grove/supervision`;
- * W7 and W8 use `grove/cluster`, with grove-thread.mjs as their threads' module.
+ * W7 and W8 use `grove/cluster`, with grove-thread.mjs as their threads' module;
+ * W9 joins a cluster over NATS with grove-nats-peer.mjs as the other process.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { NotApplicable, SleepLog, hashItems, settledHeap } from '../workloads.mjs';
 import { HELLO, runLoad } from '../http-load.mjs';
+import { latency, natsUrl, startPeer } from '../nats.mjs';
 
 // GROVE_BENCH_DIST measures another build (a copy of dist/ from before a change, say).
 const dist = process.env.GROVE_BENCH_DIST
@@ -29,7 +31,7 @@ const actorsModule = existsSync(new URL('actors.js', dist)) ? await import(new U
 const serverModule = existsSync(new URL('server.js', dist)) ? await import(new URL('server.js', dist).href) : null;
 const supervisionModule = existsSync(new URL('supervision.js', dist)) ? await import(new URL('supervision.js', dist).href) : null;
 const clusterModule = existsSync(new URL('cluster.js', dist)) ? await import(new URL('cluster.js', dist).href) : null;
-const { run, spawn, sleep, joinAll } = grove;
+const { run, spawn, sleep, joinAll, call } = grove;
 
 // GROVE_BENCH_OBSERVER=1: every workload runs on a hub watched by grove/observer with a page open
 // (its event stream read by a worker thread, as a browser would): compare with a run without it.
@@ -140,7 +142,22 @@ function actors(workloadId) {
     benchSetPeer(peer) {
       this.#peer = peer;
     }
+    /** W9: times each round trip (from sending i to receiving i + 1). */
+    benchTime(n) {
+      this.#samples = new Float64Array(n >> 1);
+      this.#sentAt = performance.now();
+    }
+    benchSamples() {
+      return this.#samples;
+    }
+    #samples = null;
+    #sentAt = 0;
     receive(i) {
+      if (this.#samples !== null) {
+        const now = performance.now();
+        this.#samples[i >> 1] = now - this.#sentAt;
+        this.#sentAt = now;
+      }
       if (i !== this.#expected) this.#bad++;
       this.#expected = i + 2;
       this.#received++;
@@ -291,12 +308,64 @@ function* thePool(workloadId) {
   return benchPool;
 }
 
-/** Work done before a workload's warm-up, outside its timing (bench/child.mjs): starting the threads. */
+/** W9: this process joined to cluster `bench` over a nats-server, with the peer node (grove-nats-peer.mjs) up; once per process. */
+let benchNode = null;
+let benchEcho = null;
+
+async function theCluster(workloadId) {
+  const connectNode = need(clusterModule, 'connectNode', `cluster/ over NATS, needed by ${workloadId}`);
+  benchNode ??= (async () => {
+    const url = await natsUrl();
+    await startPeer('systems/grove-nats-peer.mjs', url);
+    return run(() => connectNode({ servers: url, name: 'bench', cluster: 'bench', registry: false }));
+  })();
+  return benchNode;
+}
+
+/** W9ask: the echo actor on the peer, spawned once. */
+async function theEcho(workloadId) {
+  await theCluster(workloadId);
+  const { remoteNode, spawnRemote, spawnable } = clusterModule;
+  benchEcho ??= run(() => spawnRemote(remoteNode('peer'), spawnable('bench-nats-echo')));
+  return benchEcho;
+}
+
+/** Work done before a workload's warm-up, outside its timing (bench/child.mjs): starting the threads, joining the cluster. */
 export const setup = {
   W7: () => run(() => theThread('W7')),
   W7fan: () => run(() => theThread('W7fan')),
   W8: () => run(() => thePool('W8')),
+  W9: () => theCluster('W9'),
+  W9ask: () => theEcho('W9ask'),
+  W9ask100: () => theEcho('W9ask100'),
 };
+
+/** W9ask: `concurrency` greenlets ask the echo actor in turn, asker j asking j, j + c, j + 2c... below n. */
+async function natsAsks({ n, concurrency }) {
+  const echo = await benchEcho;
+  const { ask } = actorsModule;
+  const samples = new Float64Array(n);
+  const out = { answered: 0, sum: 0, maxInFlight: 0 };
+  let inFlight = 0;
+  return run(function* () {
+    const askers = [];
+    for (let j = 0; j < concurrency; j++) {
+      askers.push(spawn(function* () {
+        for (let i = j; i < n; i += concurrency) {
+          if (++inFlight > out.maxInFlight) out.maxInFlight = inFlight;
+          const t0 = performance.now();
+          const answer = yield* ask(echo, (replyTo) => ({ i, replyTo }));
+          samples[i] = performance.now() - t0;
+          inFlight--;
+          out.answered++;
+          out.sum += answer;
+        }
+      }));
+    }
+    yield* joinAll(askers, { raiseError: true });
+    return { ...out, extra: latency(samples) };
+  });
+}
 
 export const workloads = {
   switch: ({ n }) =>
@@ -401,7 +470,7 @@ export const workloads = {
 
   W6: (p) => {
     const HttpServer = need(serverModule, 'HttpServer', 'server/, needed by W6');
-    const { call } = grove;
+
     return run(function* () {
       const server = new HttpServer('127.0.0.1:0', function* (_request, response) {
         response.writeHead(200, { 'content-type': 'text/plain' }).end(HELLO);
@@ -462,6 +531,31 @@ export const workloads = {
       return { collected: total, ...result.value };
     });
   },
+
+  W9: ({ n }) => {
+    const { Player } = actors('W9');
+    const { ask } = actorsModule;
+    return run(function* () {
+      yield* call(theCluster('W9'));
+      const { remoteNode, spawnRemote, spawnable } = clusterModule;
+      const ping = new Player('ping', n, 1).start();
+      const pong = yield* spawnRemote(remoteNode('peer'), spawnable('bench-nats-pong'), n, ping);
+      ping.benchSetPeer(pong);
+      ping.benchTime(n);
+      pong.send(0);
+      yield* ping.join();
+      const out = { received: [0, 0], sum: 0, orderErrors: 0 };
+      ping.benchReport(out, 1);
+      const [received, sum, bad] = yield* ask(pong, (report) => ({ report }));
+      out.received[0] = received;
+      out.sum += sum;
+      out.orderErrors += bad;
+      actorsModule.exit(pong, 'kill');
+      return { ...out, extra: latency(ping.benchSamples()) };
+    });
+  },
+  W9ask: natsAsks,
+  W9ask100: natsAsks,
 
   W8: ({ n, rounds, chunk }) => {
     const ask = need(actorsModule, 'ask', 'actors/, needed by W8');
