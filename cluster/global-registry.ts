@@ -299,7 +299,8 @@ function nameArg(call: string, name: unknown): string {
  * names. A kill or Timeout of the caller ends the wait; a claim that
  * lands after that is kept (the actor holds the name). Use with `yield*`.
  */
-export function registerGlobal<M>(name: string | RegistryName<M>, actor: ActorRef<M>): Operation<void>;
+export function registerGlobal<M>(name: RegistryName<M>, actor: ActorRef<NoInfer<M>>): Operation<void>;
+export function registerGlobal(name: string, actor: ActorRef<never>): Operation<void>;
 export function registerGlobal(nameOrKey: string | RegistryName<unknown>, actor: ActorRef<never>): Operation<void> {
   const name = nameArg('registerGlobal', nameOrKey);
   if (!(actor instanceof Actor)) throw new TypeError(`registerGlobal: actor must be a local Actor (a node registers its own actors), got ${show(actor)}`);

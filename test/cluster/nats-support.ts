@@ -218,6 +218,61 @@ export class NodeProcess {
   }
 }
 
+/** A process running one of the examples (or any script under tsx): its output, and its end. */
+export class ScriptProcess {
+  stdout = '';
+  stderr = '';
+  /** Resolves with its exit code (null if a signal ended it) once it has exited. */
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  /** Starts `script` (a path from the repository's root) with `args`, under tsx, with `env` added to this process's. */
+  constructor(script: string, args: string[], env: Record<string, string>) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', '--conditions=grove-source', script, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    children.add(this.child);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
+      children.delete(this.child);
+      resolve(code);
+    }));
+    this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += String(chunk)));
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += String(chunk)));
+  }
+
+  /** Its lines of output so far. */
+  lines(): string[] {
+    return this.stdout.split('\n').filter((line) => line !== '');
+  }
+
+  /** Resolves once it has printed a line matching `pattern` (fails after `ms`, or if it exits first). */
+  async printed(pattern: RegExp, ms = 30_000): Promise<void> {
+    await within(ms, `${pattern} in the output of a script (so far: ${JSON.stringify(this.stdout)}; stderr: ${JSON.stringify(this.stderr)})`, new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.lines().some((line) => pattern.test(line))) resolve();
+      };
+      this.child.stdout!.on('data', check);
+      void this.exited.then(() => {
+        check();
+        reject(new Error(`the script exited first`));
+      });
+      check();
+    }));
+  }
+
+  /** Waits (bounded) for its exit; returns its code. */
+  async end(ms = 30_000): Promise<number | null> {
+    try {
+      return await within(ms, 'a script to exit', this.exited);
+    } catch (error) {
+      this.child.kill('SIGKILL');
+      throw error;
+    }
+  }
+}
+
 /** What `asNode` gives back: the body's value and what this process's hub reported. */
 export interface NodeOutcome<T> {
   value: T;
