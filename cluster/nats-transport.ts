@@ -63,6 +63,8 @@ export class NatsTransport implements Transport {
   /** Waiting for a node of some name to come up (remote-node.ts): told of each node that comes up, and of the close (undefined). */
   private readonly upWaiters = new Set<(session: Session | undefined) => void>();
   private readonly closedPromise: Promise<void>;
+  /** How long a node stays known after it went down unheard (then it is forgotten). */
+  private readonly forgetAfterMs: number;
   /** When it started (ms of `performance.now()`): within a heartbeat period of that, every node up has been heard. */
   private readonly started = performance.now();
 
@@ -78,6 +80,7 @@ export class NatsTransport implements Transport {
     this.selfKey = node.selfKey;
     this.prefix = `grove.${options.cluster}`;
     this.heartbeatSubject = `${this.prefix}.heartbeat`;
+    this.forgetAfterMs = Math.max(60_000, 10 * options.downAfterMs);
     nc.subscribe(this.subject(this.selfKey), { callback: (error, msg) => this.guard(() => error === null && this.batch(msg)) });
     nc.subscribe(this.heartbeatSubject, { callback: (error, msg) => this.guard(() => error === null && this.heartbeat(msg)) });
     this.timer = setInterval(() => this.guard(() => this.tick()), options.heartbeatMs);
@@ -333,7 +336,13 @@ export class NatsTransport implements Transport {
     const stalled = now - this.lastTick > this.options.downAfterMs / 2;
     this.lastTick = now;
     for (const session of this.sessions.values()) {
-      if (session.down || session.gone) continue;
+      if (session.gone) continue;
+      if (session.down) {
+        // Long unheard: forgotten, so heartbeats do not grow with every node that ever went away. (Its peer stays
+        // down in the node runtime; a reference to it later expects it again, and finds it down again.)
+        if (now - session.heard > this.forgetAfterMs) this.sessions.delete(session.key);
+        continue;
+      }
       // After a stall of this node's own loop, what it did not hear meanwhile proves nothing about the others.
       if (stalled) session.heard = now;
       else if (now - session.heard > this.options.downAfterMs) this.unheard(session);

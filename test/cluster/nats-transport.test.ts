@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { call, sleep, spawn } from 'grove';
-import { AskFailed, ask, exit, link, monitor, registryName, type ActorRef, type DownMessage, type ExitMessage, type ReplyTo } from 'grove/actors';
+import { AskFailed, ask, demonitor, exit, link, monitor, registryName, unlink, type ActorRef, type DownMessage, type ExitMessage, type ReplyTo } from 'grove/actors';
 import {
   NotPlainData, RemoteChild, RemoteError, RemoteRef, SpawnFailed, monitorNode, monitorNodes, remoteChild, remoteNode, runInThread, spawnRemote, whereisGlobal,
   type NodeDownMessage, type NodeUpMessage,
@@ -101,10 +101,23 @@ if (haveNatsServer(remote, 'actors in other processes, over NATS')) {
     assert.equal(reports, []);
   });
 
-  remote('links, monitors and exit across processes; an actor its node does not know gives noproc', async () => {
+  remote('links, monitors and exit across processes; unlink and demonitor; an actor its node does not know gives noproc', async () => {
     const { reports } = await asNode(server, CLUSTER, function* () {
       const probe = new TestProbe<Seen>('probe');
       probe.trapExit = true;
+      // Unlinked and demonitored before it crashes: nothing comes of its crash here.
+      const loose = yield* spawnRemote(remoteNode('c'), WORKER, 'loose:');
+      link(probe, loose);
+      const looseWatch = monitor(probe, loose);
+      unlink(probe, loose);
+      assert.is(demonitor(looseWatch), true);
+      loose.send({ type: 'crash', why: 'unwatched' });
+      // c answers another actor's echo after the crash (its hub ran the crash first, and would have sent an
+      // EXIT or a DOWN before this answer): none came.
+      const bystander = yield* spawnRemote(remoteNode('c'), WORKER, 'by:');
+      assert.is(yield* ask(bystander, echo('after'), T), 'by:after');
+      assert.is(probe.inbox.qsize(), 0, 'no EXIT, no DOWN');
+      exit(bystander, 'kill');
       const crashing = yield* spawnRemote(remoteNode('b'), WORKER, 'crash:');
       link(probe, crashing);
       const watch = monitor(probe, crashing);
