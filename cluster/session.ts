@@ -71,17 +71,19 @@ export class Session {
     this.received = 0;
   }
 
+  /** The other side is in session `number`: if that is newer, it ended the one this side is in, which ends here too. True if so. */
+  private join(number: number): boolean {
+    if (number === this.number) return false;
+    this.number = number;
+    this.sent = 0;
+    this.received = 0;
+    return true;
+  }
+
   /** A batch arrived with session `number` and sequence `seq`: what to do with it (the state moves on). */
   arrived(number: number, seq: number): number {
     if (number < this.number) return DROP;
-    let restarted = false;
-    if (number > this.number) {
-      // The other side ended the session this one is in: end it here too, and join the new one.
-      this.number = number;
-      this.sent = 0;
-      this.received = 0;
-      restarted = true;
-    }
+    const restarted = this.join(number);
     if (seq === this.received + 1) {
       this.received = seq;
       return restarted ? RESTART_DELIVER : DELIVER;
@@ -99,13 +101,7 @@ export class Session {
    */
   heartbeat(number: number, sent: number): boolean {
     if (number < this.number) return false;
-    let restarted = false;
-    if (number > this.number) {
-      this.number = number;
-      this.sent = 0;
-      this.received = 0;
-      restarted = true;
-    }
+    const restarted = this.join(number);
     if (sent !== this.received) {
       this.restart();
       return true;

@@ -1,7 +1,8 @@
 /**
  * The module grove's worker threads run in W7 and W8 (bench/systems/grove.mjs
- * starts them): the actor kinds the main thread spawns there, on grove
- * from the same built bundle as the main thread (GROVE_BENCH_DIST too).
+ * starts them), and W9's other process imports: the actor kinds the main
+ * thread spawns there, on grove from the same built bundle as the main
+ * thread (GROVE_BENCH_DIST too).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +14,7 @@ const dist = process.env.GROVE_BENCH_DIST
 const { Actor } = await import(new URL('actors.js', dist).href);
 const { offer, spawnable } = await import(new URL('cluster.js', dist).href);
 
-/** W7: receives message i, sends i + 1 to its peer on the main thread; answers `{ report }` with its tallies. */
+/** W7, W9: receives message i, sends i + 1 to its peer (on the main thread, in the other process); answers `{ report }` with its tallies. */
 class Pong extends Actor {
   #peer;
   #n;

@@ -308,6 +308,31 @@ function* thePool(workloadId) {
   return benchPool;
 }
 
+/**
+ * W7, W9: a ping actor here and a `bench-pong` actor spawned on `where` (a
+ * thread, a node) exchange n messages; with `timed`, each round trip is
+ * timed (the latency percentiles go in `extra`).
+ */
+function* pingPong(workloadId, n, where, timed) {
+  const { Player } = actors(workloadId);
+  const { ask } = actorsModule;
+  const { spawnRemote, spawnable } = clusterModule;
+  const ping = new Player('ping', n, 1).start();
+  const pong = yield* spawnRemote(where, spawnable('bench-pong'), n, ping);
+  ping.benchSetPeer(pong);
+  if (timed) ping.benchTime(n);
+  pong.send(0);
+  yield* ping.join();
+  const out = { received: [0, 0], sum: 0, orderErrors: 0 };
+  ping.benchReport(out, 1);
+  const [received, sum, bad] = yield* ask(pong, (report) => ({ report }));
+  out.received[0] = received;
+  out.sum += sum;
+  out.orderErrors += bad;
+  actorsModule.exit(pong, 'kill');
+  return timed ? { ...out, extra: latency(ping.benchSamples()) } : out;
+}
+
 /** W9: this process joined to cluster `bench` over a nats-server, with the peer node (grove-nats-peer.mjs) up; once per process. */
 let benchNode = null;
 let benchEcho = null;
@@ -483,27 +508,11 @@ export const workloads = {
       }
     });
   },
-  W7: ({ n }) => {
-    const { Player } = actors('W7');
-    const { ask } = actorsModule;
-    return run(function* () {
+  W7: ({ n }) =>
+    run(function* () {
       const thread = yield* theThread('W7');
-      const { spawnRemote, spawnable } = clusterModule;
-      const ping = new Player('ping', n, 1).start();
-      const pong = yield* spawnRemote(thread, spawnable('bench-pong'), n, ping);
-      ping.benchSetPeer(pong);
-      pong.send(0);
-      yield* ping.join();
-      const out = { received: [0, 0], sum: 0, orderErrors: 0 };
-      ping.benchReport(out, 1);
-      const [received, sum, bad] = yield* ask(pong, (report) => ({ report }));
-      out.received[0] = received;
-      out.sum += sum;
-      out.orderErrors += bad;
-      actorsModule.exit(pong, 'kill');
-      return out;
-    });
-  },
+      return yield* pingPong('W7', n, thread, false);
+    }),
 
   W7fan: ({ actors: count, perActor }) => {
     const { FanIn } = actors('W7fan');
@@ -532,28 +541,11 @@ export const workloads = {
     });
   },
 
-  W9: ({ n }) => {
-    const { Player } = actors('W9');
-    const { ask } = actorsModule;
-    return run(function* () {
+  W9: ({ n }) =>
+    run(function* () {
       yield* call(theCluster('W9'));
-      const { remoteNode, spawnRemote, spawnable } = clusterModule;
-      const ping = new Player('ping', n, 1).start();
-      const pong = yield* spawnRemote(remoteNode('peer'), spawnable('bench-nats-pong'), n, ping);
-      ping.benchSetPeer(pong);
-      ping.benchTime(n);
-      pong.send(0);
-      yield* ping.join();
-      const out = { received: [0, 0], sum: 0, orderErrors: 0 };
-      ping.benchReport(out, 1);
-      const [received, sum, bad] = yield* ask(pong, (report) => ({ report }));
-      out.received[0] = received;
-      out.sum += sum;
-      out.orderErrors += bad;
-      actorsModule.exit(pong, 'kill');
-      return { ...out, extra: latency(ping.benchSamples()) };
-    });
-  },
+      return yield* pingPong('W9', n, clusterModule.remoteNode('peer'), true);
+    }),
   W9ask: natsAsks,
   W9ask100: natsAsks,
 

@@ -14,11 +14,11 @@
  *
  * `NATS_URL=nats://host:4222` joins a server elsewhere.
  */
-import { sleep, type Operation } from 'grove';
+import type { Operation } from 'grove';
 import { Actor, ask, monitor, type ActorRef, type DownMessage, type ReplyTo } from 'grove/actors';
-import { RemoteRef, connectNode, registerGlobal, whereisGlobal } from 'grove/cluster';
+import { RemoteRef, connectNode, registerGlobal } from 'grove/cluster';
 import { runIfMain, type Log } from '../support.js';
-import { PONG, SERVERS, type PingMessage, type PongMessage } from './protocol.js';
+import { PONG, SERVERS, findGlobal, type PingMessage, type PongMessage } from './protocol.js';
 
 /** Where a reference's actor lives, for the log. */
 const nodeOf = (ref: ActorRef<never>): string => (ref instanceof RemoteRef ? ref.node.name : 'here');
@@ -85,12 +85,7 @@ export function* pong(log: Log, servers = SERVERS): Operation<void> {
 /** The ping process: finds `pong` (waiting up to 30 s for it), plays `rounds` rounds, then stops it. */
 export function* ping(log: Log, servers = SERVERS, rounds = 3): Operation<void> {
   const node = yield* connectNode({ name: 'ping', servers, cluster: 'examples' });
-  let target = whereisGlobal(PONG);
-  for (let waited = 0; target === undefined; waited += 100) {
-    if (waited >= 30_000) throw new Error('ping: nobody registered "pong" within 30 s (start the pong process)');
-    yield* sleep(100);
-    target = whereisGlobal(PONG);
-  }
+  const target = yield* findGlobal(PONG, 'ping');
   log(`ping: found "pong" on ${nodeOf(target)}`);
   yield* new Pinger(log, target, rounds).start().join();
   yield* node.close();

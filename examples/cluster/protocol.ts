@@ -2,7 +2,9 @@
  * What the cluster examples' processes share: the names they find each
  * other by, and the messages, with their types. Both sides import it.
  */
-import { registryName, type ActorRef, type ReplyTo } from 'grove/actors';
+import { sleep, type Operation } from 'grove';
+import { registryName, type ActorRef, type RegistryName, type ReplyTo } from 'grove/actors';
+import { whereisGlobal } from 'grove/cluster';
 
 /** The NATS server(s) the examples join: `NATS_URL`, or a server on this machine. */
 export const SERVERS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -40,4 +42,14 @@ export function digitSumOfCube(n: number): number {
   let sum = 0;
   for (const digit of String(BigInt(n) ** 3n)) sum += Number(digit);
   return sum;
+}
+
+/** The actor registered as `name` in the cluster, waiting up to 30 s for it (its process may start after this one). */
+export function* findGlobal<M>(name: RegistryName<M>, who: string): Operation<ActorRef<M>> {
+  for (let waited = 0; ; waited += 100) {
+    const found = whereisGlobal(name);
+    if (found !== undefined) return found;
+    if (waited >= 30_000) throw new Error(`${who}: nobody registered ${JSON.stringify(name.name)} within 30 s (start its process)`);
+    yield* sleep(100);
+  }
 }

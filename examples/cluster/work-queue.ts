@@ -23,9 +23,9 @@
  */
 import { sleep, type Operation } from 'grove';
 import { Actor, ask, monitor, type ActorRef, type DownMessage, type ReplyTo } from 'grove/actors';
-import { RemoteRef, connectNode, registerGlobal, whereisGlobal } from 'grove/cluster';
+import { RemoteRef, connectNode, registerGlobal } from 'grove/cluster';
 import { runIfMain, type Log } from '../support.js';
-import { JOBS, SERVERS, digitSumOfCube, timing, type Job, type QueueMessage } from './protocol.js';
+import { JOBS, SERVERS, digitSumOfCube, findGlobal, timing, type Job, type QueueMessage } from './protocol.js';
 
 /** A worker's name for the log: its node's. */
 const nameOf = (ref: ActorRef<never>): string => (ref instanceof RemoteRef ? ref.node.name : ref.name);
@@ -151,12 +151,7 @@ export function* queue(log: Log, jobs = 12, servers = SERVERS): Operation<void> 
 /** A worker process named `name`: finds `jobs` (waiting up to 30 s), works until there is no more (or crashes after `crashAfter` jobs). */
 export function* worker(log: Log, name: string, crashAfter = Infinity, servers = SERVERS): Operation<void> {
   const node = yield* connectNode({ name, servers, cluster: 'examples', ...timing() });
-  let jobs = whereisGlobal(JOBS);
-  for (let waited = 0; jobs === undefined; waited += 100) {
-    if (waited >= 30_000) throw new Error(`${name}: nobody registered "jobs" within 30 s (start the queue process)`);
-    yield* sleep(100);
-    jobs = whereisGlobal(JOBS);
-  }
+  const jobs = yield* findGlobal(JOBS, name);
   yield* new Worker(log, jobs, crashAfter).start().join();
   yield* node.close();
 }
