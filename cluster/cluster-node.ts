@@ -62,7 +62,7 @@ export class ConnectFailed extends Error {
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;
-const KNOWN = new Set(['name', 'servers', 'cluster', 'heartbeatMs', 'downAfterMs', 'registry', 'nats']);
+const KEYS = ['name', 'servers', 'cluster', 'heartbeatMs', 'downAfterMs', 'registry', 'nats'];
 
 let active: ClusterNode | null = null;
 
@@ -159,10 +159,8 @@ export class ClusterNode {
 /** Checks connectNode's options; returns them with the defaults filled in. */
 function checkConnect(options: ConnectNodeOptions): Required<Omit<ConnectNodeOptions, 'servers'>> & { servers: string[] } {
   const call = 'connectNode';
-  checkOptions(call, options);
   if (options === undefined) throw new TypeError(`${call}: options must be an object with a name, got undefined`);
-  const unknown = Object.keys(options).find((key) => !KNOWN.has(key));
-  if (unknown !== undefined) throw new TypeError(`${call}: unknown option ${JSON.stringify(unknown)} (known: ${[...KNOWN].join(', ')})`);
+  checkOptions(call, options, KEYS);
   const { name, cluster = 'grove', heartbeatMs = 1000, registry = true, nats = {} } = options as Partial<ConnectNodeOptions>;
   if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`${call}: name must be letters, digits, '_' and '-', got ${show(name)}`);
   if (typeof cluster !== 'string' || !NAME.test(cluster)) throw new TypeError(`${call}: cluster must be letters, digits, '_' and '-', got ${show(cluster)}`);

@@ -65,7 +65,7 @@ export class RemoteNode implements Place {
  * it is down). Never blocks.
  */
 export function remoteNode(node: string | NodeId, options?: RemoteNodeOptions): RemoteNode {
-  checkOptions('remoteNode', options);
+  checkOptions('remoteNode', options, ['timeout']);
   const valid =
     (typeof node === 'string' && /^[A-Za-z0-9_-]+$/.test(node)) ||
     (node !== null && typeof node === 'object' && typeof node.name === 'string' && Number.isInteger(node.incarnation));

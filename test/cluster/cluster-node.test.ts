@@ -34,7 +34,7 @@ options('bad options are refused at the call, naming the option', () => {
     [{ name: 'a', downAfterMs: -1 }, /^connectNode: downAfterMs must be a non-negative number of ms, got -1$/],
     [{ name: 'a', registry: 'yes' }, /^connectNode: registry must be a boolean, got "yes"$/],
     [{ name: 'a', nats: 5 }, /^connectNode: nats must be an object of NATS connect options, got 5$/],
-    [{ name: 'a', heartbeat: 100 }, /^connectNode: unknown option "heartbeat" \(known: name, servers, cluster, heartbeatMs, downAfterMs, registry, nats\)$/],
+    [{ name: 'a', heartbeat: 100 }, /^connectNode: unknown option "heartbeat" \(options are name, servers, cluster, heartbeatMs, downAfterMs, registry, nats\)$/],
   ];
   for (const [given, message] of bad) assert.throws(() => connectNode(given as never), (error: Error) => message.test(error.message), JSON.stringify(given));
 });
@@ -42,6 +42,7 @@ options('bad options are refused at the call, naming the option', () => {
 options('remoteNode checks its node and options', () => {
   assert.throws(() => remoteNode('a.b'), /remoteNode: node must be a node name or a NodeId, got "a\.b"/);
   assert.throws(() => remoteNode('a', { timeout: -5 }), /remoteNode: timeout must be a non-negative number of ms, got -5/);
+  assert.throws(() => remoteNode('a', { timeoutMs: 5 } as never), /remoteNode: unknown option "timeoutMs" \(options are timeout\)/);
   assert.is(String(remoteNode({ name: 'b', incarnation: 7 })), '<RemoteNode b#7>');
 });
 
