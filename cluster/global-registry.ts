@@ -142,10 +142,13 @@ export class GlobalRegistry {
     active = this;
   }
 
-  /** Stops watching; this node's names are freed. */
+  /** Stops watching; this node's names are freed (by the others, when it cannot reach NATS: they see it down). */
   async close(): Promise<void> {
     if (active === this) active = null;
-    await Promise.all([...this.claims.values()].map((claim) => this.free(claim)));
+    const claims = [...this.claims.values()];
+    if (this.transport.connected) await Promise.all(claims.map((claim) => this.free(claim)));
+    else for (const claim of claims) unwatchDeath(claim.actor, claim);
+    this.claims.clear();
     this.watch?.stop();
   }
 

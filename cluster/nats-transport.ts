@@ -184,12 +184,14 @@ export class NatsTransport implements Transport {
   /** Says goodbye, ends every session (everything across them fails with 'noconnection') and closes the connection. */
   async close(node: LocalNode): Promise<void> {
     if (this.closed) return;
-    if (this.connected) this.nc.publish(this.heartbeatSubject, this.packr.pack([this.selfKey, null]));
+    const connected = this.connected;
+    if (connected) this.nc.publish(this.heartbeatSubject, this.packr.pack([this.selfKey, null]));
     this.shutDown(node);
     try {
-      await this.nc.drain();
+      // Drained (what was published goes first) while connected; closed at once while the client reconnects.
+      await (connected ? this.nc.drain() : this.nc.close());
     } catch {
-      // Closed already (the server is gone): nothing is left to flush.
+      // Closed already: nothing is left to flush.
     }
     await this.closedPromise;
   }

@@ -6,9 +6,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:net';
-import { Hub } from 'grove';
-import { RegistryError } from 'grove/actors';
-import { ClusterNode, ConnectFailed, connectNode, remoteNode, selfNode, sameNode, whereisGlobal } from 'grove/cluster';
+import { Hub, call, sleep } from 'grove';
+import { Actor, RegistryError } from 'grove/actors';
+import { ClusterNode, ConnectFailed, connectNode, registerGlobal, remoteNode, selfNode, sameNode, whereisGlobal } from 'grove/cluster';
 import { NatsServer, haveNatsServer } from './nats-support.js';
 
 /** A port nothing listens on (one the system gave and took back). */
@@ -84,6 +84,29 @@ if (haveNatsServer(joining, 'joining and leaving a cluster')) {
       assert.is.not(next.id.incarnation, node.id.incarnation);
       yield* next.close();
     });
+  });
+
+  joining('a node whose server is gone closes at once, without waiting for it', async () => {
+    const doomed = await NatsServer.start();
+    try {
+      await new Hub().run(function* () {
+        const node = yield* connectNode({ servers: doomed.url, name: 'stranded', cluster: 'join', heartbeatMs: 50, downAfterMs: 300 });
+        const here = new (class extends Actor<unknown> {
+          receive(): void {}
+        })().start();
+        yield* registerGlobal('stranded', here);
+        yield* call(doomed.kill());
+        for (let waited = 0; node.online && waited < 5000; waited += 10) yield* sleep(10);
+        assert.equal([node.online, node.closed, String(node)], [false, false, '<ClusterNode stranded in join (offline)>']);
+        const started = performance.now();
+        yield* node.close();
+        assert.ok(performance.now() - started < 1000, `closed in ${(performance.now() - started).toFixed(0)} ms`);
+        assert.is(node.closed, true);
+        here.kill();
+      });
+    } finally {
+      await doomed.stop();
+    }
   });
 
   joining('a server that cannot be reached: ConnectFailed, with the cause', async () => {
