@@ -128,13 +128,18 @@ export class GlobalRegistry {
     const loaded = new Promise<void>((resolve) => (ready = resolve));
     if (status.values === 0) ready();
     void (async () => {
-      for await (const entry of watch) {
-        try {
-          this.seen(entry);
-        } catch (error) {
-          this.transport.hub.report(error, { where: 'link' });
+      try {
+        for await (const entry of watch) {
+          try {
+            this.seen(entry);
+          } catch (error) {
+            this.transport.hub.report(error, { where: 'link' });
+          }
+          if (entry.delta === 0) ready();
         }
-        if (entry.delta === 0) ready();
+      } catch (error) {
+        // The watch failed (not stopped): this node's copy of the registry no longer follows the cluster's.
+        this.transport.hub.report(new RegistryError(`grove/cluster: the watch of the cluster registry failed; whereisGlobal may be stale: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), { where: 'link' });
       }
       ready();
     })();
