@@ -78,8 +78,9 @@ const jobBodies = new Map<string, Factory>();
  * starts it and answers once it is up (its `init` returned). Or offers a
  * job: `body(...args)` runs as a greenlet here for each `runInThread`; a
  * generator body can be cancelled at its blocking points, a plain one
- * runs to the end (see `runInThread`). Call it in the thread's module, at
- * load. Offering a name twice throws.
+ * runs to the end (see `runInThread`). Call it at load, in the thread's
+ * module (or in a cluster node's program, before it joins). Offering a
+ * name twice throws.
  */
 export function offer<M, A extends unknown[]>(kind: Spawnable<M, A>, factory: (...args: A) => Actor<M>): void;
 export function offer<A extends unknown[], R>(kind: Job<A, R>, body: (...args: A) => Operation<R>): void;

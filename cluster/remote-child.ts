@@ -1,7 +1,8 @@
 /**
- * Supervising actors on other threads: `remoteChild(where, kind, ...args)`
- * is what a child spec's `start` returns for an actor that is to live on a
- * thread (or a pool). It makes a local actor, a `RemoteChild`, that stands
+ * Supervising actors on other threads and nodes: `remoteChild(where, kind,
+ * ...args)` is what a child spec's `start` returns for an actor that is to
+ * live on a thread (or a pool), or on a node of the cluster
+ * (`remoteNode(name)`). It makes a local actor, a `RemoteChild`, that stands
  * for the remote one under any local supervisor, as Akka's remote
  * deployment does:
  *
@@ -9,10 +10,12 @@
  *   a failed spawn is a failed start) and links to it as its parent;
  * - messages sent to it go on to the remote actor, in order (an `ask` to
  *   it is answered by the remote actor);
- * - when the remote actor exits — or its thread dies (`'noconnection'`) —
- *   the RemoteChild exits with the same reason, so its supervisor sees the
- *   child's exit as it would a local child's, and restarts it by its rules
- *   (on a new thread, for a pool whose thread is gone);
+ * - when the remote actor exits — or its thread or node dies
+ *   (`'noconnection'`) — the RemoteChild exits with the same reason, so its
+ *   supervisor sees the child's exit as it would a local child's, and
+ *   restarts it by its rules (on a new thread, for a pool whose thread is
+ *   gone; on the node's next incarnation, for a `remoteNode(name)` whose
+ *   process started again);
  * - when its supervisor stops it, it stops the remote actor the same way
  *   (`'shutdown'`; a trapping one finishes the message in hand) and ends
  *   once that one has; killed plainly, it kills the remote actor.
@@ -33,7 +36,7 @@ function isExit(message: unknown): message is ExitMessage {
 }
 
 /**
- * A local actor standing for an actor of kind `kind` on another thread
+ * A local actor standing for an actor of kind `kind` on another thread or node
  * (see the module comment): give it to a supervisor, send to it, ask it.
  * Its `ref` is the remote actor's reference once it is up.
  */
@@ -107,7 +110,7 @@ export class RemoteChild<M> extends Actor<M> {
 }
 
 /**
- * A child for a supervisor that lives on another thread: returns a new,
+ * A child for a supervisor that lives on another thread or node: returns a new,
  * not started `RemoteChild` that, once started, spawns an actor of kind
  * `kind` (offered there) on `where` with `args`, and stands for it (see
  * `RemoteChild`). Use it as a child spec's `start`:
