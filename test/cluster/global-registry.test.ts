@@ -16,6 +16,8 @@ import type { WorkerMessage } from './fixtures/protocol.js';
 import { NatsServer, NodeProcess, asNode, haveNatsServer } from './nats-support.js';
 
 const T = { timeout: 5000 };
+/** The detection time of the test where a takeover must happen before it could find the old node down. */
+const SLOW_DOWN_MS = 10_000;
 
 /** A local actor that answers echoes with `here:<text>`. */
 class Here extends Actor<WorkerMessage> {
@@ -158,7 +160,7 @@ if (haveNatsServer(names, 'names across the cluster (NATS KV)')) {
       yield* runInThread(remoteNode('h'), SERVE, 'svc-h');
       yield* eventually('both seen here', () => whereisGlobal('svc-g') !== undefined && whereisGlobal('svc-h') !== undefined);
       yield* call(g.kill());
-      yield* eventually('svc-g freed here', () => whereisGlobal('svc-g') === undefined, 2000);
+      yield* eventually('svc-g freed here', () => whereisGlobal('svc-g') === undefined, 3000);
       yield* until<string[]>('b', NAMES, [], (list) => !list.includes('svc-g'));
       // Free in the store too: it can be taken.
       const here = new Here().start();
@@ -173,7 +175,7 @@ if (haveNatsServer(names, 'names across the cluster (NATS KV)')) {
   });
 
   names('a node started again under its name takes its names over at once, without waiting for the old one to be found down', async () => {
-    const first = await NodeProcess.start(server, 'j', 'takeover', 5000);
+    const first = await NodeProcess.start(server, 'j', 'takeover', SLOW_DOWN_MS);
     let second: NodeProcess | undefined;
     const { reports } = await asNode(
       server,
@@ -183,13 +185,13 @@ if (haveNatsServer(names, 'names across the cluster (NATS KV)')) {
         yield* eventually('svc-j seen here', () => whereisGlobal('svc-j') !== undefined);
         yield* call(first.kill());
         const killedAt = performance.now();
-        second = yield* call(NodeProcess.start(server, 'j', 'takeover', 5000));
+        second = yield* call(NodeProcess.start(server, 'j', 'takeover', SLOW_DOWN_MS));
         assert.is(yield* runInThread(remoteNode('j'), SERVE, 'svc-j'), 'j', 'not GlobalNameTaken');
         yield* eventually('svc-j on the new j', () => (whereisGlobal('svc-j') as RemoteRef<never> | undefined)?.node.incarnation === second!.incarnation);
-        assert.ok(performance.now() - killedAt < 5000, 'before the old j could be found down');
+        assert.ok(performance.now() - killedAt < SLOW_DOWN_MS, 'before the old j could be found down');
         assert.is(yield* ask(whereisGlobal<WorkerMessage>(registryName('svc-j'))!, echo('again'), T), 'j:again');
       },
-      { downAfterMs: 5000 },
+      { downAfterMs: SLOW_DOWN_MS },
     );
     await second?.stop();
     assert.equal(reports, []);

@@ -20,6 +20,8 @@ import { DOWN_AFTER_MS, HEARTBEAT_MS, NatsServer, NodeProcess, asNode, haveNatsS
 
 type Seen = Note | NodeDownMessage | NodeUpMessage;
 const T = { timeout: 5000 };
+/** The detection time of the tests where something must happen before it could find a node down. */
+const SLOW_DOWN_MS = 10_000;
 const isExit = (m: Seen): m is ExitMessage => m.type === 'EXIT';
 const isDown = (m: Seen): m is DownMessage => m.type === 'DOWN';
 const isNodeDown = (m: Seen): m is NodeDownMessage => m.type === 'nodedown';
@@ -174,7 +176,9 @@ if (haveNatsServer(remote, 'actors in other processes, over NATS')) {
       const signal = yield* probe.expectMessage(isExit, T);
       const detected = performance.now() - killedAt;
       assert.equal([signal.from === actor, signal.reason], [true, 'noconnection']);
-      assert.ok(detected <= DOWN_AFTER_MS + 2 * HEARTBEAT_MS + 500, `detected in ${detected.toFixed(0)} ms`);
+      // Down once unheard for 600 ms, at the next 100 ms sweep; a stall of this process's own loop (a loaded machine)
+      // may forgive one round: at most about twice the detection time.
+      assert.ok(detected <= 2 * (DOWN_AFTER_MS + HEARTBEAT_MS) + 300, `detected in ${detected.toFixed(0)} ms`);
       const down = yield* probe.expectMessage(isDown, T);
       assert.equal([down.ref === watch, down.reason], [true, 'noconnection']);
       const nodeDown = yield* probe.expectMessage(isNodeDown, T);
@@ -202,7 +206,7 @@ if (haveNatsServer(remote, 'actors in other processes, over NATS')) {
   });
 
   remote('a node started again under its name is a new node: its old references stay dead, remoteNode(name) reaches the new one', async () => {
-    const first = await NodeProcess.start(server, 'e', CLUSTER, 5000);
+    const first = await NodeProcess.start(server, 'e', CLUSTER, SLOW_DOWN_MS);
     const { reports } = await asNode(
       server,
       CLUSTER,
@@ -215,11 +219,11 @@ if (haveNatsServer(remote, 'actors in other processes, over NATS')) {
         monitor(probe, old);
         yield* call(first.kill());
         const killedAt = performance.now();
-        const second = yield* call(NodeProcess.start(server, 'e', CLUSTER, 5000));
-        // Heard under a new incarnation: the old one is gone at once, long before the 5 s detection time.
-        const down = yield* probe.expectMessage(isDown, T);
+        const second = yield* call(NodeProcess.start(server, 'e', CLUSTER, SLOW_DOWN_MS));
+        // Heard under a new incarnation: the old one is gone at once, before the detection time could find it down.
+        const down = yield* probe.expectMessage(isDown, { timeout: SLOW_DOWN_MS });
         assert.is(down.reason, 'noconnection');
-        assert.ok(performance.now() - killedAt < 4000);
+        assert.ok(performance.now() - killedAt < SLOW_DOWN_MS);
         assert.equal((yield* nodes.expectMessage(isNodeDown, T)).node, old.node);
         const up = yield* nodes.expectMessage(isNodeUp, T);
         assert.equal([up.node.name, up.node.incarnation], ['e', second.incarnation]);
@@ -236,7 +240,7 @@ if (haveNatsServer(remote, 'actors in other processes, over NATS')) {
         assert.is(yield* ask(fresh, echo('hi'), T), 'new:hi');
         yield* call(second.stop());
       },
-      { downAfterMs: 5000 },
+      { downAfterMs: SLOW_DOWN_MS },
     );
     assert.equal(reports, []);
   });
