@@ -9,8 +9,12 @@
  * every message is), exit signals and DOWNs are delivered by the actor
  * layer's own rules, replies wake their askers.
  *
- * One per thread, made on first use: the main thread's is named `main`; a
- * worker thread's is named and numbered by the thread that started it.
+ * One per thread, made on first use: the main thread's is named `main`
+ * (until `connectNode` names it, as a new incarnation); a worker thread's
+ * is named and numbered by the thread that started it. A transport that
+ * can lose batches (NATS) ends a session with `nodeDown` and starts the
+ * next with `nodeUp`: the down peer is dropped, and the next reference to
+ * that node makes a new one (references made before stay dead).
  */
 import { ctx } from '../lib/internal/context.js';
 import { getHub, type Hub } from '../lib/hub.js';
