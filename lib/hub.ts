@@ -3,11 +3,17 @@
  * (`new Hub({ clock: 'virtual' })`, which `grove/testing` creates for you).
  *
  * It owns the FIFO ready queue, the timer heap, and the bridge to Node's
- * event loop. Its loop runs the greenlets and notifiers that are ready, in
- * batches: everything queued when a batch starts runs, then the timers that
- * are due fire, then the next batch — so `sleep(0)` round-robins fairly and
- * never starves timers, and a timer that expired during a busy stretch fires
- * after the greenlets already queued (gevent's order). When nothing is ready
+ * event loop. Its loop follows gevent's: a pass runs the ready queue until
+ * it is empty — greenlets and notifiers queued during the pass included, so
+ * a multi-step wake-up (put → getter runs → `set()` → waiter) completes
+ * before any timer looks — then fires the timers that are due, then the next
+ * pass. A pass that would never end (greenlets that `sleep(0)` in a loop)
+ * is cut short so timers are not starved: on a real clock after 5 ms
+ * (gevent's switch interval, checked every 50 tasks, as gevent does), on a
+ * virtual clock or a seeded hub after 1000 tasks (no real time passes
+ * there, and a run must replay identically). So `sleep(0)` never processes
+ * timers itself, and a timer that expired during a busy stretch fires after
+ * the greenlets already queued. When nothing is ready
  * the hub sleeps until its next timer (a real clock arms one Node timer; a
  * virtual clock jumps straight to the deadline) or until a promise a
  * greenlet waits on settles. While a promise is pending, a virtual clock
@@ -161,8 +167,19 @@ export interface HubOptions {
 }
 const HUB_KEYS = optionKeys<HubOptions>({ clock: true, onError: true, seed: true, strategy: true, depth: true, steps: true, maxBlockingMs: true });
 
-/** How often (in batches) a long-running loop checks whether to let Node's event loop run. */
+/** How often (in passes that emptied the ready queue) a long-running loop checks whether to let Node's event loop run. */
 const SLICE_CHECK_MASK = 63;
+/** gevent's CALLBACK_CHECK_COUNT: a real-clock pass looks at the time after every this many tasks. */
+const PASS_CHECK_EVERY = 50;
+/** gevent's switch interval (Python's `sys.getswitchinterval()`): a real-clock pass ends after this many ms. */
+const PASS_MS = 5;
+/**
+ * The most tasks a pass runs on a virtual clock or a seeded hub, where no
+ * real time passes during a pass and a run must end its passes at the same
+ * points every time (a count, not a time). gevent's own bound before it
+ * had a switch interval.
+ */
+const PASS_TASKS = 1000;
 /** After this many ms of uninterrupted running, the loop yields to Node (I/O, promises). */
 const SLICE_MS = 20;
 
@@ -541,17 +558,18 @@ export class Hub {
     const sliceStart = performance.now();
     const watch = this.watch;
     if (watch !== null) watch.enter(sliceStart);
-    let batches = 0;
+    let passes = 0;
     const confirming = this.confirmingStuck;
     this.confirmingStuck = false;
     let ran = false;
     try {
       for (;;) {
         if (this.ready.length > 0) ran = true;
-        this.runBatch();
+        const cut = this.runPass();
         this.fireDueTimers();
         if (this.ready.length > 0) {
-          if ((++batches & SLICE_CHECK_MASK) === 0 && performance.now() - sliceStart > SLICE_MS) {
+          // A pass cut short ran for a while: look at the clock; after one that emptied the queue, now and then.
+          if ((cut || (++passes & SLICE_CHECK_MASK) === 0) && performance.now() - sliceStart > SLICE_MS) {
             // Let Node run I/O callbacks and settle promises, then carry on.
             this.loopRequested = true;
             setImmediate(this.boundLoop);
@@ -601,14 +619,39 @@ export class Hub {
     }
   }
 
-  private runBatch(): void {
+  /**
+   * Runs the ready queue until it is empty, tasks queued meanwhile included
+   * (gevent's `_run_callbacks`), or until the pass is cut short (see
+   * PASS_MS, PASS_TASKS); returns true when it was cut with tasks left.
+   */
+  private runPass(): boolean {
     const ready = this.ready;
-    if (this.policy !== null) {
-      this.policy.run(ready);
-      return;
+    const policy = this.policy;
+    if (policy !== null) {
+      // A policy runs a batch or a step per call; the bound counts the tasks it ran, so a seed replays.
+      const until = policy.steps + PASS_TASKS;
+      while (ready.length > 0) {
+        if (policy.steps >= until) return true;
+        policy.run(ready);
+      }
+      return false;
     }
-    let n = ready.length;
-    while (n-- > 0) ready.shift()![RUN_TASK]();
+    if (this.clock === 'virtual') {
+      for (let n = PASS_TASKS; ready.length > 0; n--) {
+        if (n === 0) return true;
+        ready.shift()![RUN_TASK]();
+      }
+      return false;
+    }
+    const expires = performance.now() + PASS_MS;
+    for (let n = PASS_CHECK_EVERY; ready.length > 0; ) {
+      ready.shift()![RUN_TASK]();
+      if (--n === 0) {
+        if (ready.length > 0 && performance.now() >= expires) return true;
+        n = PASS_CHECK_EVERY;
+      }
+    }
+    return false;
   }
 
   private fireDueTimers(): void {

@@ -3,8 +3,11 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
+  Event,
   Hub,
   LoopExit,
+  Queue,
+  Timeout,
   Greenlet,
   call,
   getCurrent,
@@ -104,7 +107,9 @@ scheduling('sleep(0) tasks finish first in spawn order, then the 1 ms ones, then
     assert.equal(lines, ['1:0', '3:0', '6:0', '2:1', '5:1', '0:2', '4:2']);
   }));
 
-scheduling('a timer that expired during a busy stretch fires only after the greenlets already queued have run', async () => {
+scheduling('a timer that expired during a busy stretch fires only after the greenlets queued meanwhile have run', async () => {
+  // Changed by issue 13: this test used to expect ['spin0', 'spin1', 'timer', 'spin2'] (timers looked at after
+  // every batch); gevent runs its whole callback queue, sleep(0)s queued during the pass included, first.
   const hub = new Hub(); // real clock: the busy loop really lets time pass
   const lines: string[] = [];
   await hub.run(function* () {
@@ -122,8 +127,80 @@ scheduling('a timer that expired during a busy stretch fires only after the gree
     });
     yield* joinAll([timed, spinner]);
   });
-  // The spinner was queued (by its sleep(0)) before the overdue timer fired, so it runs first.
-  assert.equal(lines, ['spin0', 'spin1', 'timer', 'spin2']);
+  assert.equal(lines, ['spin0', 'spin1', 'spin2', 'timer']);
+});
+
+scheduling('a timer that expires during a multi-step wake-up does not pre-empt it (put, getter runs, set and clear, waiter)', async () => {
+  const hub = new Hub(); // real clock: the getter's busy step lets the waiter's timeout expire
+  const outcome = await hub.run(function* () {
+    const q = new Queue<number>();
+    const done = new Event();
+    spawn(function* () {
+      yield* q.get();
+      const until = performance.now() + 5;
+      while (performance.now() < until); // the waiter's 2 ms are up
+      // A pulse: only the wake-up round set() queued can tell the waiter it happened.
+      done.set();
+      done.clear();
+    });
+    const waiter = spawn(() => done.wait({ timeout: 2 }));
+    yield* sleep(0); // both are blocked now
+    q.putNowait(1);
+    return yield* waiter.get();
+  });
+  // gevent: set()'s wake-up round runs in the same pass as the put's, before the loop looks at timers.
+  assert.is(outcome, true);
+});
+
+scheduling('an expired Timeout(0) is not raised by sleep(0): the next wait that blocks raises it', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const timeout = new Timeout(0);
+    timeout.start();
+    yield* sleep(0);
+    log('sleep(0) returned');
+    try {
+      yield* sleep(10);
+      log('sleep(10) returned');
+    } catch (error) {
+      log(error === timeout ? `raised at ${getHub().now()} ms` : `other: ${String(error)}`);
+    }
+    assert.equal(lines, ['sleep(0) returned', 'raised at 0 ms']);
+  }));
+
+scheduling('a sleep(0) loop does not starve a due timer: on a virtual clock the pass ends after 1000 tasks', () =>
+  simulate(function* () {
+    let spins = 0;
+    let firedAt = -1;
+    spawnLater(0, () => {
+      firedAt = spins;
+    });
+    while (firedAt < 0 && spins < 10_000) {
+      spins++;
+      yield* sleep(0);
+    }
+    // The first pass runs 1000 steps of main; then the timer fires and queues its greenlet behind main's
+    // 1001st step, which was already queued. (Before issue 13 it fired after main's first step: 2.)
+    assert.is(firedAt, 1001);
+  }));
+
+scheduling('a sleep(0) loop does not starve a due timer on a real clock either (the pass ends after 5 ms)', async () => {
+  const hub = new Hub();
+  const result = await hub.run(function* () {
+    const started = performance.now();
+    let fired = false;
+    spawnLater(0, () => {
+      fired = true;
+    });
+    let spins = 0;
+    while (!fired && performance.now() - started < 1000) {
+      spins++;
+      yield* sleep(0);
+    }
+    return { fired, spins };
+  });
+  assert.ok(result.fired, 'the timer never fired while main spun');
+  assert.ok(result.spins > 50, `the timer fired after ${result.spins} sleep(0)s: the pass should have run at least 50 tasks`);
 });
 
 scheduling.run();

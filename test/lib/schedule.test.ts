@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Hub, Queue, joinAll, sleep, spawn, type Operation } from 'grove';
+import { Hub, Queue, joinAll, sleep, spawn, spawnLater, type Operation } from 'grove';
 
 /** Runs `body` on a fresh virtual hub with these schedule options. */
 function on<T>(options: ConstructorParameters<typeof Hub>[0], body: () => Operation<T>): Promise<T> {
@@ -136,6 +136,39 @@ pct('timers due at the same instant fire in an order the seed draws', async () =
 });
 
 pct.run();
+
+const passes = suite('Seeded hubs: passes of the ready queue');
+
+/** How many sleep(0)s main made before a timer due at once (spawnLater(0)) ran, on a seeded virtual hub. */
+function spinsBeforeTimer(seed: number, strategy: 'shuffle' | 'pct'): Promise<number> {
+  return on({ seed, strategy }, function* () {
+    let spins = 0;
+    let firedAt = -1;
+    spawnLater(0, () => {
+      firedAt = spins;
+    });
+    while (firedAt < 0 && spins < 10_000) {
+      spins++;
+      yield* sleep(0);
+    }
+    return firedAt;
+  });
+}
+
+passes('a sleep(0) loop lets a due timer fire after a pass of 1000 steps, at the step the seed gives every time', async () => {
+  const shuffle: number[] = [];
+  const pctCounts: number[] = [];
+  for (let seed = 1; seed <= 6; seed++) {
+    shuffle.push(await spinsBeforeTimer(seed, 'shuffle'));
+    pctCounts.push(await spinsBeforeTimer(seed, 'pct'));
+  }
+  // PCT runs one task a step: main's 1000 steps, then the timer. A shuffled batch may defer main or the timer's greenlet.
+  assert.equal(pctCounts, [1000, 1000, 1000, 1000, 1000, 1000]);
+  assert.equal(shuffle, [1000, 1001, 1001, 1002, 1000, 1002]);
+  for (let seed = 1; seed <= 6; seed++) assert.is(await spinsBeforeTimer(seed, 'shuffle'), shuffle[seed - 1]);
+});
+
+passes.run();
 
 const options = suite('Hub schedule options');
 
