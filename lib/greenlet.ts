@@ -196,7 +196,12 @@ export class Greenlet<T = unknown> extends Linkable {
 
   // ---- state -------------------------------------------------------------
 
-  /** True once `start()` (or `startLater`) was called; stays true after death; false if killed before starting. */
+  /**
+   * True once `start()` (or `startLater`) was called, and from then on: it
+   * stays true after death, also for a greenlet killed before it ran (gevent
+   * resets it to false; grove does not, on purpose). False for a greenlet
+   * never started, killed or not.
+   */
   get started(): boolean {
     return (this[FLAGS] & STARTED) !== 0;
   }
@@ -295,8 +300,8 @@ export class Greenlet<T = unknown> extends Linkable {
 
   /** @internal */
   private [CHECK_STARTABLE](call: string): boolean {
-    // Killed before it started: STARTED was cleared, and starting it does nothing (it never runs).
-    if ((this[FLAGS] & (DEAD | STARTED)) === DEAD) return false;
+    // Killed before it ran (started or not): starting it does nothing (it never runs), as in gevent.
+    if ((this[FLAGS] & (DEAD | RAN)) === DEAD) return false;
     if ((this[FLAGS] & DEAD) !== 0) throw new Error(`Greenlet.${call}: ${this.name} already ran; a greenlet runs once (make a new one)`);
     if ((this[FLAGS] & STARTED) !== 0) throw new Error(`Greenlet.${call}: ${this.name} was already started`);
     return true;
@@ -655,8 +660,7 @@ export class Greenlet<T = unknown> extends Linkable {
     extras.killReason = error;
     extras.abort?.abort(error);
     if ((this[FLAGS] & RAN) === 0) {
-      // It never ran, so it never will: dead at once, links on the next turn.
-      this[FLAGS] &= ~STARTED;
+      // It never ran, so it never will: dead at once, links on the next turn. `started` stays as it was.
       this[DIE](error);
       return;
     }

@@ -351,7 +351,9 @@ killing('killing a greenlet that never ran means it never runs; its links still 
     assert.ok(g.dead);
     assert.ok(g.successful());
     assert.instance(g.value, GreenletExit);
-    assert.not.ok(g.started);
+    // Issue 13: it was started, and started stays true after death (it read false before).
+    assert.ok(g.started);
+    g.start(); // does nothing, as gevent's start() on a greenlet killed before it ran
     assert.equal(lines, []);
     yield* sleep(0);
     assert.equal(lines, ['link']);

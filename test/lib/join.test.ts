@@ -137,7 +137,8 @@ killAllSuite('killAll of greenlets that never ran: the bodies never run', () =>
     yield* killAll(gs);
     yield* sleep(0);
     assert.equal(lines, []);
-    assert.ok(gs.every((g) => (g.value as unknown) instanceof GreenletExit && !g.started));
+    // Issue 13: started stays true after death (the killed greenlets read started === false before).
+    assert.ok(gs.every((g) => (g.value as unknown) instanceof GreenletExit && g.started));
   }));
 
 killAllSuite('killAll({ exception: Class }) gives each victim its own instance', async () => {
