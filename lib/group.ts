@@ -158,10 +158,13 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
   }
 
   /**
-   * Kills `greenlet` if it is a member the group has not killed yet; does
-   * nothing otherwise. It stays counted in `size` until the hub's next link
-   * round. Takes effect when called; with `yield*`, waits for its death (up
-   * to `timeout` ms, then silently).
+   * Kills `greenlet` if it is a member the group has not killed yet, and
+   * with `yield*` waits for its death (up to `timeout` ms, then silently).
+   * Otherwise — not a member, or one the group already killed (by `killOne`
+   * or `kill`), even if it caught the exit and lives on — does nothing and
+   * returns at once, as gevent's `killone` does for a greenlet already
+   * dying. A killed member stays counted in `size` until the hub's next link
+   * round. The kill takes effect when called.
    */
   killOne(greenlet: Greenlet<unknown>, options?: GroupKillOptions): Operation<void> {
     const label = `${this.kind}.killOne`;
@@ -170,11 +173,9 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const error = toException(label, options?.exception);
     const timeout = checkTimeout(label, options?.timeout);
     const membership = this.members.get(greenlet);
-    if (membership === undefined) return waitForDeath([], null);
-    if (!membership.killed) {
-      membership.killed = true;
-      greenlet[KILL_WITH](error ?? new GreenletExit());
-    }
+    if (membership === undefined || membership.killed) return waitForDeath([], null);
+    membership.killed = true;
+    greenlet[KILL_WITH](error ?? new GreenletExit());
     return waitForDeath([greenlet], timeout);
   }
 

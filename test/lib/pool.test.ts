@@ -360,6 +360,32 @@ group('killOne kills a member (counted until the next link round); a non-member 
     assert.is(g.size, 0, 'after yield* the victim has left');
   }));
 
+group('killOne with yield* on a member the group already killed returns at once, though it lives on (gevent\'s killone)', () =>
+  simulate(function* () {
+    const g = new Group();
+    const stubborn = g.spawn(function* () {
+      try {
+        yield* sleep(1000);
+      } catch {
+        // Swallows the GreenletExit and carries on.
+      }
+      yield* sleep(1000);
+      return 'gave in';
+    });
+    yield* sleep(0);
+    yield* g.killOne(stubborn, { timeout: 10 });
+    assert.is(now(), 10);
+    assert.not.ok(stubborn.dead);
+    yield* g.killOne(stubborn);
+    assert.is(now(), 10, 'did not wait: the group had killed it already');
+    g.kill();
+    yield* g.killOne(stubborn);
+    assert.is(now(), 10);
+    assert.not.ok(stubborn.dead);
+    assert.is(yield* stubborn.get(), 'gave in');
+    assert.is(now(), 1000, 'killed at 0, it slept 1000 ms more');
+  }));
+
 group('a member that kills its group kills the others too, then itself', () =>
   simulate(function* () {
     const g = new Group();
