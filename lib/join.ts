@@ -10,6 +10,7 @@ import { checkException, checkOptions, optionKeys, show, toException, type Timeo
 import { Greenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
 import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
+import { Timeout } from './timeout.js';
 import type { Operation } from './operation.js';
 import { ADD_LINK, KILL_WITH, OBSERVE, PARENT, REMOVE, STEP, STOP_FOR_SHUTDOWN, WAITING_ON } from './internal/keys.js';
 
@@ -37,7 +38,11 @@ const WAIT_KEYS = optionKeys<WaitOptions>({ timeout: true, count: true });
 export interface KillAllOptions {
   /** What to raise in each: an error class (one instance each) or an instance; `GreenletExit` by default. */
   exception?: ExceptionOption;
-  /** With `yield*`: stop waiting for the deaths after this many ms. */
+  /**
+   * With `yield*`: stop waiting for the deaths after this many ms. `killAll`
+   * then throws `Timeout` (gevent's `killall`: some are still alive);
+   * `shutdown` returns silently. A Timeout given here is raised itself.
+   */
   timeout?: TimeoutOption;
 }
 const KILL_ALL_KEYS = optionKeys<KillAllOptions>({ exception: true, timeout: true });
@@ -202,7 +207,9 @@ function isWaitable(value: unknown): boolean {
 /**
  * Kills every greenlet, in list order (see `Greenlet.kill`). Takes effect
  * when called; the returned Operation, used with `yield*`, waits until all
- * are dead (or `timeout` ms have passed).
+ * are dead. If `timeout` ms pass first — a victim caught its exit and lives
+ * on — it throws `Timeout` (`"<ms> ms"`), as gevent's `killall` does, so
+ * the caller knows; unlike `Greenlet.kill`, which gives up silently.
  */
 export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAllOptions): Operation<void> {
   checkOptions('killAll', options, KILL_ALL_KEYS);
@@ -211,7 +218,8 @@ export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAl
   checkException('killAll', options?.exception);
   // A class gives each greenlet its own instance.
   for (const g of list) g[KILL_WITH](toException('killAll', options?.exception) ?? new GreenletExit());
-  return waitForDeath(list, timeout);
+  // A Timeout of our own, started only if the Operation is used, raised if it fires.
+  return waitForDeath(list, typeof timeout === 'number' ? new Timeout(timeout) : timeout);
 }
 
 /**
@@ -223,7 +231,8 @@ export function killAll(greenlets: Iterable<Greenlet<unknown>>, options?: KillAl
  * children are left to their supervisor, which stops them in reverse start
  * order with their shutdown protocol. Given `exception`, everything is
  * killed with it instead. Takes effect when called; with `yield*`, waits
- * for every death (up to `timeout` ms).
+ * for every death, up to `timeout` ms, then returns silently (unlike
+ * `killAll`: a program shutting down has nobody left to tell).
  */
 export function shutdown(options?: KillAllOptions): Operation<void> {
   checkOptions('shutdown', options, KILL_ALL_KEYS);

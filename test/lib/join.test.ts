@@ -169,6 +169,60 @@ killAllSuite('killAll takes effect without yield*', () =>
     assert.ok(g.dead);
   }));
 
+/** A greenlet that swallows its first exit and lives `ms` ms more. */
+function stubborn(ms: number): Greenlet<string> {
+  return spawn(function* () {
+    try {
+      yield* sleep(1000);
+    } catch {
+      // Caught the exit; carries on.
+    }
+    yield* sleep(ms);
+    return 'outlived';
+  });
+}
+
+killAllSuite('killAll({ timeout }) throws Timeout when a victim outlives it (gevent\'s killall); shutdown gives up silently', () =>
+  simulate(function* () {
+    const hub = getHub();
+    const quick = spawn(napper, 1000);
+    const slow = stubborn(500);
+    yield* sleep(0);
+    let caught: unknown;
+    try {
+      yield* killAll([quick, slow], { timeout: 50 });
+    } catch (error) {
+      caught = error;
+    }
+    assert.instance(caught, Timeout);
+    assert.is((caught as Timeout).message, '50 ms');
+    assert.is(hub.now(), 50);
+    assert.ok(quick.dead);
+    assert.not.ok(slow.dead, 'the straggler is alive, and the caller knows');
+
+    // In time: nothing thrown; a Timeout given as the option is raised itself.
+    const inTime = stubborn(10);
+    yield* sleep(0);
+    yield* killAll([inTime], { timeout: 50 });
+    assert.is(hub.now(), 60);
+    const mine = new Timeout(20);
+    const late = stubborn(100);
+    yield* sleep(0);
+    try {
+      yield* killAll([late], { timeout: mine });
+      assert.unreachable('the Timeout should have been raised');
+    } catch (error) {
+      assert.is(error, mine);
+    }
+    assert.is(hub.now(), 80);
+
+    stubborn(100);
+    yield* sleep(0);
+    yield* shutdown({ timeout: 30 });
+    assert.is(hub.now(), 110, 'shutdown returned at its timeout, silently');
+    yield* sleep(1000);
+  }));
+
 killAllSuite('shutdown() kills every other live greenlet of the hub, newest first', () =>
   simulate(function* () {
     const { lines, log } = recorder();
