@@ -20,7 +20,7 @@ export interface JoinAllOptions {
   timeout?: TimeoutOption;
   /** Throw the first failure's error as soon as it happens (the other greenlets keep running). */
   raiseError?: boolean;
-  /** Return as soon as this many have finished. */
+  /** Return as soon as this many have finished, and no more than this many. */
   count?: number;
 }
 const JOIN_ALL_KEYS = optionKeys<JoinAllOptions>({ timeout: true, raiseError: true, count: true });
@@ -29,7 +29,7 @@ const JOIN_ALL_KEYS = optionKeys<JoinAllOptions>({ timeout: true, raiseError: tr
 export interface WaitOptions {
   /** Stop waiting after this many ms and return what is ready so far (a Timeout given here is raised). */
   timeout?: TimeoutOption;
-  /** Return as soon as this many are ready. */
+  /** Return as soon as this many are ready, and no more than this many. */
   count?: number;
 }
 const WAIT_KEYS = optionKeys<WaitOptions>({ timeout: true, count: true });
@@ -103,6 +103,8 @@ class WaitManyRecord {
   }
 
   add(o: Linkable): void {
+    // At most `count`, already-ready ones included (gevent's iwait stops there); raiseError looks at those only.
+    if (this.finished.length >= this.count) return;
     this.finished.push(o);
     if (this.raiseError && this.failure === null && o instanceof Greenlet && !o.successful()) this.failure = o;
   }
@@ -170,9 +172,11 @@ const WAIT = new WaitManyOp('wait');
 
 /**
  * Waits until every greenlet has ended and returns them in the order they
- * ended. With `timeout` (ms), returns those that ended in time; with
- * `count`, returns as soon as that many have; with `raiseError`, throws the
- * first failure's error at once. Never throws a greenlet's error otherwise.
+ * ended (those already dead first, in list order). With `timeout` (ms),
+ * returns those that ended in time; with `count`, returns as soon as that
+ * many have, and at most that many; with `raiseError`, throws the first
+ * failure's error at once (among those returned). Never throws a
+ * greenlet's error otherwise.
  */
 export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, options?: JoinAllOptions): Operation<G[]> {
   checkOptions('joinAll', options, JOIN_ALL_KEYS);
@@ -184,8 +188,9 @@ export function joinAll<G extends Greenlet<unknown>>(greenlets: Iterable<G>, opt
 
 /**
  * Waits until the objects (greenlets, Events, AsyncResults) are ready and
- * returns them in the order they became ready; with `count`, as soon as that
- * many are; with `timeout` (ms), those ready in time.
+ * returns them in the order they became ready (those ready already first, in
+ * list order); with `count`, as soon as that many are, and at most that
+ * many; with `timeout` (ms), those ready in time.
  */
 export function wait<W extends Linkable>(objects: Iterable<W>, options?: WaitOptions): Operation<W[]> {
   checkOptions('wait', options, WAIT_KEYS);

@@ -103,6 +103,30 @@ waitSuite('waits on greenlets and returns them in the order they became ready; c
     assert.equal((yield* wait(gs)).map((g) => g.value), [10, 20, 30]);
   }));
 
+waitSuite('count is an upper bound: objects already ready are not all returned (gevent\'s wait)', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const gs = [spawn(() => 'a'), spawn(() => 'b'), spawn(() => 'c')];
+      yield* sleep(0);
+      assert.equal((yield* wait(gs, { count: 1 })).map((g) => g.value), ['a']);
+      assert.equal((yield* wait(gs, { count: 2 })).map((g) => g.value), ['a', 'b']);
+      assert.equal((yield* joinAll(gs, { count: 2 })).map((g) => g.value), ['a', 'b']);
+      assert.equal(yield* wait(gs, { count: 0 }), []);
+      const failing = spawn(() => {
+        throw new Error('late failure');
+      });
+      failing.name = 'failing';
+      yield* sleep(0);
+      // raiseError looks at what it returns: the failure is the third, past count.
+      assert.equal((yield* joinAll([gs[0], gs[1], failing], { count: 2, raiseError: true })).map((g) => g.value), ['a', 'b']);
+    },
+    { onError: sink.onError },
+  );
+  // It died before anyone joined it: reported.
+  assert.equal(sink.reports, ['failing: greenlet: Error: late failure']);
+});
+
 waitSuite('rejects what cannot be waited on', () =>
   simulate(function* () {
     assert.throws(() => wait([{} as never]), /wait: objects\[0\] must be a Greenlet, Event or AsyncResult, got an object/);
