@@ -224,7 +224,8 @@ export class Event extends Notifier {
  * `setException(error)` is called.
  *
  * Once a value is set it wins: a later `setException` does not change what
- * `get()` returns. A second `set()` replaces the value.
+ * `get()` returns, though `exception` records it. A second `set()` replaces
+ * the value.
  */
 export class AsyncResult<T = unknown> extends Notifier {
   private hasValue = false;
@@ -246,7 +247,8 @@ export class AsyncResult<T = unknown> extends Notifier {
   /**
    * Stores `error`, to be thrown (the same instance) by `get()`, and wakes
    * the waiters. Never switches. Ignored by `get()` once a value is set
-   * (the value wins, as in gevent); replaces an earlier error.
+   * (the value wins, as in gevent), but `exception` shows it; replaces an
+   * earlier error.
    */
   setException(error: unknown): void {
     if (error === undefined) throw new TypeError('AsyncResult.setException: error must not be undefined');
@@ -270,9 +272,13 @@ export class AsyncResult<T = unknown> extends Notifier {
     return this.hasValue ? this.result : undefined;
   }
 
-  /** The error set by `setException`; undefined until then and once a value is set. */
+  /**
+   * The error given to the last `setException`, undefined if none was: it is
+   * recorded even beside a value, which still wins for `get()` and
+   * `successful()` (gevent's AsyncResult).
+   */
   get exception(): unknown {
-    return this.hasValue ? undefined : this.error;
+    return this.hasError ? this.error : undefined;
   }
 
   /**

@@ -483,15 +483,19 @@ result('wait({ timeout }) returns undefined when the time is up', () =>
     assert.is(yield* r.wait({ timeout: 0 }), undefined);
   }));
 
-result('a value, once set, wins over a later setException(); successful() stays true', () =>
+result('a value, once set, wins over a later setException(); successful() stays true; exception records it', () =>
   simulate(function* () {
     const r = new AsyncResult<string>();
     r.set('kept');
-    r.setException(new Error('too late'));
+    const late = new Error('too late');
+    r.setException(late);
     assert.is(yield* r.get(), 'kept');
+    assert.is(r.getNowait(), 'kept');
+    assert.is(yield* r.wait(), 'kept');
     assert.is(r.successful(), true);
     assert.is(r.value, 'kept');
-    assert.is(r.exception, undefined);
+    // Issue 13: gevent records it (this read undefined before).
+    assert.is(r.exception, late);
   }));
 
 result('set() twice overwrites the value; set() after setException() makes it a success', () =>
@@ -505,6 +509,7 @@ result('set() twice overwrites the value; set() after setException() makes it a 
     s.set(5);
     assert.is(yield* s.get(), 5);
     assert.is(s.successful(), true);
+    assert.is((s.exception as Error).message, 'first', 'still recorded, as gevent does');
   }));
 
 result('a Timeout given as timeout is raised itself; an outer Timeout inside get({ timeout: 1000 }) is not lost', () =>
