@@ -343,6 +343,8 @@ export class Hub {
    * Runs `main(...args)` as a greenlet on this hub and returns a promise of
    * its value (rejected with its error). If `main` blocks and nothing can
    * ever wake it, it gets `LoopExit`. Accepts the same bodies as `spawn`.
+   * The greenlets it leaves behind go on as the module function `run`
+   * says; on a virtual clock, time moves only while a `run()` waits.
    */
   run<T, A extends unknown[]>(main: (...args: A) => Operation<T>, ...args: A): Promise<T>;
   run<T, A extends unknown[]>(main: (...args: A) => PromiseLike<T>, ...args: A): Promise<T>;
@@ -730,7 +732,11 @@ export function getHub(): Hub {
  * outside any loop) and returns a promise of its value, rejected with its
  * error: the bridge from ordinary async code, and from tests. If `main`
  * blocks and nothing can ever wake it, it gets `LoopExit` — never a silent
- * hang. Greenlets still blocked when it ends are left as they are.
+ * hang. When it ends, the greenlets it leaves behind go on: those ready
+ * (ones that never ran included) run at once, those blocked when woken, for
+ * as long as the process lives; what they wait on does not keep the
+ * process alive, and at its exit they are abandoned, `finally` blocks not
+ * run (gevent's rule). A virtual clock moves only while a `run()` waits.
  */
 export function run<T, A extends unknown[]>(main: (...args: A) => Operation<T>, ...args: A): Promise<T>;
 export function run<T, A extends unknown[]>(main: (...args: A) => PromiseLike<T>, ...args: A): Promise<T>;

@@ -351,6 +351,80 @@ stuck('a Node process ends when the last run() is over, even with greenlets stil
 
 stuck.run();
 
+const afterRun = suite('When run() returns');
+
+afterRun('greenlets left ready run at once, before the code awaiting run() resumes', async () => {
+  const hub = new Hub({ clock: 'virtual' });
+  const lines: string[] = [];
+  await hub.run(function* () {
+    spawn(() => lines.push('never ran: runs'));
+    const yielder = spawn(function* () {
+      lines.push('yielder first step');
+      yield* sleep(0);
+      lines.push('yielder after sleep(0)');
+    });
+    yield* sleep(0);
+    assert.ok(yielder.started);
+    lines.push('main returns');
+  });
+  lines.push('after run()');
+  assert.equal(lines, ['never ran: runs', 'yielder first step', 'main returns', 'yielder after sleep(0)', 'after run()']);
+});
+
+afterRun('on a virtual clock, greenlets left sleeping resume in the hub\'s next run(): time moves only while one waits', async () => {
+  const hub = new Hub({ clock: 'virtual' });
+  const lines: string[] = [];
+  await hub.run(function* () {
+    spawn(function* () {
+      yield* sleep(100);
+      lines.push(`woke at ${hub.now()}`);
+    });
+    yield* sleep(10);
+  });
+  assert.equal(lines, []);
+  assert.is(hub.now(), 10);
+  await hub.run(() => sleep(200));
+  assert.equal(lines, ['woke at 100']);
+  assert.is(hub.now(), 210);
+});
+
+afterRun('on a real clock, greenlets left behind go on while the process lives; at its exit the blocked ones are abandoned', () => {
+  // Something else (a timer of the program's own) keeps the process alive for 100 ms: the 30 ms sleeper
+  // wakes meanwhile. Nothing keeps it alive for the hour sleeper, whose finally never runs.
+  const script = `
+    import { run, spawn, sleep } from 'grove';
+    await run(function* () {
+      spawn(() => console.log('never ran: runs'));
+      spawn(function* () {
+        try { yield* sleep(30); console.log('sleeper woke'); } finally { console.log('sleeper finally'); }
+      });
+      spawn(function* () {
+        try { yield* sleep(3_600_000); } finally { console.log('hour sleeper finally'); }
+      });
+      console.log('main returns');
+    });
+    console.log('after run');
+    setTimeout(() => console.log('the program is done'), 100);
+  `;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawnSync(process.execPath, ['--conditions=grove-source', '--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.is(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim().split('\n'), [
+    'main returns',
+    'never ran: runs',
+    'after run',
+    'sleeper woke',
+    'sleeper finally',
+    'the program is done',
+  ]);
+});
+
+afterRun.run();
+
 const errors = suite('Hub error reporting');
 
 errors('a greenlet that fails with nobody watching is reported with its name', async () => {
