@@ -28,7 +28,7 @@ import type { Greenlet } from './greenlet.js';
 import type { Hub } from './hub.js';
 import { show } from './internal/validate.js';
 import { NOW, enterLoop, leaveLoop, tickerCells } from './internal/ticker.js';
-import { CONTEXT, GEN, RESUME, WAIT, WAITING_ON } from './internal/keys.js';
+import { GEN, RESUME, WAIT, WAITING_ON } from './internal/keys.js';
 
 /** The default threshold of each kind of hub, in ms; null: off. */
 export interface BlockingDefaults {
@@ -101,22 +101,15 @@ export function checkMaxBlockingMs(call: string, field: string, value: unknown):
   return value;
 }
 
-/** Runs the step of the greenlet it is called on (`this`), for `runInAsyncScope`. */
-function resume(this: Greenlet<unknown>): void {
-  this[RESUME]();
-}
-
 /**
- * @internal resumes `g` as `Greenlet[STEP]` does when its async context is
- * captured or its hub watches for blocking: in its context, timed by the
- * ticker, and reported if it held the hub too long.
+ * @internal resumes `g` as `Greenlet[STEP]` does when its hub watches for
+ * blocking: timed by the ticker, and reported if it held the hub too long.
  */
 export function watchedStep(g: Greenlet<unknown>, hub: Hub): void {
-  const scope = g[CONTEXT];
-  const watch = hub.watch;
-  const ticks = watch === null ? null : watch.ticks;
+  const watch = hub.watch!;
+  const ticks = watch.ticks;
   if (ticks === null) {
-    scope!.runInAsyncScope(resume, g);
+    g[RESUME]();
     return;
   }
   // Plain loads, not Atomics.load (~6 ns each on Node 20, not inlined): an aligned Int32Array element
@@ -125,13 +118,12 @@ export function watchedStep(g: Greenlet<unknown>, hub: Hub): void {
   // Where the step starts, read now (cheaply: the call objects, not their labels) for the report.
   const first = g[GEN] === null;
   const waiting = g[WAITING_ON] ?? g[WAIT]?.op ?? null;
-  if (scope === null) g[RESUME]();
-  else scope.runInAsyncScope(resume, g);
+  g[RESUME]();
   const held = (ticks[NOW] - before) | 0;
-  if (held < watch!.thresholdMs) return;
+  if (held < watch.thresholdMs) return;
   const resumedIn = first ? 'start' : (waiting?.label ?? 'a kill');
   const suspendedIn = g.dead ? 'exit' : (g[WAITING_ON]?.label ?? 'sleep');
-  const notice = new HubBlocked(g, held, resumedIn, suspendedIn, watch!.thresholdMs);
+  const notice = new HubBlocked(g, held, resumedIn, suspendedIn, watch.thresholdMs);
   if (hub.listeners !== null) hub.emit({ type: 'blocking', greenlet: g, ms: held, resumedIn, suspendedIn });
   hub.report(notice, { greenlet: g, where: 'blocking' });
 }

@@ -16,9 +16,8 @@
  * made in (internal/async-context.ts), and is timed by the hub's
  * blocking detector (blocking.ts), when those are on.
  */
-import type { AsyncResource } from 'node:async_hooks';
 import { ctx } from './internal/context.js';
-import { captureContext } from './internal/async-context.js';
+import { batchingContexts, captureContext, settleWrites, writtenInScope, type Context } from './internal/async-context.js';
 import { watchedStep } from './blocking.js';
 import { Linkable, CallbackLink } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
@@ -143,8 +142,8 @@ export class Greenlet<T = unknown> extends Linkable {
   [RUNS] = 0;
   /** @internal the id of the greenlet that started it; 0 when started outside any greenlet. */
   [SPAWNER] = 0;
-  /** @internal the async context it was made in (internal/async-context.ts); null when not captured. */
-  [CONTEXT]: AsyncResource | null = captureContext();
+  /** @internal the async context it runs in (internal/async-context.ts), shared with others; null when not captured. */
+  [CONTEXT]: Context | null = captureContext();
 
   /**
    * A greenlet that will run `fn(...args)` once started. Subclasses that
@@ -333,14 +332,15 @@ export class Greenlet<T = unknown> extends Linkable {
   }
 
   /**
-   * @internal resumes the greenlet until it blocks or ends: `RESUME`, run
-   * in its async context and timed by the blocking detector when either is
-   * on (blocking.ts). Called only by the hub.
+   * @internal resumes the greenlet until it blocks or ends: `RESUME`, in
+   * its async context (entered for this step unless the hub is in it
+   * already: internal/async-context.ts), timed by the blocking detector
+   * when it is on (blocking.ts). Called only by the hub.
    */
   [STEP](): void {
-    const hub = this[HUB]!;
-    if (this[CONTEXT] === null && hub.watch === null) this[RESUME]();
-    else watchedStep(this as Greenlet<unknown>, hub);
+    const context = this[CONTEXT];
+    if (context !== null && context !== ctx.scope) context.run(stepInScope, this as Greenlet<unknown>);
+    else stepHere(this as Greenlet<unknown>);
   }
 
   /**
@@ -728,6 +728,28 @@ export function checkGreenlet(call: string, value: unknown, field?: string): ass
   if (value instanceof Greenlet) return;
   const what = field === undefined ? 'expected a Greenlet' : `${field} must be a Greenlet or an Actor`;
   throw new TypeError(`${call}: ${what}, got ${show(value)}`);
+}
+
+/** A step run in the scope the hub is in: timed when the hub watches for blocking; a store it wrote kept as its own context. */
+function stepHere(g: Greenlet<unknown>): void {
+  const hub = g[HUB]!;
+  if (hub.watch === null) g[RESUME]();
+  else watchedStep(g, hub);
+  if (writtenInScope()) {
+    const own = settleWrites(!g.dead);
+    if (own !== null) g[CONTEXT] = own;
+  }
+}
+
+/** A step in the scope of its own context, entered for it (`this` is the greenlet: `Context.run` calls it so). */
+function stepInScope(this: Greenlet<unknown>): void {
+  const outer = ctx.scope;
+  ctx.scope = batchingContexts() ? this[CONTEXT] : null;
+  try {
+    stepHere(this);
+  } finally {
+    ctx.scope = outer;
+  }
 }
 
 /** Fires `startLater`. */

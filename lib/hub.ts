@@ -39,8 +39,9 @@ import type { Operation, PlainResult } from './operation.js';
 import { checkBody, checkOptions, optionKeys } from './internal/validate.js';
 import { checkSchedule, schedulePolicy, type SchedulePolicy } from './internal/schedule.js';
 import { BlockingWatch, blockingDefaults, checkMaxBlockingMs } from './blocking.js';
+import { batchingContexts, settleWrites, writtenInScope, type Context } from './internal/async-context.js';
 import {
-  INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
+  CONTEXT, INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
 } from './internal/keys.js';
 
 /** Which clock a hub's timers run on. */
@@ -275,6 +276,14 @@ export class Hub {
   readonly watch: BlockingWatch | null;
 
   private readonly ready = new Deque<Task>();
+  /** Whether tasks run in batches by async context (internal/async-context.ts's `batchingContexts`). */
+  private readonly batching = batchingContexts();
+  /** The context of the last batch: where a batch that starts with a queue's or event's round runs. */
+  private lastContext: Context | null = null;
+  /** The pass being run: tasks left before it looks at its bound, when it expires (real clock), whether it was cut. */
+  private passLeft = 0;
+  private passExpires = 0;
+  private passCut = false;
   private readonly timers = new TimerHeap();
   private running = false;
   private loopRequested = false;
@@ -638,22 +647,79 @@ export class Hub {
       }
       return false;
     }
-    if (this.clock === 'virtual') {
-      for (let n = PASS_TASKS; ready.length > 0; n--) {
-        if (n === 0) return true;
-        ready.shift()![RUN_TASK]();
-      }
-      return false;
+    this.passCut = false;
+    if (this.clock === 'virtual') this.passLeft = PASS_TASKS;
+    else {
+      this.passLeft = PASS_CHECK_EVERY;
+      this.passExpires = performance.now() + PASS_MS;
     }
-    const expires = performance.now() + PASS_MS;
-    for (let n = PASS_CHECK_EVERY; ready.length > 0; ) {
-      ready.shift()![RUN_TASK]();
-      if (--n === 0) {
-        if (ready.length > 0 && performance.now() >= expires) return true;
-        n = PASS_CHECK_EVERY;
+    this.drain();
+    return this.passCut;
+  }
+
+  /**
+   * Runs ready tasks, FIFO, until the queue is empty or the pass is cut
+   * (`passCut`), in batches by async context (internal/async-context.ts):
+   * a greenlet whose context is not the one entered starts a batch in its
+   * own, and the batch goes on — queue and event rounds included, whose
+   * steps are most likely of that context too — until a greenlet of
+   * another context is next. Where contexts cannot be shared (see
+   * `batchingContexts`), each step enters its own instead.
+   */
+  private drain(): void {
+    const ready = this.ready;
+    for (;;) {
+      const task = ready.peek();
+      if (task === undefined) return;
+      const scope = ctx.scope;
+      const context = (task as { [CONTEXT]?: Context | null })[CONTEXT] ?? null;
+      if (context !== scope) {
+        if (scope !== null) {
+          if (context !== null) return;
+        } else if (this.batching) {
+          const next = context ?? this.lastContext;
+          if (next !== null) {
+            this.enterBatch(next);
+            if (this.passCut) return;
+            continue;
+          }
+        }
+      }
+      ready.shift();
+      task[RUN_TASK]();
+      // A link callback, say, wrote a store in the batch's context: it is not kept (no greenlet owns it).
+      if (writtenInScope()) settleWrites(false);
+      if (--this.passLeft === 0 && this.passOver()) {
+        this.passCut = true;
+        return;
       }
     }
+  }
+
+  /** Runs `drain` in `context`'s scope, which stays entered for the tasks that follow while they fit it. */
+  private enterBatch(context: Context): void {
+    const outer = ctx.scope;
+    ctx.scope = context;
+    this.lastContext = context;
+    try {
+      context.run(drainInBatch, this);
+    } finally {
+      ctx.scope = outer;
+    }
+  }
+
+  /** The count of the pass ran out: true when the pass ends here (see PASS_TASKS, PASS_MS); else counts again. */
+  private passOver(): boolean {
+    if (this.ready.length === 0) return false;
+    if (this.clock === 'virtual') return true;
+    if (performance.now() >= this.passExpires) return true;
+    this.passLeft = PASS_CHECK_EVERY;
     return false;
+  }
+
+  /** @internal for `drainInBatch` only. */
+  drainBatch(): void {
+    this.drain();
   }
 
   private fireDueTimers(): void {
@@ -698,6 +764,11 @@ export class Hub {
     }
     return delivered;
   }
+}
+
+/** What a batch runs in its context's scope (`Context.run` calls it with the hub as `this`). */
+function drainInBatch(this: Hub): void {
+  this.drainBatch();
 }
 
 let defaultHub: Hub | null = null;

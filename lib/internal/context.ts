@@ -1,13 +1,14 @@
 /**
  * The runtime's ambient state, one object so every module reads and writes
- * the same slots: which greenlet is running, which hub's loop is running,
- * and the Operation created but not yet started (for catching a blocking
- * call made without `yield*`), with where it was made when operations are
- * traced.
+ * the same slots: which greenlet is running, which hub's loop is running
+ * and which async context's scope it entered, and the Operation created
+ * but not yet started (for catching a blocking call made without
+ * `yield*`), with where it was made when operations are traced.
  */
 import type { Greenlet } from '../greenlet.js';
 import type { Hub } from '../hub.js';
 import type { Labelled } from './wait.js';
+import type { Context } from './async-context.js';
 
 export const ctx: {
   /** The greenlet running now; null in the hub (between greenlets) and outside any loop. */
@@ -20,4 +21,6 @@ export const ctx: {
   freshOwner: Greenlet<unknown> | null;
   /** Where `fresh` was made (a captured stack), while operations are traced; see wait.ts. */
   freshSite: { stack?: string } | null;
-} = { current: null, hub: null, fresh: null, freshOwner: null, freshSite: null };
+  /** The async context whose scope the hub entered to run steps in (async-context.ts); null outside one. */
+  scope: Context | null;
+} = { current: null, hub: null, fresh: null, freshOwner: null, freshSite: null, scope: null };

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { Greenlet, Hub, Queue, call, configure, joinAll, sleep, spawn, type Operation } from 'grove';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import { Greenlet, Hub, Queue, call, configure, getCurrent, joinAll, sleep, spawn, type Operation } from 'grove';
+import { CONTEXT } from '../../lib/internal/keys.js';
 import { Actor } from 'grove/actors';
 import { simulate } from 'grove/testing';
 
@@ -156,6 +157,119 @@ context('configure({ asyncContext: false }): greenlets see the context of what r
   }
   assert.is(configure({}).asyncContext, true, 'on by default');
 });
+
+context('a greenlet made by a greenlet sees the store its maker had then, not what the maker enters later', () =>
+  simulate(function* () {
+    const seen: string[] = [];
+    const maker = spawn(function* () {
+      als.enterWith('first');
+      const child = spawn(function* () {
+        yield* sleep(5);
+        seen.push(`child: ${als.getStore()}`);
+      });
+      als.enterWith('second');
+      yield* child.join();
+      seen.push(`maker: ${als.getStore()}`);
+    });
+    const sibling = spawn(function* () {
+      yield* sleep(5);
+      seen.push(`sibling: ${String(als.getStore())}`);
+    });
+    yield* joinAll([maker, sibling]);
+    assert.equal(seen, ['sibling: undefined', 'child: first', 'maker: second']);
+    assert.is(als.getStore(), undefined);
+  }));
+
+context('als.run inside a step changes nothing for the greenlets that share its context, before or after', () =>
+  simulate(function* () {
+    const seen: string[] = [];
+    const runner = spawn(function* () {
+      for (let i = 0; i < 2; i++) {
+        als.run(`inner ${i}`, () => seen.push(`runner inside: ${als.getStore()}`));
+        seen.push(`runner after: ${String(als.getStore())}`);
+        yield* sleep(0);
+      }
+    });
+    const other = spawn(function* () {
+      for (let i = 0; i < 2; i++) {
+        seen.push(`other: ${String(als.getStore())}`);
+        yield* sleep(0);
+      }
+    });
+    yield* joinAll([runner, other]);
+    assert.equal(seen, [
+      'runner inside: inner 0',
+      'runner after: undefined',
+      'other: undefined',
+      'runner inside: inner 1',
+      'runner after: undefined',
+      'other: undefined',
+    ]);
+  }));
+
+context('a storage first used by enterWith in one greenlet is not seen by the others of its context', () =>
+  simulate(function* () {
+    const fresh = new AsyncLocalStorage<string>();
+    const seen: string[] = [];
+    const a = spawn(function* () {
+      fresh.enterWith('a only');
+      yield* sleep(0);
+      seen.push(`a: ${fresh.getStore()}`);
+    });
+    const b = spawn(function* () {
+      yield* sleep(0);
+      seen.push(`b: ${String(fresh.getStore())}`);
+    });
+    yield* joinAll([a, b]);
+    seen.push(`main: ${String(fresh.getStore())}`);
+    assert.equal(seen, ['a: a only', 'b: undefined', 'main: undefined']);
+    fresh.disable();
+  }));
+
+context("a greenlet made inside another resource's scope, within a step, runs in that scope's context", () =>
+  simulate(function* () {
+    const resource = als.run('from a resource', () => new AsyncResource('test'));
+    let seen: string | undefined;
+    const child = resource.runInAsyncScope(() =>
+      spawn(function* () {
+        yield* sleep(1);
+        seen = als.getStore();
+      }),
+    );
+    yield* child.join();
+    assert.is(seen, 'from a resource');
+  }));
+
+context("a link callback's enterWith is not seen by the greenlets that run after it", () =>
+  simulate(function* () {
+    const seen: string[] = [];
+    const dying = spawn(() => 'done');
+    dying.link(() => als.enterWith('from a link'));
+    const after = spawn(function* () {
+      yield* sleep(0);
+      yield* sleep(0);
+      seen.push(`after: ${String(als.getStore())}`);
+    });
+    yield* joinAll([dying, after]);
+    seen.push(`main: ${String(als.getStore())}`);
+    assert.equal(seen, ['after: undefined', 'main: undefined']);
+  }));
+
+context('greenlets made in one step share one captured context; one that enters a store gets its own', () =>
+  simulate(function* () {
+    const gs = [0, 1, 2].map(() => spawn(() => sleep(1)));
+    const main = getCurrent();
+    assert.ok(main[CONTEXT] !== null);
+    assert.ok(gs.every((g) => g[CONTEXT] === main[CONTEXT]), 'made in main\'s step, they share its context');
+    const changer = spawn(function* () {
+      als.enterWith('own');
+      yield* sleep(1);
+    });
+    assert.is(changer[CONTEXT], main[CONTEXT]);
+    yield* sleep(0);
+    assert.ok(changer[CONTEXT] !== main[CONTEXT], 'after its step entered a store, it has a context of its own');
+    yield* joinAll([...gs, changer]);
+  }));
 
 context('configure checks asyncContext', () => {
   assert.throws(
