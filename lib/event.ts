@@ -10,7 +10,7 @@
  * is woken. `wait([event, result, greenlet])` (lib/join.ts) works on both.
  */
 import { Link } from './internal/link-list.js';
-import { CallbackLink, Linkable } from './internal/linkable.js';
+import { CallbackLink, Homed } from './internal/linkable.js';
 import { KIND_FLAG, TurnWaitOp, type WaitState } from './internal/wait.js';
 import { checkFunction, checkOptions, optionKeys, type TimeoutOption } from './internal/validate.js';
 import { Timeout } from './timeout.js';
@@ -50,7 +50,7 @@ const ROUND_END = new RoundEnd();
  * round, and rounds that notify every link present when they start — ready
  * or not, since gevent's `set(); clear()` still wakes all the waiters.
  */
-abstract class Notifier extends Linkable {
+abstract class Notifier extends Homed {
   /** True while a round runs (`SCHEDULED` is already false then). */
   private notifying = false;
 

@@ -30,7 +30,7 @@ import { Timeout } from './timeout.js';
 import { callOperation } from './call.js';
 import type { Operation, PlainResult, Suspend } from './operation.js';
 import {
-  ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, FN, GEN,
+  ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, GEN,
   HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
   PENDING_ERROR, PREV_LIVE, RAISE_ON_SUSPEND, RAISE_TIMEOUT, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
   SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE, WITHDRAW,
@@ -128,14 +128,16 @@ export class Greenlet<T = unknown> extends Linkable {
   [PREV_LIVE]: Greenlet<unknown> | null = null;
   /** @internal */
   [NEXT_LIVE]: Greenlet<unknown> | null = null;
-  /** @internal */
-  private [FN]: ((...args: unknown[]) => unknown) | null;
   /** @internal the body's arguments; null when there are none. */
   [ARGS]: unknown[] | null;
   /** @internal */
   private [FLAGS] = 0;
-  /** @internal */
-  private [RESULT]: unknown = undefined;
+  /**
+   * @internal what it returned or threw, once dead; before its first step,
+   * the function given to the constructor (undefined for a subclass's
+   * `run()`): the slot is free then, and a greenlet is 8 bytes smaller.
+   */
+  private [RESULT]: unknown;
   /** @internal */
   private [EXTRAS]: Extras | null = null;
   /** @internal how many times the hub has switched into it (Erlang's reductions, roughly). */
@@ -161,11 +163,11 @@ export class Greenlet<T = unknown> extends Linkable {
       if (this.run === Greenlet.prototype.run) {
         throw new TypeError('new Greenlet: give it a function to run, or subclass Greenlet and override run()');
       }
-      this[FN] = null;
+      this[RESULT] = undefined;
       this[ARGS] = null;
     } else {
       checkBody('new Greenlet', 'fn', fn);
-      this[FN] = fn as (...args: unknown[]) => unknown;
+      this[RESULT] = fn;
       this[ARGS] = args.length === 0 ? null : args;
     }
   }
@@ -395,11 +397,11 @@ export class Greenlet<T = unknown> extends Linkable {
   /** @internal calls the body; returns the iterator to drive, or null for a plain value (kept in `result`). */
   private [BEGIN](): Iterator<unknown, unknown, unknown> | null {
     this[FLAGS] |= RAN;
-    const fn = this[FN];
+    const fn = this[RESULT] as ((...args: unknown[]) => unknown) | undefined;
     const args = this[ARGS];
-    this[FN] = null;
+    this[RESULT] = undefined;
     this[ARGS] = null;
-    const result = fn === null ? this.run() : args === null ? fn() : fn(...args);
+    const result = fn === undefined ? this.run() : args === null ? fn() : fn(...args);
     if (isOperation(result)) return (this[GEN] = result[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
     if (isThenable(result)) return (this[GEN] = callOperation(result)[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
     checkBodyResult(`the body of ${this.name}`, result);
@@ -487,7 +489,6 @@ export class Greenlet<T = unknown> extends Linkable {
     this[WAITING_ON] = null;
     this[WAIT] = null;
     this[PENDING_ERROR] = NO_ERROR;
-    this[FN] = null;
     this[ARGS] = null;
     this[CONTEXT] = null;
     const hub = this[NOTIFY_HUB]();

@@ -15,7 +15,7 @@
  * now gone, and keep waiting).
  */
 import { ctx } from './internal/context.js';
-import { Linkable } from './internal/linkable.js';
+import { Homed } from './internal/linkable.js';
 import { Composite } from './internal/composite.js';
 import { WaitOp, type WaitState } from './internal/wait.js';
 import { checkOptions, optionKeys, checkScopeBody, show, type TimeoutOption } from './internal/validate.js';
@@ -110,7 +110,7 @@ const RLOCK = callsOf('RLock');
  * `tryAcquire`, `scope`. Subclasses say when a greenlet may take it and what
  * taking it does.
  */
-abstract class Acquirable extends Linkable {
+abstract class Acquirable extends Homed {
   /** @internal the blocking calls, named after the class. */
   protected abstract get calls(): Calls;
   /** @internal true when `g` (null: outside a greenlet) can take it now. */

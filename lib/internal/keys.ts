@@ -21,6 +21,7 @@ export const REMOVE: unique symbol = Symbol('grove.remove');
 
 // Linkable: what can be waited on and linked to.
 export const HOME: unique symbol = Symbol('grove.home');
+export const NOTE_HOME: unique symbol = Symbol('grove.noteHome');
 export const ADD_LINK: unique symbol = Symbol('grove.addLink');
 export const ADD_WAITER: unique symbol = Symbol('grove.addWaiter');
 export const REMOVE_CALLBACK: unique symbol = Symbol('grove.removeCallback');
@@ -37,7 +38,6 @@ export const WAIT: unique symbol = Symbol('grove.wait');
 export const PENDING_ERROR: unique symbol = Symbol('grove.pendingError');
 export const PREV_LIVE: unique symbol = Symbol('grove.prevLive');
 export const NEXT_LIVE: unique symbol = Symbol('grove.nextLive');
-export const FN: unique symbol = Symbol('grove.fn');
 export const ARGS: unique symbol = Symbol('grove.args');
 export const FLAGS: unique symbol = Symbol('grove.flags');
 export const RESULT: unique symbol = Symbol('grove.result');

@@ -12,7 +12,7 @@ import { getHub, type Hub } from '../hub.js';
 import { ctx } from './context.js';
 import { WaitState } from './wait.js';
 import {
-  ADD_LINK, ADD_WAITER, HEAD, HOME, HUB, NOTIFY_HUB, NOTIFY_LINKS, PUSH, REMOVE, REMOVE_CALLBACK,
+  ADD_LINK, ADD_WAITER, HEAD, HOME, HUB, NOTE_HOME, NOTIFY_HUB, NOTIFY_LINKS, PUSH, REMOVE, REMOVE_CALLBACK,
   REPORT_LINK_ERROR, RUN_TASK, SCHEDULED, SCHEDULE_NOTIFY, SHIFT, SIZE,
 } from './keys.js';
 
@@ -24,28 +24,25 @@ export abstract class Linkable extends LinkList {
 
   /** @internal in the hub's ready queue. */
   [SCHEDULED] = false;
-  /**
-   * @internal the hub its waiters run on, so that a `set()` made from outside any
-   * loop (a promise callback) wakes them there, not on the program's hub.
-   */
-  protected [HOME]: Hub | null = null;
 
   /** True when the object is in the state its waiters wait for. */
   abstract ready(): boolean;
 
   /** @internal adds a link; notified from the hub once the object is (or already is) ready. */
   [ADD_LINK](link: Link): void {
-    if (link instanceof WaitState) this[HOME] = link.greenlet[HUB];
-    else if (ctx.hub !== null) this[HOME] = ctx.hub;
+    this[NOTE_HOME](link instanceof WaitState ? link.greenlet[HUB] : ctx.hub);
     this[PUSH](link);
     if (this.ready()) this[SCHEDULE_NOTIFY]();
   }
 
   /** @internal puts a blocked call at the tail of the links, without starting a round. */
   [ADD_WAITER](s: WaitState): void {
-    this[HOME] = s.greenlet[HUB];
+    this[NOTE_HOME](s.greenlet[HUB]);
     this[PUSH](s);
   }
+
+  /** @internal a waiter or a link was added from `hub` (null: outside any loop); see `Homed`. A greenlet knows its hub. */
+  protected [NOTE_HOME](_hub: Hub | null): void {}
 
   /** @internal removes every callback link of `callback` (`unlink`). */
   [REMOVE_CALLBACK](callback: (source: never) => void): void {
@@ -74,12 +71,33 @@ export abstract class Linkable extends LinkList {
 
   /** @internal the hub that runs this object's notifications. */
   protected [NOTIFY_HUB](): Hub {
-    return this[HOME] ?? getHub();
+    return getHub();
   }
 
   /** @internal reports an error thrown by one of this object's link callbacks. */
   [REPORT_LINK_ERROR](error: unknown): void {
     getHub().report(error, { where: 'link' });
+  }
+}
+
+/**
+ * What can be waited on that has no hub of its own (Event, AsyncResult, the
+ * locks; a greenlet has its own): it remembers the hub its waiters and links
+ * came from, so that a `set()` made outside any loop (a promise callback)
+ * wakes them there, not on the program's hub.
+ */
+export abstract class Homed extends Linkable {
+  /** @internal */
+  private [HOME]: Hub | null = null;
+
+  /** @internal */
+  protected override [NOTE_HOME](hub: Hub | null): void {
+    if (hub !== null) this[HOME] = hub;
+  }
+
+  /** @internal */
+  protected override [NOTIFY_HUB](): Hub {
+    return this[HOME] ?? getHub();
   }
 }
 
