@@ -96,10 +96,7 @@ let lastId = 0;
 
 /** The error thrown into a generator that yielded something other than an Operation. */
 function badYield(g: Greenlet<unknown>, value: unknown): TypeError {
-  if (ctx.fresh === value) {
-    ctx.fresh = null;
-    ctx.freshOwner = null;
-  }
+  if (ctx.fresh === value) ctx.fresh = null;
   const what = isOperation(value) ? 'an Operation' : show(value);
   return new TypeError(
     `${g.name} yielded ${what} to the hub: a greenlet may only use \`yield*\` with Operations ` +
@@ -464,20 +461,18 @@ export class Greenlet<T = unknown> extends Linkable {
 
   /** @internal */
   private [SETTLE](value: unknown): void {
-    const fresh = ctx.fresh;
-    if (fresh !== null && ctx.freshOwner === (this as Greenlet<unknown>)) {
+    // Its own step just ended (the hub clears `current` first) with an Operation unused: it was this
+    // greenlet's (see ctx.fresh). Killed before it ran, by a greenlet running now: that one's is not ours.
+    const fresh = ctx.current === null ? ctx.fresh : null;
+    if (fresh !== null) {
       ctx.fresh = null;
-      ctx.freshOwner = null;
       this[FINISH](droppedError(fresh.label), FAILED);
     } else this[FINISH](value, 0);
   }
 
   /** @internal */
   private [FAIL](error: unknown): void {
-    if (ctx.freshOwner === (this as Greenlet<unknown>)) {
-      ctx.fresh = null;
-      ctx.freshOwner = null;
-    }
+    if (ctx.current === null) ctx.fresh = null;
     this[FINISH](error, FAILED);
   }
 

@@ -669,23 +669,27 @@ export class Hub {
   private drain(): void {
     const ready = this.ready;
     for (;;) {
-      const task = ready.peek();
+      const task = ready.shift();
       if (task === undefined) return;
       const scope = ctx.scope;
       const context = (task as { [CONTEXT]?: Context | null })[CONTEXT] ?? null;
       if (context !== scope) {
         if (scope !== null) {
-          if (context !== null) return;
+          if (context !== null) {
+            // A greenlet of another context: it is next, in the batch of its own.
+            ready.unshift(task);
+            return;
+          }
         } else if (this.batching) {
           const next = context ?? this.lastContext;
           if (next !== null) {
+            ready.unshift(task);
             this.enterBatch(next);
             if (this.passCut) return;
             continue;
           }
         }
       }
-      ready.shift();
       task[RUN_TASK]();
       // A link callback, say, wrote a store in the batch's context: it is not kept (no greenlet owns it).
       if (writtenInScope()) settleWrites(false);

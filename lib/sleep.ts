@@ -12,15 +12,13 @@ import type { Operation, Suspend } from './operation.js';
 import type { Greenlet } from './greenlet.js';
 import { HUB, WAIT, WAITING_ON, WAKE } from './internal/keys.js';
 
-/**
- * `sleep(0)`: its only state is the greenlet's `waitingOn`, so it needs no
- * WaitState; it is its own iterator result, whose value is never anything
- * but SUSPEND or undefined.
- */
+/** What `sleep(0)` returns to `yield*`: suspended, then done (shared, never written). */
+const SUSPENDED: IteratorResult<Suspend, void> = Object.freeze({ done: false, value: SUSPEND });
+const RESUMED: IteratorResult<Suspend, void> = Object.freeze({ done: true, value: undefined });
+
+/** `sleep(0)`: its only state is the greenlet's `waitingOn`, so it needs no WaitState. */
 class YieldOp extends WaitOp<void> {
   readonly label = 'sleep';
-  done = false;
-  value: Suspend | undefined = undefined;
 
   yieldNow(): Operation<void> {
     markFresh(this);
@@ -31,17 +29,13 @@ class YieldOp extends WaitOp<void> {
     const g = ctx.current!;
     if (g[WAITING_ON] === (this as WaitOp<unknown>)) {
       g[WAITING_ON] = null;
-      this.done = true;
-      this.value = undefined;
-      return this as IteratorResult<Suspend, void>;
+      return RESUMED;
     }
     g[WAITING_ON] = this as WaitOp<unknown>;
     g[WAKE]();
-    this.done = false;
-    this.value = SUSPEND;
     const hub = g[HUB]!;
     if (hub.tracers !== null) hub.trace({ type: 'suspend', greenlet: g, label: 'sleep' });
-    return this as unknown as IteratorResult<Suspend, void>;
+    return SUSPENDED;
   }
 
   override cancel(): void {}

@@ -44,7 +44,7 @@ export class Composite<T> implements Operation<T>, Labelled {
     child?: unknown,
   ) {
     const g = ctx.current;
-    if (child !== undefined && child === ctx.fresh && g !== null && ctx.freshOwner === g) {
+    if (child !== undefined && child === ctx.fresh && g !== null) {
       this.child = ctx.fresh;
       const s = g[WAIT];
       // A leaf child's arguments live in the WaitState; a composite child keeps its own.
@@ -52,7 +52,6 @@ export class Composite<T> implements Operation<T>, Labelled {
         this.saved = { op: s.op, target: s.target, arg: s.arg, timeout: s.timeout, flags: s.flags };
       }
       ctx.fresh = null;
-      ctx.freshOwner = null;
     }
     markFresh(this);
   }
@@ -77,7 +76,6 @@ export class Composite<T> implements Operation<T>, Labelled {
       s.flags = saved.flags;
     }
     ctx.fresh = child;
-    ctx.freshOwner = g;
   }
 }
 (Composite.prototype as unknown as { [OPERATION]: boolean })[OPERATION] = true;

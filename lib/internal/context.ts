@@ -15,12 +15,16 @@ export const ctx: {
   current: Greenlet<unknown> | null;
   /** The hub whose loop is running; null outside any loop. */
   hub: Hub | null;
-  /** The Operation the running greenlet created and has not used yet (one at most). */
+  /**
+   * The Operation the running greenlet created and has not used yet (one at
+   * most). It is always the running greenlet's: only a greenlet can make
+   * one, and a step never ends with one left — a step suspends only by
+   * `yield*`-ing an Operation, which uses it, and a greenlet that ends with
+   * one unused fails with DroppedOperation (greenlet.ts), which clears it.
+   */
   fresh: Labelled | null;
-  /** The greenlet that created `fresh`. */
-  freshOwner: Greenlet<unknown> | null;
   /** Where `fresh` was made (a captured stack), while operations are traced; see wait.ts. */
   freshSite: { stack?: string } | null;
   /** The async context whose scope the hub entered to run steps in (async-context.ts); null outside one. */
   scope: Context | null;
-} = { current: null, hub: null, fresh: null, freshOwner: null, freshSite: null, scope: null };
+} = { current: null, hub: null, fresh: null, freshSite: null, scope: null };

@@ -97,11 +97,9 @@ export function markFresh(op: Labelled): Greenlet<unknown> {
   const fresh = ctx.fresh;
   if (fresh !== null) {
     ctx.fresh = null;
-    ctx.freshOwner = null;
     throw droppedError(fresh.label);
   }
   ctx.fresh = op;
-  ctx.freshOwner = g;
   if (tracing) {
     const site: { stack?: string } = {};
     Error.captureStackTrace(site, markFresh);
@@ -116,13 +114,13 @@ export function markFresh(op: Labelled): Greenlet<unknown> {
  * after another blocking call: its arguments are gone.
  */
 export function claimFresh(op: Labelled): void {
-  if (ctx.fresh !== op || ctx.freshOwner !== ctx.current || ctx.current === null) {
+  // Outside a greenlet `fresh` is null, so this is false there too.
+  if (ctx.fresh !== op) {
     throw new TypeError(
       `${op.label}(): an Operation runs once, with yield* right where it was created; call ${op.label}() again instead of reusing it`,
     );
   }
   ctx.fresh = null;
-  ctx.freshOwner = null;
 }
 
 /** Validates a `{ timeout }` option; Infinity and null mean none. */

@@ -2,8 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DroppedOperation, NotInGreenlet, Queue, Timeout, configure, joinAll, sleep, spawn, withTimeout, type Operation } from 'grove';
+import { DroppedOperation, Greenlet, GreenletExit, NotInGreenlet, Queue, Timeout, configure, joinAll, sleep, spawn, withTimeout, type Operation } from 'grove';
 import { simulate } from 'grove/testing';
+import { errorSink } from '../support.js';
 
 const rule = suite('The yield* rule');
 
@@ -48,6 +49,32 @@ rule('composite calls are caught too: withTimeout and Timeout.scope', () =>
     yield* g.join();
     assert.match((g.exception as Error).message, /^Timeout.scope\(\) was called without yield\*/);
   }));
+
+rule('an unused call is its maker\'s: a greenlet it kills before that one ran, or that fails then, is not blamed', async () => {
+  const sink = errorSink();
+  await simulate(
+    function* () {
+      const victim = spawn(() => 'never runs');
+      const failing = new Greenlet(() => 'never runs either');
+      failing.name = 'failing';
+      failing.start();
+      sleep(10); // made and not used: this greenlet's mistake
+      victim.kill();
+      failing.kill({ exception: new Error('killed with an error') });
+      assert.instance(victim.value, GreenletExit);
+      assert.is((failing.exception as Error).message, 'killed with an error');
+      try {
+        yield* sleep(1);
+        assert.unreachable('not caught');
+      } catch (e) {
+        assert.instance(e, DroppedOperation);
+        assert.match((e as Error).message, /^sleep\(\) was called without yield\*/);
+      }
+    },
+    { onError: sink.onError },
+  );
+  assert.equal(sink.reports, ['failing: greenlet: Error: killed with an error']);
+});
 
 rule('kill() without yield* is fine: it takes effect when called', () =>
   simulate(function* () {
