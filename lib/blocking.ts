@@ -28,7 +28,7 @@ import type { Greenlet } from './greenlet.js';
 import type { Hub } from './hub.js';
 import { show } from './internal/validate.js';
 import { NOW, enterLoop, leaveLoop, tickerCells } from './internal/ticker.js';
-import { GEN, RESUME, WAIT, WAITING_ON } from './internal/keys.js';
+import { RESUME, RUNS, WAIT, WAITING_ON } from './internal/keys.js';
 
 /** The default threshold of each kind of hub, in ms; null: off. */
 export interface BlockingDefaults {
@@ -116,7 +116,7 @@ export function watchedStep(g: Greenlet<unknown>, hub: Hub): void {
   // cannot tear, and a value a tick late only shifts the measure by one tick.
   const before = ticks[NOW];
   // Where the step starts, read now (cheaply: the call objects, not their labels) for the report.
-  const first = g[GEN] === null;
+  const first = g[RUNS] === 0;
   const waiting = g[WAITING_ON] ?? g[WAIT]?.op ?? null;
   g[RESUME]();
   const held = (ticks[NOW] - before) | 0;

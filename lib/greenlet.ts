@@ -19,7 +19,7 @@
 import { ctx } from './internal/context.js';
 import { batchingContexts, captureContext, settleWrites, writtenInScope, type Context } from './internal/async-context.js';
 import { watchedStep } from './blocking.js';
-import { Linkable, CallbackLink } from './internal/linkable.js';
+import { Linkable, CallbackLink, type Joiner } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
 import { OPERATION, isOperation, isThenable } from './internal/brand.js';
 import type { TimerEntry } from './internal/timer-heap.js';
@@ -30,12 +30,12 @@ import { Timeout } from './timeout.js';
 import { callOperation } from './call.js';
 import type { Operation, PlainResult, Suspend } from './operation.js';
 import {
-  ADD_LINK, ARGS, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, GEN,
+  ADD_LINK, BEGIN, CHECK_STARTABLE, DIE, ENTER, EXTRA, EXTRAS, FAIL, FINISH, FLAGS, GEN,
   HUB, INTERRUPT, KILL_WITH, LOCAL_STORE, NEXT_LIVE, NOTIFY_HUB, NOTIFY_LINKS, OBSERVE,
   PENDING_ERROR, PREV_LIVE, RAISE_ON_SUSPEND, RAISE_TIMEOUT, RAW_LINK, REMOVE_CALLBACK, REPORT_LINK_ERROR, RESULT, RUN_TASK, SCHEDULED,
   SCHEDULE_NOTIFY, SETTLE, START_ON, STEP, WAIT, WAITING_ON, WAIT_STATE, WAKE, WITHDRAW,
   AWAIT_UP, FIRST_SUSPEND, HEAD, IS_UP, MARK_UP, PARENT, REMOVE, STOP_FOR_SHUTDOWN,
-  RUNS, SPAWNER, START_DUE, CONTEXT, RESUME,
+  RUNS, SPAWNER, START_DUE, CONTEXT, RESUME, JOINER, SIZE,
 } from './internal/keys.js';
 
 /** A greenlet's body: a generator function (the normal case), a plain function, or an async function. */
@@ -113,8 +113,11 @@ export class Greenlet<T = unknown> extends Linkable {
   readonly id: number;
   /** @internal the hub it runs on; set when it is started. */
   [HUB]: Hub | null = null;
-  /** @internal the running body. */
-  [GEN]: Iterator<unknown, unknown, unknown> | null = null;
+  /**
+   * @internal the running body; before its first step, the arguments for
+   * the body (null without any): the slot is free until then.
+   */
+  [GEN]: Iterator<unknown, unknown, unknown> | unknown[] | null = null;
   /** @internal the kind of blocking call it is suspended in. */
   [WAITING_ON]: WaitOp<unknown> | null = null;
   /** @internal its blocking call's state; made on first need. */
@@ -125,8 +128,13 @@ export class Greenlet<T = unknown> extends Linkable {
   [PREV_LIVE]: Greenlet<unknown> | null = null;
   /** @internal */
   [NEXT_LIVE]: Greenlet<unknown> | null = null;
-  /** @internal the body's arguments; null when there are none. */
-  [ARGS]: unknown[] | null;
+  /**
+   * @internal the first `joinAll` or `wait` on it, when nothing else was
+   * linked to it yet: held here rather than as a node among its links (a
+   * joinAll of many greenlets allocates no node for each), and notified
+   * before them, which were all added after it.
+   */
+  [JOINER]: Joiner | null = null;
   /** @internal */
   private [FLAGS] = 0;
   /**
@@ -161,11 +169,10 @@ export class Greenlet<T = unknown> extends Linkable {
         throw new TypeError('new Greenlet: give it a function to run, or subclass Greenlet and override run()');
       }
       this[RESULT] = undefined;
-      this[ARGS] = null;
     } else {
       checkBody('new Greenlet', 'fn', fn);
       this[RESULT] = fn;
-      this[ARGS] = args.length === 0 ? null : args;
+      if (args.length > 0) this[GEN] = args;
     }
   }
 
@@ -330,6 +337,21 @@ export class Greenlet<T = unknown> extends Linkable {
     else this[STEP]();
   }
 
+  /** @internal queues the notification round, once: for its joiner (see `JOINER`) and its links. */
+  override [SCHEDULE_NOTIFY](): void {
+    if (!this[SCHEDULED] && (this[SIZE] > 0 || this[JOINER] !== null)) this[NOTIFY_HUB]().schedule(this);
+  }
+
+  /** @internal the joiner first (it was linked before the others), then the links in order. */
+  protected override [NOTIFY_LINKS](): void {
+    const joiner = this[JOINER];
+    if (joiner !== null) {
+      this[JOINER] = null;
+      joiner.arrived(this as Greenlet<unknown>);
+    }
+    super[NOTIFY_LINKS]();
+  }
+
   /**
    * @internal resumes the greenlet until it blocks or ends: `RESUME`, in
    * its async context (entered for this step unless the hub is in it
@@ -360,15 +382,17 @@ export class Greenlet<T = unknown> extends Linkable {
     let r: IteratorResult<unknown, unknown>;
     let first = false;
     try {
-      let gen = this[GEN];
-      if (gen === null) {
+      let gen: Iterator<unknown, unknown, unknown>;
+      if ((this[FLAGS] & RAN) !== 0) gen = this[GEN] as Iterator<unknown, unknown, unknown>;
+      else {
         first = true;
-        gen = this[BEGIN]();
-        if (gen === null) {
+        const begun = this[BEGIN]();
+        if (begun === null) {
           ctx.current = null;
           this[SETTLE](this[RESULT]);
           return;
         }
+        gen = begun;
       }
       const error = this[PENDING_ERROR];
       if (error === NO_ERROR) r = gen.next();
@@ -395,9 +419,9 @@ export class Greenlet<T = unknown> extends Linkable {
   private [BEGIN](): Iterator<unknown, unknown, unknown> | null {
     this[FLAGS] |= RAN;
     const fn = this[RESULT] as ((...args: unknown[]) => unknown) | undefined;
-    const args = this[ARGS];
+    const args = this[GEN] as unknown[] | null;
     this[RESULT] = undefined;
-    this[ARGS] = null;
+    this[GEN] = null;
     const result = fn === undefined ? this.run() : args === null ? fn() : fn(...args);
     if (isOperation(result)) return (this[GEN] = result[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
     if (isThenable(result)) return (this[GEN] = callOperation(result)[Symbol.iterator]() as Iterator<unknown, unknown, unknown>);
@@ -484,7 +508,6 @@ export class Greenlet<T = unknown> extends Linkable {
     this[WAITING_ON] = null;
     this[WAIT] = null;
     this[PENDING_ERROR] = NO_ERROR;
-    this[ARGS] = null;
     this[CONTEXT] = null;
     const hub = this[NOTIFY_HUB]();
     const extras = this[EXTRAS];
@@ -856,7 +879,7 @@ export function spawn<T, A extends unknown[]>(fn: (...args: A) => PlainResult<T>
 export function spawn<T, A extends unknown[]>(fn: Body<T, A>, ...args: A): Greenlet<T> {
   checkBody('spawn', 'fn', fn);
   const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
-  if (args.length > 0) g[ARGS] = args;
+  if (args.length > 0) g[GEN] = args; // the arguments wait in the body's slot until it starts
   g.start();
   return g;
 }
@@ -869,7 +892,7 @@ export function spawnLater<T, A extends unknown[]>(ms: number, fn: Body<T, A>, .
   checkMs('spawnLater', 'ms', ms);
   checkBody('spawnLater', 'fn', fn);
   const g = new Greenlet<T>(fn as unknown as () => Operation<T>);
-  if (args.length > 0) g[ARGS] = args;
+  if (args.length > 0) g[GEN] = args; // the arguments wait in the body's slot until it starts
   g.startLater(ms);
   return g;
 }

@@ -4,7 +4,7 @@
  */
 import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Link } from './internal/link-list.js';
-import type { Linkable } from './internal/linkable.js';
+import type { Joiner, Linkable } from './internal/linkable.js';
 import { ctx } from './internal/context.js';
 import { checkException, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
@@ -12,7 +12,7 @@ import { GreenletExit } from './errors.js';
 import { getHub } from './hub.js';
 import { Timeout } from './timeout.js';
 import type { Operation } from './operation.js';
-import { ADD_LINK, KILL_WITH, OBSERVE, PARENT, REMOVE, STEP, STOP_FOR_SHUTDOWN, WAITING_ON } from './internal/keys.js';
+import { ADD_LINK, HEAD, JOINER, KILL_WITH, OBSERVE, PARENT, REMOVE, STEP, STOP_FOR_SHUTDOWN, WAITING_ON } from './internal/keys.js';
 
 /** Options of `joinAll`. */
 export interface JoinAllOptions {
@@ -82,10 +82,18 @@ class Watch extends Link {
   }
 }
 
-/** One `joinAll` or `wait`: what has become ready so far, in order. */
-class WaitManyRecord {
+/**
+ * One `joinAll` or `wait`: what has become ready so far, in order. It sits
+ * in the joiner slot of each greenlet it waits on that has no link yet (no
+ * node to allocate: see Greenlet's `JOINER`), and is linked to the others
+ * through a `Watch`.
+ */
+class WaitManyRecord implements Joiner {
   readonly finished: Linkable[] = [];
   failure: Greenlet<unknown> | null = null;
+  /** True from `watch` to `unwatch`. */
+  watching = false;
+  /** The nodes it was linked with, where a joiner slot was taken; null when none was needed. */
   watches: Watch[] | null = null;
   state: WaitState | null = null;
 
@@ -117,18 +125,25 @@ class WaitManyRecord {
   }
 
   watch(s: WaitState): void {
-    if (this.watches !== null) return;
+    if (this.watching) return;
+    this.watching = true;
     this.state = s;
-    this.watches = [];
     for (const o of this.objects) {
       if (o.ready()) continue;
+      if (o instanceof Greenlet && o[JOINER] === null && o[HEAD] === null) {
+        o[JOINER] = this;
+        continue;
+      }
       const watch = new Watch(this);
-      this.watches.push(watch);
+      (this.watches ??= []).push(watch);
       o[ADD_LINK](watch);
     }
   }
 
   unwatch(): void {
+    if (!this.watching) return;
+    this.watching = false;
+    for (const o of this.objects) if (o instanceof Greenlet && o[JOINER] === this) o[JOINER] = null;
     const watches = this.watches;
     if (watches === null) return;
     this.watches = null;

@@ -38,7 +38,6 @@ export const WAIT: unique symbol = Symbol('grove.wait');
 export const PENDING_ERROR: unique symbol = Symbol('grove.pendingError');
 export const PREV_LIVE: unique symbol = Symbol('grove.prevLive');
 export const NEXT_LIVE: unique symbol = Symbol('grove.nextLive');
-export const ARGS: unique symbol = Symbol('grove.args');
 export const FLAGS: unique symbol = Symbol('grove.flags');
 export const RESULT: unique symbol = Symbol('grove.result');
 export const EXTRAS: unique symbol = Symbol('grove.extras');
@@ -81,3 +80,4 @@ export const START_DUE: unique symbol = Symbol('grove.startDue');
 // Greenlet: its async context, and the step the hub runs in it (async-context.ts, blocking.ts).
 export const CONTEXT: unique symbol = Symbol('grove.context');
 export const RESUME: unique symbol = Symbol('grove.resume');
+export const JOINER: unique symbol = Symbol('grove.joiner');

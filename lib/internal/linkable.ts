@@ -80,6 +80,12 @@ export abstract class Linkable extends LinkList {
   }
 }
 
+/** @internal what sits in a greenlet's joiner slot (greenlet.ts): a `joinAll` or `wait` (join.ts). */
+export interface Joiner {
+  /** The greenlet died (hub context, in the order of its links). */
+  arrived(source: Linkable): void;
+}
+
 /**
  * What can be waited on that has no hub of its own (Event, AsyncResult, the
  * locks; a greenlet has its own): it remembers the hub its waiters and links

@@ -70,6 +70,50 @@ joinAllSuite('already-dead greenlets come first, in input order; an empty list r
     assert.equal(yield* joinAll([]), []);
   }));
 
+joinAllSuite('a joinAll is notified in link order: after links added before it, before links added after it', () =>
+  simulate(function* () {
+    const { lines, log } = recorder();
+    const early = spawn(napper, 10);
+    early.link(() => log('early: link added before joinAll'));
+    const late = spawn(napper, 20);
+    spawn(function* () {
+      yield* sleep(15); // main is in joinAll([late]) by now
+      late.link(() => log('late: link added after joinAll'));
+    });
+    const twice = spawn(napper, 30);
+    yield* joinAll([early], { count: 1 });
+    log('joined early');
+    yield* joinAll([late]);
+    log('joined late');
+    // The same greenlet twice, and a second joinAll on it meanwhile: each entry counts, in order.
+    const other = spawn(function* () {
+      yield* joinAll([twice]);
+      log('other joinAll');
+    });
+    assert.equal((yield* joinAll([twice, twice])).length, 2);
+    log('joined twice');
+    yield* other.join();
+    assert.equal(lines, [
+      'early: link added before joinAll',
+      'joined early',
+      'joined late',
+      'late: link added after joinAll',
+      'joined twice',
+      'other joinAll',
+    ]);
+  }));
+
+joinAllSuite('a joinAll that ends early leaves nothing behind on the greenlets it waited for', () =>
+  simulate(function* () {
+    const slow = spawn(napper, 100);
+    assert.equal(yield* joinAll([slow], { timeout: 10 }), []);
+    const { lines, log } = recorder();
+    slow.link(() => log('link'));
+    yield* slow.join();
+    yield* sleep(0);
+    assert.equal(lines, ['link']);
+  }));
+
 joinAllSuite('a Timeout as timeout is raised itself', () =>
   simulate(function* () {
     const t = new Timeout(10);
