@@ -347,7 +347,7 @@ export class Greenlet<T = unknown> extends Linkable {
     const joiner = this[JOINER];
     if (joiner !== null) {
       this[JOINER] = null;
-      joiner.arrived(this as Greenlet<unknown>);
+      joiner.leftSlot(this as Greenlet<unknown>);
     }
     super[NOTIFY_LINKS]();
   }

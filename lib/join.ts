@@ -93,6 +93,8 @@ class WaitManyRecord implements Joiner {
   failure: Greenlet<unknown> | null = null;
   /** True from `watch` to `unwatch`. */
   watching = false;
+  /** Joiner slots it sits in still (see `watch`): `unwatch` looks for them only while there are some. */
+  slots = 0;
   /** The nodes it was linked with, where a joiner slot was taken; null when none was needed. */
   watches: Watch[] | null = null;
   state: WaitState | null = null;
@@ -117,6 +119,12 @@ class WaitManyRecord implements Joiner {
     if (this.raiseError && this.failure === null && o instanceof Greenlet && !o.successful()) this.failure = o;
   }
 
+  /** A greenlet whose joiner slot it sat in died (hub context); the slot is cleared. */
+  leftSlot(g: Greenlet<unknown>): void {
+    this.slots--;
+    this.arrived(g);
+  }
+
   /** A watched object became ready (hub context): resume the waiter once enough are. */
   arrived(o: Linkable): void {
     this.add(o);
@@ -132,6 +140,7 @@ class WaitManyRecord implements Joiner {
       if (o.ready()) continue;
       if (o instanceof Greenlet && o[JOINER] === null && o[HEAD] === null) {
         o[JOINER] = this;
+        this.slots++;
         continue;
       }
       const watch = new Watch(this);
@@ -143,7 +152,10 @@ class WaitManyRecord implements Joiner {
   unwatch(): void {
     if (!this.watching) return;
     this.watching = false;
-    for (const o of this.objects) if (o instanceof Greenlet && o[JOINER] === this) o[JOINER] = null;
+    if (this.slots > 0) {
+      this.slots = 0;
+      for (const o of this.objects) if (o instanceof Greenlet && o[JOINER] === this) o[JOINER] = null;
+    }
     const watches = this.watches;
     if (watches === null) return;
     this.watches = null;

@@ -82,8 +82,8 @@ export abstract class Linkable extends LinkList {
 
 /** @internal what sits in a greenlet's joiner slot (greenlet.ts): a `joinAll` or `wait` (join.ts). */
 export interface Joiner {
-  /** The greenlet died (hub context, in the order of its links). */
-  arrived(source: Linkable): void;
+  /** The greenlet died (hub context, before its links); its slot was cleared. */
+  leftSlot(greenlet: Linkable): void;
 }
 
 /**
