@@ -17,7 +17,7 @@
  * blocking detector (blocking.ts), when those are on.
  */
 import { ctx } from './internal/context.js';
-import { batchingContexts, captureContext, settleWrites, writtenInScope, type Context } from './internal/async-context.js';
+import { batchingContexts, captureContext, type Context } from './internal/async-context.js';
 import { watchedStep } from './blocking.js';
 import { Linkable, CallbackLink, type Joiner } from './internal/linkable.js';
 import { SUSPEND, WaitOp, WaitState, checkTimeout, droppedError } from './internal/wait.js';
@@ -749,21 +749,34 @@ export function checkGreenlet(call: string, value: unknown, field?: string): ass
   throw new TypeError(`${call}: ${what}, got ${show(value)}`);
 }
 
-/** A step run in the scope the hub is in: timed when the hub watches for blocking; a store it wrote kept as its own context. */
+/**
+ * A step run in the scope the hub is in: timed when the hub watches for
+ * blocking; if it changed the context entered (`enterWith`), the greenlet
+ * keeps the change as a context of its own and the shared one is put back.
+ */
 function stepHere(g: Greenlet<unknown>): void {
   const hub = g[HUB]!;
   if (hub.watch === null) g[RESUME]();
   else watchedStep(g, hub);
-  if (writtenInScope()) {
-    const own = settleWrites(!g.dead);
-    if (own !== null) g[CONTEXT] = own;
+  const scope = ctx.scope;
+  if (scope !== null && scope.changed()) {
+    const own = scope.split();
+    if (own !== null && !g.dead) g[CONTEXT] = own;
   }
 }
 
-/** A step in the scope of its own context, entered for it (`this` is the greenlet: `Context.run` calls it so). */
+/**
+ * A step in the scope of its own context, entered for it (`this` is the
+ * greenlet: `Context.run` calls it so). The hub's next batch that starts
+ * with a queue's or event's round will run in that context too.
+ */
 function stepInScope(this: Greenlet<unknown>): void {
   const outer = ctx.scope;
-  ctx.scope = batchingContexts() ? this[CONTEXT] : null;
+  const context = this[CONTEXT];
+  if (batchingContexts()) {
+    ctx.scope = context;
+    this[HUB]!.lastContext = context;
+  }
   try {
     stepHere(this);
   } finally {

@@ -39,7 +39,7 @@ import type { Operation, PlainResult } from './operation.js';
 import { checkBody, checkOptions, optionKeys } from './internal/validate.js';
 import { checkSchedule, schedulePolicy, type SchedulePolicy } from './internal/schedule.js';
 import { BlockingWatch, blockingDefaults, checkMaxBlockingMs } from './blocking.js';
-import { batchingContexts, settleWrites, writtenInScope, type Context } from './internal/async-context.js';
+import { batchingContexts, type Context } from './internal/async-context.js';
 import {
   CONTEXT, INTERRUPT, NEXT_LIVE, PREV_LIVE, RAW_LINK, RUN_TASK, SCHEDULED, START_ON, WAITING_ON,
 } from './internal/keys.js';
@@ -278,8 +278,8 @@ export class Hub {
   private readonly ready = new Deque<Task>();
   /** Whether tasks run in batches by async context (internal/async-context.ts's `batchingContexts`). */
   private readonly batching = batchingContexts();
-  /** The context of the last batch: where a batch that starts with a queue's or event's round runs. */
-  private lastContext: Context | null = null;
+  /** @internal the context of the last scope entered: where a batch that starts with a queue's or event's round runs. */
+  lastContext: Context | null = null;
   /** The pass being run: tasks left before it looks at its bound, when it expires (real clock), whether it was cut. */
   private passLeft = 0;
   private passExpires = 0;
@@ -673,26 +673,26 @@ export class Hub {
       if (task === undefined) return;
       const scope = ctx.scope;
       const context = (task as { [CONTEXT]?: Context | null })[CONTEXT] ?? null;
-      if (context !== scope) {
-        if (scope !== null) {
-          if (context !== null) {
-            // A greenlet of another context: it is next, in the batch of its own.
-            ready.unshift(task);
-            return;
-          }
-        } else if (this.batching) {
-          const next = context ?? this.lastContext;
-          if (next !== null) {
-            ready.unshift(task);
-            this.enterBatch(next);
-            if (this.passCut) return;
-            continue;
-          }
+      if (scope !== null) {
+        if (context !== null && context !== scope) {
+          // A greenlet of another context: it is next, in the batch of its own.
+          ready.unshift(task);
+          return;
+        }
+      } else if (this.batching) {
+        // Not in a batch yet: start one, in the task's context or, for a queue's or event's round, the last one.
+        const next = context ?? this.lastContext;
+        if (next !== null) {
+          ready.unshift(task);
+          this.enterBatch(next);
+          if (this.passCut) return;
+          continue;
         }
       }
       task[RUN_TASK]();
-      // A link callback, say, wrote a store in the batch's context: it is not kept (no greenlet owns it).
-      if (writtenInScope()) settleWrites(false);
+      // A link callback, say, changed the batch's context: the change is not kept (no greenlet owns it).
+      const entered = ctx.scope;
+      if (entered !== null && entered.changed()) entered.split();
       if (--this.passLeft === 0 && this.passOver()) {
         this.passCut = true;
         return;

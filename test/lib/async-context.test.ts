@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { Greenlet, Hub, Queue, call, configure, getCurrent, joinAll, sleep, spawn, type Operation } from 'grove';
 import { CONTEXT } from '../../lib/internal/keys.js';
+import { Context } from '../../lib/internal/async-context.js';
 import { Actor } from 'grove/actors';
 import { simulate } from 'grove/testing';
 
@@ -270,6 +271,38 @@ context('greenlets made in one step share one captured context; one that enters 
     assert.ok(changer[CONTEXT] !== main[CONTEXT], 'after its step entered a store, it has a context of its own');
     yield* joinAll([...gs, changer]);
   }));
+
+context('greenlets of one context pay no scope per step: a ping-pong of 2,000 messages enters it once per pass', async () => {
+  const entries = { count: 0 };
+  const run = Context.prototype.run;
+  Context.prototype.run = function <S>(this: Context, fn: (this: S) => void, self: S): void {
+    entries.count++;
+    run.call<Context, [(this: S) => void, S], void>(this, fn, self);
+  };
+  try {
+    await simulate(function* () {
+      const ping = new Queue<number>();
+      const pong = new Queue<number>();
+      const a = spawn(function* () {
+        for (let i = 0; i < 1000; i++) {
+          ping.putNowait(i);
+          yield* pong.get();
+        }
+      });
+      const b = spawn(function* () {
+        for (let i = 0; i < 1000; i++) {
+          yield* ping.get();
+          pong.putNowait(i);
+        }
+      });
+      yield* joinAll([a, b]);
+    });
+  } finally {
+    Context.prototype.run = run;
+  }
+  // About 4,000 steps and queue rounds, in passes of 1000 tasks: a handful of entries, not one per step.
+  assert.ok(entries.count <= 10, `the context's scope was entered ${entries.count} times`);
+});
 
 context('configure checks asyncContext', () => {
   assert.throws(
