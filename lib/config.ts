@@ -26,9 +26,10 @@ export interface Settings {
    * (Node's convention for callbacks and promises, which OpenTelemetry's
    * context and pino's child loggers rely on): a greenlet spawned inside
    * `als.run(store, ...)` sees `store`, whatever greenlet or callback
-   * resumes it later. On by default. It costs an `AsyncResource` per
-   * greenlet (72 bytes) and a scope entered per step (~12 ns); see the
-   * README's "Request context across greenlets" for the figures. Off,
+   * resumes it later. On by default, and cheap: a captured context is
+   * shared by the greenlets made in it and entered once for a batch of
+   * their steps (internal/async-context.ts); see the README's "Request
+   * context across greenlets" for the figures (a few percent). Off,
    * greenlets see the context of whatever made the hub run. Applies to
    * greenlets made after the change. `GROVE_ASYNC_CONTEXT=0` in the
    * environment turns it off when grove loads.

@@ -690,9 +690,12 @@ export class Hub {
         }
       }
       task[RUN_TASK]();
-      // A link callback, say, changed the batch's context: the change is not kept (no greenlet owns it).
-      const entered = ctx.scope;
-      if (entered !== null && entered.changed()) entered.split();
+      if (context === null) {
+        // A round's link callback, say, changed the batch's context: the change is not kept (no greenlet
+        // owns it). A greenlet's own step was looked at already (greenlet.ts's stepHere).
+        const entered = ctx.scope;
+        if (entered !== null && entered.changed()) entered.split();
+      }
       if (--this.passLeft === 0 && this.passOver()) {
         this.passCut = true;
         return;
