@@ -1,6 +1,8 @@
 /** Small helpers shared by the tests. */
 import * as assert from 'uvu/assert';
-import type { ErrorContext } from 'grove';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { sleep, spawnLater, type ErrorContext, type Operation } from 'grove';
 
 /** Collects log lines. */
 export function recorder(): { lines: string[]; log: (line: string) => void } {
@@ -34,4 +36,36 @@ export function throwsExactly(fn: () => unknown, Class: new (...args: never[]) =
   if (thrown === undefined) assert.unreachable(`expected ${Class.name}: ${message}`);
   assert.instance(thrown, Class);
   assert.is((thrown as Error).message, message);
+}
+
+/**
+ * Runs `script` (an ES module importing 'grove') in a child Node process
+ * with the repository's sources, for what only a whole process shows (when
+ * it exits, what it prints); at most 20 s.
+ */
+export function runScript(script: string): SpawnSyncReturns<string> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  return spawnSync(process.execPath, ['--conditions=grove-source', '--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+/**
+ * Spins with `sleep(0)` until a timer due at once (`spawnLater(0)`) has run
+ * (at most 10,000 spins), and returns how many spins came before it: where
+ * the hub's pass ended.
+ */
+export function* spinsBeforeDueTimer(): Operation<number> {
+  let spins = 0;
+  let firedAt = -1;
+  spawnLater(0, () => {
+    firedAt = spins;
+  });
+  while (firedAt < 0 && spins < 10_000) {
+    spins++;
+    yield* sleep(0);
+  }
+  return firedAt;
 }

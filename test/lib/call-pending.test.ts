@@ -9,12 +9,11 @@
  * pending promise can settle any more, and a `run()` main blocked in
  * `call()` with no timeout gets LoopExit naming it.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GreenletExit, Timeout, call, getHub, joinAll, sleep, spawn, withTimeout } from 'grove';
 import { explore, simulate } from 'grove/testing';
+import { runScript } from '../support.js';
 
 const never = (): Promise<never> => new Promise<never>(() => {});
 
@@ -66,12 +65,7 @@ pending('without a timeout, a script whose main waits on it gets LoopExit naming
       }
     }
   `;
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const child = spawnSync(process.execPath, ['--conditions=grove-source', '--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
+  const child = runScript(script);
   assert.is(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim().split('\n'), [
     'virtual: LoopExit: This operation would block forever Greenlet-1 is blocked in call() and nothing can wake it',

@@ -4,7 +4,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Hub, Queue, joinAll, sleep, spawn, spawnLater, type Operation } from 'grove';
+import { Hub, Queue, joinAll, sleep, spawn, type Operation } from 'grove';
+import { spinsBeforeDueTimer } from '../support.js';
 
 /** Runs `body` on a fresh virtual hub with these schedule options. */
 function on<T>(options: ConstructorParameters<typeof Hub>[0], body: () => Operation<T>): Promise<T> {
@@ -141,18 +142,7 @@ const passes = suite('Seeded hubs: passes of the ready queue');
 
 /** How many sleep(0)s main made before a timer due at once (spawnLater(0)) ran, on a seeded virtual hub. */
 function spinsBeforeTimer(seed: number, strategy: 'shuffle' | 'pct'): Promise<number> {
-  return on({ seed, strategy }, function* () {
-    let spins = 0;
-    let firedAt = -1;
-    spawnLater(0, () => {
-      firedAt = spins;
-    });
-    while (firedAt < 0 && spins < 10_000) {
-      spins++;
-      yield* sleep(0);
-    }
-    return firedAt;
-  });
+  return on({ seed, strategy }, spinsBeforeDueTimer);
 }
 
 passes('a sleep(0) loop lets a due timer fire after a pass of 1000 steps, at the step the seed gives every time', async () => {
