@@ -56,6 +56,7 @@ export abstract class SupervisorProcess extends Actor<SupervisorMessage> {
   protected readonly state: SupervisorState;
   private jitter: (() => number) | null = null;
 
+  /** @internal made only by `Supervisor`, with its options checked and defaults filled in. */
   constructor(config: SupervisorConfig, name: string | undefined) {
     super({ name, trapExit: true });
     this.config = config;

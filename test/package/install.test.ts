@@ -223,7 +223,7 @@ installed('the published declarations type-check, from an ES module and from Com
   writeFileSync(
     join(project, 'user.mts'),
     `${imports}
-import { getHub, run, sleep, toObservable, Queue, type Operation } from 'grove';
+import { getHub, run, sleep, toObservable, Event, Lock, Queue, type Operation } from 'grove';
 import { Supervisor } from 'grove/supervision';
 ${everything}
 
@@ -237,6 +237,10 @@ export const result: Promise<number> = run(worker, 5);
 export const events = getHub().events$;
 export const items = toObservable(new Queue<number>());
 export const hub = getHub();
+// Event's and Lock's bases (one unexported, with internal members only) need no name here either.
+export const flag = new Event();
+export const lock = new Lock();
+export const tree = new Supervisor({ strategy: 'oneForOne', children: [] });
 
 // A generator body that yields a value (the star forgotten) is refused.
 // @ts-expect-error: yield, not yield*
