@@ -18,6 +18,7 @@ import { ctx } from './internal/context.js';
 import { Link } from './internal/link-list.js';
 import { WaitOp, checkTimeout, type WaitState } from './internal/wait.js';
 import { Composite } from './internal/composite.js';
+import { raise, within } from './internal/within.js';
 import { OPERATION } from './internal/brand.js';
 import { checkException, checkBody, checkOptions, optionKeys, show, toException, type TimeoutOption } from './internal/validate.js';
 import { Greenlet, checkGreenlet, waitForDeath, type ExceptionOption } from './greenlet.js';
@@ -200,7 +201,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     const iterator = iteratorOf<T>(label, items);
     checkOptions(label, options, MAP_KEYS);
     const timeout = checkTimeout(label, options?.timeout);
-    return new Composite<R[]>(label, () => bounded(timeout, () => this.runMap(fn, iterator)));
+    return new Composite<R[]>(label, () => within(timeout, () => this.runMap(fn, iterator), raise));
   }
 
   /**
@@ -253,7 +254,7 @@ export abstract class BaseGroup implements Iterable<Greenlet<unknown>> {
     checkOptions(label, options, MAP_KEYS);
     const timeout = checkTimeout(label, options?.timeout);
     const list = args ?? [];
-    return new Composite<T>(label, () => bounded(timeout, () => this.runApply(fn, list)));
+    return new Composite<T>(label, () => within(timeout, () => this.runApply(fn, list), raise));
   }
 
   /** Makes `greenlet` a member and starts it: at once in a Group, once a slot is free in a Pool. */
@@ -473,18 +474,6 @@ function groupOf(s: WaitState): BaseGroup {
 function raiseFailure(s: WaitState): void {
   const target = s.target;
   if (target instanceof JoinRecord && target.failure !== null) throw target.failure.exception;
-}
-
-/** Runs `body` under `timeout` (ms or a Timeout): the get-style calls throw the Timeout when it fires. */
-function* bounded<T>(timeout: number | Timeout | null, body: () => Generator<Suspend, T, unknown>): Generator<Suspend, T, unknown> {
-  if (timeout === null) return yield* body();
-  const timer = typeof timeout === 'number' ? new Timeout(timeout) : timeout;
-  if (!timer.pending) timer.start();
-  try {
-    return yield* body();
-  } finally {
-    timer.cancel();
-  }
 }
 
 function iteratorOf<T>(call: string, items: unknown): Iterator<T> {

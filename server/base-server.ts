@@ -24,7 +24,7 @@ import { START_ON } from '../lib/internal/keys.js';
 import type { Operation } from '../lib/operation.js';
 import { Wakeup, nextEvent } from './internal/wakeup.js';
 import { formatAddress, parseAddress, type Address, type AddressInput } from './address.js';
-import type { Limit, Steps } from './internal/within.js';
+import type { Limit, Steps } from '../lib/internal/within.js';
 
 /** Options every server takes. */
 export interface ServerOptions {

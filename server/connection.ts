@@ -15,7 +15,7 @@ import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
 import { StreamReader } from './internal/stream-reader.js';
 import { Wakeup, nextEvent } from './internal/wakeup.js';
-import { raise, within, type Limit, type Steps } from './internal/within.js';
+import { raise, within, type Limit, type Steps } from '../lib/internal/within.js';
 import { parseAddress, type AddressInput } from './address.js';
 
 export { LineTooLong } from './internal/stream-reader.js';

@@ -9,7 +9,7 @@ import { checkOptions, optionKeys, show, type TimeoutOption } from '../lib/inter
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
 import { StreamReader } from './internal/stream-reader.js';
-import { raise, within, type Limit, type Steps } from './internal/within.js';
+import { raise, within, type Limit, type Steps } from '../lib/internal/within.js';
 import { BodyTooLarge, HttpError } from './http-error.js';
 
 /** Options of the body reads. */

@@ -11,7 +11,7 @@ import { checkOptions, optionKeys, show, type TimeoutOption } from '../lib/inter
 import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
 import { Wakeup } from './internal/wakeup.js';
-import { raise, within, type Limit, type Steps } from './internal/within.js';
+import { raise, within, type Limit, type Steps } from '../lib/internal/within.js';
 import { ConnectionClosed } from './connection.js';
 
 /** Options of `HttpResponse.write`. */

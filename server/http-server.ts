@@ -27,7 +27,7 @@ import { HttpError } from './http-error.js';
 import { HttpRequest } from './http-request.js';
 import { HttpResponse } from './http-response.js';
 import type { AddressInput } from './address.js';
-import type { Steps } from './internal/within.js';
+import type { Steps } from '../lib/internal/within.js';
 
 /**
  * Handles one request: a generator function (the usual case), or a plain

@@ -13,7 +13,7 @@ import { checkOptions, optionKeys } from '../lib/internal/validate.js';
 import { BaseServer, type ServerOptions } from './base-server.js';
 import { Connection, ConnectionClosed, RELEASE } from './connection.js';
 import type { AddressInput } from './address.js';
-import type { Steps } from './internal/within.js';
+import type { Steps } from '../lib/internal/within.js';
 
 /**
  * Handles one client: a generator function (the usual case), or a plain or

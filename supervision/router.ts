@@ -26,6 +26,7 @@ import { ExitSignal } from '../lib/errors.js';
 import { Event } from '../lib/event.js';
 import { Lock } from '../lib/lock.js';
 import { Composite } from '../lib/internal/composite.js';
+import { raise, within } from '../lib/internal/within.js';
 import { ctx } from '../lib/internal/context.js';
 import { drawSource } from '../lib/internal/random.js';
 import { checkFunction, checkOptions, isRecord, show, optionKeys, unknownKey, type TimeoutOption } from '../lib/internal/validate.js';
@@ -396,11 +397,8 @@ export class Router<M> extends Actor<M> {
     return worker;
   }
 
-  private *runResize(n: number, timeout: number | Timeout | null): Generator<Suspend, void, unknown> {
-    const limit = typeof timeout === 'number' ? new Timeout(timeout) : timeout;
-    const body = (): Operation<void> => this.resizeOnce(n);
-    if (limit === null) return yield* body();
-    yield* limit.scope(body);
+  private runResize(n: number, timeout: number | Timeout | null): Generator<Suspend, void, unknown> {
+    return within(timeout, () => this.resizeOnce(n), raise);
   }
 
   private *resizeOnce(n: number): Generator<Suspend, void, unknown> {

@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { Wakeup } from './wakeup.js';
-import { raise, within, type Limit, type Steps } from './within.js';
+import { raise, within, type Limit, type Steps } from '../../lib/internal/within.js';
 
 /** Thrown by `readLine` when no line end comes within `maxBytes`. */
 export class LineTooLong extends Error {

@@ -8,7 +8,7 @@
 import type { EventEmitter } from 'node:events';
 import { Event } from '../../lib/event.js';
 import { getHub } from '../../lib/hub.js';
-import type { Steps } from './within.js';
+import type { Steps } from '../../lib/internal/within.js';
 
 export class Wakeup {
   private readonly event = new Event();

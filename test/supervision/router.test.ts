@@ -364,6 +364,29 @@ resizing('a resize that takes too long throws Timeout and goes on', () =>
     router.stop();
   }));
 
+resizing('a Timeout already running, given to resize, covers it as it covers any call: not restarted, raised itself', () =>
+  simulate(function* () {
+    class Slow extends Worker {
+      protected override *init(): Operation<void> {
+        yield* sleep(100);
+      }
+    }
+    const router = new Router<Job>({ workers: 1, worker: (slot) => new Slow(slot, []) }).start();
+    yield* router.up();
+    const deadline = new Timeout(30).start();
+    yield* sleep(10);
+    let error: unknown;
+    try {
+      yield* router.resize(2, { timeout: deadline });
+    } catch (e) {
+      error = e;
+    }
+    assert.is(error, deadline);
+    assert.is(getHub().now(), 130);
+    assert.is(deadline.pending, false);
+    router.stop();
+  }));
+
 const lifecycle = suite('Router: stopping');
 
 lifecycle('stop() stops the workers with their shutdown protocol; stop({ drain: true }) lets them finish first', async () => {

@@ -1,13 +1,13 @@
 /**
- * A server call's `{ timeout }` over a whole operation: a `recv` or a
- * `readLine` may wait several times (a line arrives in pieces), and the
- * deadline is the call's, not each wait's. gevent's rule for the option:
- * a number of ms starts a Timeout of the call's own, a Timeout given is
- * started if it is not running and cancelled when the call returns, and
- * raised itself if it fires.
+ * A call's `{ timeout }` over a whole operation made of several waits (a
+ * server's `readLine` waits for each piece of a line, a pool's `map` for
+ * each result): the deadline is the call's, not each wait's. gevent's rule
+ * for the option: a number of ms starts a Timeout of the call's own, a
+ * Timeout given is started if it is not running and cancelled when the
+ * call returns, and raised itself if it fires.
  */
-import { Timeout } from '../../lib/timeout.js';
-import type { Suspend } from '../../lib/operation.js';
+import { Timeout } from '../timeout.js';
+import type { Suspend } from '../operation.js';
 
 /** What a grove generator function returns: the iterator an Operation is made of. */
 export type Steps<T> = Generator<Suspend, T, unknown>;
