@@ -465,8 +465,9 @@ http('a request that waits for a pool slot runs in the async context of its own 
   // Instrumentation (OpenTelemetry's, say) sets each request's context in Node's request callback.
   const requestId = new AsyncLocalStorage<string>();
   class Instrumented extends HttpServer {
-    protected override createServer(accept: (response: ServerResponse) => void): Server {
-      return super.createServer((response) => requestId.run(String(response.req.headers['x-request-id']), () => accept(response)));
+    protected override createServer(accept: Parameters<HttpServer['createServer']>[0]): Server {
+      // A client is Node's response, or an upgraded WebSocket (none here).
+      return super.createServer((client) => requestId.run(String((client as ServerResponse).req.headers['x-request-id']), () => accept(client)));
     }
   }
   const release = new Event();
