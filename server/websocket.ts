@@ -121,10 +121,11 @@ export class WebSocket {
   }
 
   /**
-   * The close code once the socket is closed (1000 normal, 1001 going
-   * away, 1006 when the connection was lost without a close frame...), and
-   * null before: the peer's code when the peer closed first, else the one
-   * this side sent.
+   * The close code once the socket is closed, null before: the code of the
+   * peer's close frame (its own when it closed first, usually the echo of
+   * this side's when this side did), 1005 if that frame had none, 1006 if
+   * the connection ended without one (lost, or cut for a protocol error
+   * such as a message over `maxMessageBytes`).
    */
   get closeCode(): number | null {
     return this.code;
