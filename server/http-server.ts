@@ -87,16 +87,19 @@ function onResponseClose(this: Exchange): void {
  * A request's greenlet (or an upgraded one's), named after the request only
  * when something asks (a report): not one string per request.
  */
-class RequestGreenlet<A extends unknown[]> extends Greenlet<void> {
+class RequestGreenlet<H, A, B> extends Greenlet<void> {
   private given: string | undefined = undefined;
 
+  // Three arguments spelt out, not a rest parameter: no array per request.
   constructor(
     private readonly server: string,
     private readonly request: IncomingMessage,
-    body: (...args: A) => Steps<void>,
-    ...args: A
+    body: (handler: H, a: A, b: B) => Steps<void>,
+    handler: H,
+    a: A,
+    b: B,
   ) {
-    super(body as unknown as (...args: never[]) => Steps<void>, ...args);
+    super(body as (...args: never[]) => Steps<void>, handler, a, b);
   }
 
   override get name(): string {
