@@ -38,7 +38,7 @@ http('bad arguments fail at the constructor', () => {
     [() => new HttpServer(':0', null as never), 'new HttpServer: handler must be a function, got null'],
     [() => new HttpServer(':0', function* () {}, { pool: -1 }), 'new HttpServer: pool must be a positive integer or a Pool, got -1'],
     [() => new HttpServer(':0', function* () {}, { maxBodyBytes: -1 }), 'new HttpServer: maxBodyBytes must be a non-negative integer, got -1'],
-    [() => new HttpServer(':0', function* () {}, { maxBody: 5 } as never), 'new HttpServer: unknown option "maxBody" (options are pool, maxBodyBytes)'],
+    [() => new HttpServer(':0', function* () {}, { maxBody: 5 } as never), 'new HttpServer: unknown option "maxBody" (options are pool, maxBodyBytes, websockets, maxMessageBytes)'],
     [() => new HttpError(200), 'new HttpError: status must be an integer from 400 to 599, got 200'],
   ];
   for (const [make, message] of cases) assert.is(errorOf(make).message, message);
