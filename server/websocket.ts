@@ -21,7 +21,7 @@ import type { Operation } from '../lib/operation.js';
 import { ConnectionClosed } from './connection.js';
 import type { HttpRequest } from './http-request.js';
 import { Wakeup } from './internal/wakeup.js';
-import { raise, within, type Limit, type Steps } from './internal/within.js';
+import { raise, within, type Limit, type Steps } from '../lib/internal/within.js';
 
 /**
  * Handles one WebSocket: a generator function (the usual case), or a plain
