@@ -386,6 +386,29 @@ ws('sockets share the server pool: a client beyond it is connected and waits, it
   );
 });
 
+ws('stop() closes with 1001 a socket still waiting for a pool slot too; its handler never runs', async () => {
+  let started = 0;
+  await runServer(function* () {
+    const server = new HttpServer('127.0.0.1:0', function* () {}, {
+      pool: 1,
+      websockets: {
+        *'/'(socket) {
+          started++;
+          yield* socket.receive();
+        },
+      },
+    });
+    yield* server.start();
+    const first = yield* openWebSocket(urlOf(server, '/'));
+    const second = yield* openWebSocket(urlOf(server, '/'));
+    yield* eventually('the first handler runs', () => started === 1);
+    yield* server.stop({ timeout: 100 });
+    assert.equal(yield* first.closed.get({ timeout: 0 }), { code: 1001, reason: 'the server is stopping' });
+    assert.equal(yield* second.closed.get({ timeout: 0 }), { code: 1001, reason: 'the server is stopping' });
+  });
+  assert.is(started, 1);
+});
+
 ws('a message over maxMessageBytes closes the socket with 1009; the handler gets null', async () => {
   const events: string[] = [];
   await runServer(() =>
