@@ -26,7 +26,7 @@ const entries = Object.fromEntries(
 // A worker thread's first module (cluster/thread.ts starts threads on it): built beside the entries, so a
 // thread loads the same runtime chunks as the module it runs; no ES module entry or declarations of its own.
 const internalEntries = existsSync('cluster/boot.ts') ? { 'cluster-boot': 'cluster/boot.ts' } : {};
-const external = (id) => /^(rxjs|immer|msgpackr|@nats-io\/[a-z-]+)(\/|$)/.test(id) || id.startsWith('node:');
+const external = (id) => /^(rxjs|immer|msgpackr|ws|@nats-io\/[a-z-]+)(\/|$)/.test(id) || id.startsWith('node:');
 const sources = ['lib/**/*.ts', 'actors/**/*.ts', 'supervision/**/*.ts', 'testing/**/*.ts', 'server/**/*.ts', 'cluster/**/*.ts', 'observer/**/*.ts'];
 // The runtime's modules import each other only inside functions (hub <-> greenlet, timeout <-> call).
 // `Homed` (lib/internal/linkable.ts) is the base of Event's and the locks' bases: it must appear in their

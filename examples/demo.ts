@@ -24,6 +24,7 @@ import * as telnetEcho from './servers/telnet-echo.js';
 import * as httpHello from './servers/http-hello.js';
 import * as streaming from './servers/streaming.js';
 import * as longPolling from './servers/long-polling.js';
+import * as websockets from './tutorial/websockets.js';
 import * as chat from './servers/chat.js';
 import * as jobService from './job-service.js';
 
@@ -59,6 +60,7 @@ export const realClockSections: [string, (log: Log) => Operation<unknown>][] = [
   ['Servers: WSGI-style hello, a greenlet per request', httpHello.main],
   ['Servers: streaming a chunked response', streaming.main],
   ['Servers: long polling', longPolling.main],
+  ['Websockets: points pushed to each page every 500 ms', websockets.main],
   ['Servers: the minichat', chat.main],
   ['Actors: a job service (init, up, a crash restarted, dead letters, a drain on SIGTERM)', jobServiceWithReports],
 ];

@@ -204,6 +204,13 @@ export abstract class BaseServer<Client> {
   /** Turns away a client that will not be handled (the server is stopping). */
   protected abstract refuse(client: Client): void;
 
+  /**
+   * `stop()` begins its grace period: tells the clients that stay connected
+   * until told (WebSockets) that the server is going away, so that their
+   * handlers can end within it. Nothing by default.
+   */
+  protected goingAway(): void {}
+
   private *listen(call: string): Steps<void> {
     const { host, port } = this.requested;
     const node = this.createServer((client) => {
@@ -316,6 +323,7 @@ export abstract class BaseServer<Client> {
     try {
       yield* this.acceptor!.kill();
       while (this.accepted.qsize() > 0) this.refuse(this.accepted.getNowait().client);
+      this.goingAway();
       if (!(yield* this.pool.join({ timeout }))) yield* this.pool.kill();
       cut = true;
       this.closeConnections();

@@ -14,18 +14,31 @@
  *   name (`HttpServer 127.0.0.1:8080 GET /path`). The server goes on.
  * Before any handler: a request that announces a body over `maxBodyBytes`
  * gets 413, and one Node cannot parse gets 400.
+ *
+ * With the `websockets` option, a request to upgrade to a WebSocket at one
+ * of its paths gets the handshake at once (on `ws`), then its path's
+ * handler runs in a greenlet in the same pool, with the `WebSocket`; an
+ * upgrade to any other path is refused with 404. Around a WebSocket
+ * handler: it returns, the socket is closed with 1000; it fails, with 1011
+ * and a report (`HttpServer 127.0.0.1:8080 GET /points`); it ends with
+ * `WebSocketClosed`, it ended normally; it is killed, with 1001. The peer
+ * leaving may kill it (see `WebSocket`), and `stop()` closes every
+ * WebSocket with 1001 (going away) as its grace period begins.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Server } from 'node:net';
+import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Server, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type ServerOptions as WsOptions } from 'ws';
 import { Greenlet } from '../lib/greenlet.js';
 import { Interrupt } from '../lib/errors.js';
 import { runBody } from '../lib/call.js';
-import { checkOptions, optionKeys, show } from '../lib/internal/validate.js';
+import { checkFunction, checkOptions, isRecord, optionKeys, show } from '../lib/internal/validate.js';
 import type { Operation } from '../lib/operation.js';
 import { BaseServer, type ServerOptions } from './base-server.js';
 import { HttpError } from './http-error.js';
 import { HttpRequest } from './http-request.js';
 import { HttpResponse } from './http-response.js';
+import { FINISH, HANDLING, SHUT_DOWN, WebSocket, WebSocketClosed, type WebSocketHandler } from './websocket.js';
 import type { AddressInput } from './address.js';
 import type { Steps } from '../lib/internal/within.js';
 
@@ -39,6 +52,19 @@ export type HttpHandler = (request: HttpRequest, response: HttpResponse) => Oper
 export interface HttpServerOptions extends ServerOptions {
   /** The largest request body accepted, in bytes (default 1 MiB): a larger one is answered 413. */
   maxBodyBytes?: number;
+  /**
+   * WebSocket handlers by path (`{ '/points': points }`, paths as
+   * `request.path` gives them: no query). An upgrade to one of them runs
+   * its handler (see `WebSocket`); an upgrade to another path is refused
+   * with 404. Without this option, an upgrade request is an ordinary
+   * request to the HTTP handler.
+   */
+  websockets?: Readonly<Record<string, WebSocketHandler>>;
+  /**
+   * The largest WebSocket message accepted, in bytes (default 1 MiB): a
+   * larger one closes its socket with 1009 (message too big).
+   */
+  maxMessageBytes?: number;
 }
 
 /** The handler greenlet of a request, once started, kept on Node's response (no object per request for it). */
@@ -57,18 +83,23 @@ function onResponseClose(this: Exchange): void {
   if (handler !== undefined && !this.writableFinished) handler.kill();
 }
 
-/** A request's greenlet, named after the request only when something asks (a report): not one string per request. */
-class RequestGreenlet extends Greenlet<void> {
+/**
+ * A request's greenlet (or an upgraded one's), named after the request only
+ * when something asks (a report): not one string per request.
+ */
+class RequestGreenlet<H, A, B> extends Greenlet<void> {
   private given: string | undefined = undefined;
 
+  // Three arguments spelt out, not a rest parameter: no array per request.
   constructor(
     private readonly server: string,
     private readonly request: IncomingMessage,
-    handler: HttpHandler,
-    wrappedRequest: HttpRequest,
-    response: HttpResponse,
+    body: (handler: H, a: A, b: B) => Steps<void>,
+    handler: H,
+    a: A,
+    b: B,
   ) {
-    super(serveRequest, handler, wrappedRequest, response);
+    super(body as (...args: never[]) => Steps<void>, handler, a, b);
   }
 
   override get name(): string {
@@ -81,8 +112,20 @@ class RequestGreenlet extends Greenlet<void> {
   }
 }
 
-const KEYS = optionKeys<HttpServerOptions>({ pool: true, maxBodyBytes: true });
+/** An upgraded connection: its WebSocket, waiting for (or given) a handler in the pool. */
+class Upgraded {
+  constructor(
+    readonly request: HttpRequest,
+    readonly socket: WebSocket,
+    readonly handler: WebSocketHandler,
+  ) {}
+}
+
+const KEYS = optionKeys<HttpServerOptions>({ pool: true, maxBodyBytes: true, websockets: true, maxMessageBytes: true });
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How long a closing WebSocket waits for the peer's close frame before its connection is cut (ws's default is 30 s). */
+const CLOSE_TIMEOUT_MS = 5000;
 
 /**
  * An HTTP/1.1 server with a greenlet per request.
@@ -96,25 +139,36 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * yield* server.serveForever();
  * ```
  */
-export class HttpServer extends BaseServer<ServerResponse> {
+export class HttpServer extends BaseServer<ServerResponse | Upgraded> {
   private readonly handler: HttpHandler;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** The largest WebSocket message accepted, in bytes. */
+  readonly maxMessageBytes: number;
+  private readonly routes: Map<string, WebSocketHandler> | null;
+  /** Does the handshakes; `ws`'s server without a server of its own (ours owns the port). */
+  private readonly upgrader: WebSocketServer | null;
+  /** Every WebSocket not closed yet, for `stop()`. */
+  private readonly websockets = new Set<WebSocket>();
 
   /**
    * `address`: `'host:port'` or `{ host, port }` (port 0: one the system
    * picks; see `port` after `start()`). Throws at once on a bad address,
-   * a handler that is not a function, a bad pool or `maxBodyBytes`.
+   * a handler that is not a function, a bad pool, `maxBodyBytes`,
+   * `websockets` or `maxMessageBytes`.
    */
   constructor(address: AddressInput, handler: HttpHandler, options?: HttpServerOptions) {
     checkOptions('new HttpServer', options, KEYS);
     super('new HttpServer', address, handler, options?.pool);
     this.handler = handler;
-    this.maxBodyBytes = checkMaxBodyBytes(options?.maxBodyBytes);
+    this.maxBodyBytes = checkBytes('maxBodyBytes', options?.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 0);
+    this.maxMessageBytes = checkBytes('maxMessageBytes', options?.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 1);
+    this.routes = checkRoutes(options?.websockets);
+    this.upgrader = this.routes === null ? null : new WebSocketServer(upgraderOptions(this.maxMessageBytes));
   }
 
-  protected createServer(accept: (response: ServerResponse) => void): Server {
-    return createServer((request, response) => {
+  protected createServer(accept: (client: ServerResponse | Upgraded) => void): Server {
+    const server = createServer((request, response) => {
       const length = Number(request.headers['content-length']);
       if (length > this.maxBodyBytes) {
         answer(response, 413, `the request body is over ${this.maxBodyBytes} bytes`, true);
@@ -123,23 +177,55 @@ export class HttpServer extends BaseServer<ServerResponse> {
       response.on('close', onResponseClose);
       accept(response);
     });
+    if (this.routes !== null) server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket as Socket, head, accept));
+    return server;
   }
 
-  protected handlerFor(response: ServerResponse): Greenlet<void> {
-    const request = response.req;
-    return new RequestGreenlet(this.label, request, this.handler, new HttpRequest(request, this.maxBodyBytes), new HttpResponse(response));
+  protected handlerFor(client: ServerResponse | Upgraded): Greenlet<void> {
+    if (client instanceof Upgraded) {
+      return new RequestGreenlet(this.label, client.request.raw, serveWebSocket, client.handler, client.socket, client.request);
+    }
+    const request = client.req;
+    return new RequestGreenlet(this.label, request, serveRequest, this.handler, new HttpRequest(request, this.maxBodyBytes), new HttpResponse(client));
   }
 
-  protected gone(response: ServerResponse): boolean {
-    return response.destroyed;
+  protected gone(client: ServerResponse | Upgraded): boolean {
+    return client instanceof Upgraded ? client.socket.closed : client.destroyed;
   }
 
-  protected handling(response: ServerResponse, handler: Greenlet<void>): void {
-    (response as Exchange)[HANDLER] = handler;
+  protected handling(client: ServerResponse | Upgraded, handler: Greenlet<void>): void {
+    if (client instanceof Upgraded) client.socket[HANDLING](handler);
+    else (client as Exchange)[HANDLER] = handler;
   }
 
-  protected refuse(response: ServerResponse): void {
-    answer(response, 503, 'the server is stopping', true);
+  protected refuse(client: ServerResponse | Upgraded): void {
+    if (client instanceof Upgraded) client.socket[SHUT_DOWN]();
+    else answer(client, 503, 'the server is stopping', true);
+  }
+
+  protected override goingAway(): void {
+    for (const socket of this.websockets) socket[SHUT_DOWN]();
+  }
+
+  /**
+   * An upgrade request: the handshake at once for a path with a handler
+   * (the client is connected, then waits for a slot in the pool as any
+   * client does, not read meanwhile once 16 messages wait), a 404 for
+   * another path; ws answers 400 to a request that is not a valid upgrade.
+   */
+  private upgrade(raw: IncomingMessage, socket: Socket, head: Buffer, accept: (client: Upgraded) => void): void {
+    const request = new HttpRequest(raw, 0);
+    const handler = this.routes!.get(request.path);
+    if (handler === undefined) {
+      refuseUpgrade(socket, 404, `no WebSocket at ${request.path}`);
+      return;
+    }
+    this.upgrader!.handleUpgrade(raw, socket, head, (ws) => {
+      const websocket = new WebSocket(ws, socket);
+      this.websockets.add(websocket);
+      ws.once('close', () => this.websockets.delete(websocket));
+      accept(new Upgraded(request, websocket, handler));
+    });
   }
 }
 
@@ -163,6 +249,49 @@ function* serveRequest(handler: HttpHandler, request: HttpRequest, response: Htt
   }
 }
 
+/** Runs one WebSocket handler; see the module comment for what happens around it. */
+function* serveWebSocket(handler: WebSocketHandler, socket: WebSocket, request: HttpRequest): Steps<void> {
+  let code = CLOSE_INTERNAL_ERROR;
+  try {
+    yield* runBody(() => handler(socket, request));
+    code = CLOSE_NORMAL;
+  } catch (error) {
+    // The peer left while the handler sent: not the server's error.
+    if (error instanceof WebSocketClosed) code = CLOSE_NORMAL;
+    else {
+      if (error instanceof Interrupt) code = CLOSE_GOING_AWAY;
+      throw error; // an error is reported by the hub, as a request handler's
+    }
+  } finally {
+    socket[FINISH](code);
+  }
+}
+
+const CLOSE_NORMAL = 1000;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_INTERNAL_ERROR = 1011;
+
+function upgraderOptions(maxPayload: number): WsOptions {
+  // closeTimeout is ws 8.19's; @types/ws 8.18 does not list it yet.
+  return { noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload, closeTimeout: CLOSE_TIMEOUT_MS } as WsOptions;
+}
+
+/** Refuses an upgrade with a plain HTTP answer, then closes the connection. */
+function refuseUpgrade(socket: Socket, status: number, message: string): void {
+  socket.on('error', ignore);
+  const body = `${message}\n`;
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function ignore(): void {}
+
 /** Answers `status` with a plain-text `message`; `close` ends the connection after it. */
 function answer(response: ServerResponse, status: number, message: string, close: boolean): void {
   if (response.destroyed || response.writableEnded) return;
@@ -171,10 +300,25 @@ function answer(response: ServerResponse, status: number, message: string, close
   response.writeHead(status, headers).end(`${message}\n`);
 }
 
-function checkMaxBodyBytes(value: unknown): number {
-  if (value === undefined) return DEFAULT_MAX_BODY_BYTES;
-  if (typeof value !== 'number' || !(value === Infinity || (Number.isInteger(value) && value >= 0))) {
-    throw new RangeError(`new HttpServer: maxBodyBytes must be a non-negative integer, got ${show(value)}`);
+function checkBytes(field: string, value: unknown, byDefault: number, least: number): number {
+  if (value === undefined) return byDefault;
+  if (typeof value !== 'number' || !(value === Infinity || (Number.isInteger(value) && value >= least))) {
+    const kind = least === 0 ? 'a non-negative integer' : 'a positive integer';
+    throw new RangeError(`new HttpServer: ${field} must be ${kind}, got ${show(value)}`);
   }
   return value;
+}
+
+function checkRoutes(value: unknown): Map<string, WebSocketHandler> | null {
+  if (value === undefined) return null;
+  if (!isRecord(value) || value instanceof Map) {
+    throw new TypeError(`new HttpServer: websockets must be an object of handlers by path, got ${show(value)}`);
+  }
+  const routes = new Map<string, WebSocketHandler>();
+  for (const [path, handler] of Object.entries(value)) {
+    if (!path.startsWith('/')) throw new RangeError(`new HttpServer: websockets: a path must start with "/", got ${show(path)}`);
+    checkFunction('new HttpServer', `websockets[${JSON.stringify(path)}]`, handler);
+    routes.set(path, handler as WebSocketHandler);
+  }
+  return routes;
 }

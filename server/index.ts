@@ -1,7 +1,8 @@
 /**
- * grove/server: gevent's servers on Node's `net` and `http`. A greenlet per
- * client (`StreamServer`) or per request (`HttpServer`), in a `Pool` when
- * the number at once must be bounded; blocking reads and writes that honour
+ * grove/server: gevent's servers on Node's `net` and `http` (and `ws` for
+ * WebSockets). A greenlet per client (`StreamServer`), per request or per
+ * WebSocket (`HttpServer`), in a `Pool` when the number at once must be
+ * bounded; blocking reads and writes that honour
  * backpressure both ways; `stop({ timeout })` as gevent's. Servers need the
  * real clock (`run()`), not a virtual one.
  */
@@ -22,3 +23,10 @@ export { HttpServer, type HttpHandler, type HttpServerOptions } from './http-ser
 export { HttpRequest, type BodyOptions } from './http-request.js';
 export { HttpResponse, type Chunk, type WriteOptions } from './http-response.js';
 export { HttpError, BodyTooLarge } from './http-error.js';
+export {
+  WebSocket,
+  WebSocketClosed,
+  type WebSocketHandler,
+  type WebSocketMessage,
+  type WebSocketWaitOptions,
+} from './websocket.js';

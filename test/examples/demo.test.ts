@@ -35,6 +35,7 @@ demo('runs every section and exits 0', () => {
     '== Servers: WSGI-style hello, a greenlet per request ==',
     '== Servers: streaming a chunked response ==',
     '== Servers: long polling ==',
+    '== Websockets: points pushed to each page every 500 ms ==',
     '== Servers: the minichat ==',
     '== Actors: a job service (init, up, a crash restarted, dead letters, a drain on SIGTERM) ==',
   ]);
@@ -44,6 +45,7 @@ demo('runs every section and exits 0', () => {
     'runForever: killed; its finally block ran',
     'child exited with code 0',
     'server closed',
+    'the client left: its greenlet on the server ended (GreenletExit)',
     '  (hub report, greenlet) PoisonJob: job 4 is poison',
     'stopped: every job answered',
   ]) {

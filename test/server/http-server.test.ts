@@ -38,7 +38,7 @@ http('bad arguments fail at the constructor', () => {
     [() => new HttpServer(':0', null as never), 'new HttpServer: handler must be a function, got null'],
     [() => new HttpServer(':0', function* () {}, { pool: -1 }), 'new HttpServer: pool must be a positive integer or a Pool, got -1'],
     [() => new HttpServer(':0', function* () {}, { maxBodyBytes: -1 }), 'new HttpServer: maxBodyBytes must be a non-negative integer, got -1'],
-    [() => new HttpServer(':0', function* () {}, { maxBody: 5 } as never), 'new HttpServer: unknown option "maxBody" (options are pool, maxBodyBytes)'],
+    [() => new HttpServer(':0', function* () {}, { maxBody: 5 } as never), 'new HttpServer: unknown option "maxBody" (options are pool, maxBodyBytes, websockets, maxMessageBytes)'],
     [() => new HttpError(200), 'new HttpError: status must be an integer from 400 to 599, got 200'],
   ];
   for (const [make, message] of cases) assert.is(errorOf(make).message, message);
@@ -465,8 +465,9 @@ http('a request that waits for a pool slot runs in the async context of its own 
   // Instrumentation (OpenTelemetry's, say) sets each request's context in Node's request callback.
   const requestId = new AsyncLocalStorage<string>();
   class Instrumented extends HttpServer {
-    protected override createServer(accept: (response: ServerResponse) => void): Server {
-      return super.createServer((response) => requestId.run(String(response.req.headers['x-request-id']), () => accept(response)));
+    protected override createServer(accept: Parameters<HttpServer['createServer']>[0]): Server {
+      // A client is Node's response, or an upgraded WebSocket (none here).
+      return super.createServer((client) => requestId.run(String((client as ServerResponse).req.headers['x-request-id']), () => accept(client)));
     }
   }
   const release = new Event();
