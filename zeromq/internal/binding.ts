@@ -60,8 +60,8 @@ export function* loadBinding(who: string, specifier = 'zeromq'): Steps<Binding> 
     const code = (error as NodeJS.ErrnoException | null)?.code;
     const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(`'${specifier}'`);
     const why = missing
-      ? `the ${specifier} package is not installed: grove/zeromq needs it beside grove (npm install zeromq@6)`
-      : `the ${specifier} package failed to load (${error instanceof Error ? error.message : String(error)})`;
+      ? 'the zeromq package is not installed: grove/zeromq needs it beside grove (npm install zeromq@6)'
+      : `the zeromq package failed to load (${error instanceof Error ? error.message : String(error)})`;
     throw new ZeroMQUnavailable(`${who}: ${why}`, { cause: error });
   }
   // zeromq is CommonJS: an ES import sees its exports as `default` (and, usually, as named exports too).
