@@ -5,18 +5,9 @@ import { ZeroMQError, ZeroMQUnavailable, openSocket } from 'grove/zeromq';
 import { loadBinding } from '../../zeromq/internal/binding.js';
 import { runServer } from '../server/support.js';
 import { throwsExactly } from '../support.js';
+import { thrownBy } from './support.js';
 
 const open = suite('zeromq/openSocket');
-
-/** The error an Operation throws (a test fails if it throws none). */
-function* thrownBy(operation: Operation<unknown>): Operation<Error> {
-  try {
-    yield* operation;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 open('binds to a free port and says which; binds and connects to several endpoints', async () => {
   await runServer(function* () {

@@ -4,6 +4,7 @@ import { Timeout, joinAll, sleep, spawn, type Operation } from 'grove';
 import { Socket, SocketClosed, openSocket, type SocketType } from 'grove/zeromq';
 import { runServer } from '../server/support.js';
 import { throwsExactly } from '../support.js';
+import { thrownBy } from './support.js';
 
 const socket = suite('zeromq/Socket');
 
@@ -23,16 +24,6 @@ function* pair(bound: SocketType, connected: SocketType, body: (a: Socket, b: So
 }
 
 const text = (frames: Buffer[]) => frames.map((frame) => frame.toString());
-
-/** The error an Operation throws (a test fails if it throws none). */
-function* thrownBy(operation: Operation<unknown>): Operation<unknown> {
-  try {
-    yield* operation;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 socket('a request and its reply, in order, with multipart messages whole', async () => {
   await runServer(() =>
@@ -80,7 +71,7 @@ socket('receive: Timeout after { timeout } ms; the socket stays usable and the l
     pair('pull', 'push', function* (pull, push) {
       const error = yield* thrownBy(pull.receive({ timeout: 20 }));
       assert.instance(error, Timeout);
-      assert.is((error as Timeout).message, '20 ms');
+      assert.is(error.message, '20 ms');
       const given = new Timeout(10);
       assert.is(yield* thrownBy(pull.receive({ timeout: given })), given, 'a Timeout given is raised itself');
       yield* push.send('late');
@@ -148,8 +139,8 @@ socket('close() while a greenlet waits in receive or send: it gets SocketClosed;
     }
     const afterwards = yield* thrownBy(pull.receive());
     assert.instance(afterwards, SocketClosed);
-    assert.is((afterwards as Error).message, 'Socket.receive: the socket is closed');
-    assert.is(((yield* thrownBy(push.send('x'))) as Error).message, 'Socket.send: the socket is closed');
+    assert.is(afterwards.message, 'Socket.receive: the socket is closed');
+    assert.is((yield* thrownBy(push.send('x'))).message, 'Socket.send: the socket is closed');
   });
 });
 
@@ -183,7 +174,7 @@ socket('one receiver and one sender at a time', async () => {
       const sending = spawn(() => a.send('to b'));
       yield* sleep(10);
       const second = yield* thrownBy(a.receive());
-      assert.is((second as Error).message, 'Socket.receive: another greenlet is receiving on this socket');
+      assert.is(second.message, 'Socket.receive: another greenlet is receiving on this socket');
       assert.equal(text(yield* b.receive({ timeout: 5000 })), ['to b'], 'a send while another greenlet receives');
       yield* sending.get();
       yield* b.send('to a');
