@@ -54,14 +54,16 @@ export function openSocket(type: SocketType, options: OpenSocketOptions): Operat
 
 function* opening(type: SocketType, binds: readonly string[], connects: readonly string[], linger: number): Steps<Socket> {
   const binding = yield* loadBinding('openSocket');
-  // ZeroMQ's -1 is "for ever"; it takes whole ms.
-  const raw = new binding[CLASSES[type]]({ linger: linger === Infinity ? -1 : Math.ceil(linger) }) as unknown as RawSocket;
+  // ZeroMQ takes whole ms in 32 bits, and -1 for "for ever" (past 24.8 days, near enough).
+  const raw = new binding[CLASSES[type]]({ linger: linger >= 2 ** 31 ? -1 : Math.ceil(linger) }) as unknown as RawSocket;
   let opened = false;
   try {
     for (const address of binds) yield* attempt(`bind to ${JSON.stringify(address)}`, () => call(raw.bind(address)));
+    // The endpoint peers reach this socket at: the last bound, whose port ZeroMQ may have chosen.
+    const bound = binds.length > 0 ? raw.lastEndpoint : null;
     for (const address of connects) yield* attempt(`connect to ${JSON.stringify(address)}`, () => raw.connect(address));
     opened = true;
-    return Socket.wrap(raw, type);
+    return Socket.wrap(raw, type, bound ?? raw.lastEndpoint ?? connects[connects.length - 1]);
   } finally {
     if (!opened) raw.close();
   }

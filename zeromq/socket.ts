@@ -61,8 +61,8 @@ const SENDS: ReadonlySet<SocketType> = new Set(['pair', 'request', 'reply', 'dea
  * socket with a receive in flight keeps the process alive.
  */
 export class Socket {
-  /** The endpoint the socket was last bound to, with the port ZeroMQ chose for `*`; null if it only connects. */
-  readonly endpoint: string | null;
+  /** The endpoint the socket was last bound to, with the port ZeroMQ chose for `*` (one that only connects: the last it connected to). */
+  readonly endpoint: string;
   /** The binding's receive in flight, not yet returned by `receive` (one that was interrupted). */
   private inbound: Promise<Buffer[]> | null = null;
   /** The binding's send in flight that an interrupted `send` left. */
@@ -75,13 +75,14 @@ export class Socket {
     private readonly raw: RawSocket,
     /** The socket's type: `'request'`, `'reply'`... */
     readonly type: SocketType,
+    endpoint: string,
   ) {
-    this.endpoint = raw.lastEndpoint;
+    this.endpoint = endpoint;
   }
 
   /** @internal wraps a socket of the binding's, bound or connected by `openSocket`. */
-  static wrap(raw: RawSocket, type: SocketType): Socket {
-    return new Socket(raw, type);
+  static wrap(raw: RawSocket, type: SocketType, endpoint: string): Socket {
+    return new Socket(raw, type, endpoint);
   }
 
   /** True once `close()` was called. */

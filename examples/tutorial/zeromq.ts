@@ -68,7 +68,7 @@ export function* main(log: Log): Operation<string[]> {
   const ticking = spawn(ticker);
   const socket = yield* openSocket('request', { bind: 'tcp://127.0.0.1:*' });
   const publisher = spawn(server, socket, log);
-  const answerer = spawnLater(CLIENT_DELAY_MS, client, socket.endpoint!, log);
+  const answerer = spawnLater(CLIENT_DELAY_MS, client, socket.endpoint, log);
   try {
     yield* joinAll([publisher, answerer], { raiseError: true });
     const replies = yield* publisher.get();

@@ -12,7 +12,7 @@ const socket = suite('zeromq/Socket');
 function* pair(bound: SocketType, connected: SocketType, body: (a: Socket, b: Socket) => Operation<void>): Operation<void> {
   const a = yield* openSocket(bound, { bind: 'tcp://127.0.0.1:*' });
   try {
-    const b = yield* openSocket(connected, { connect: a.endpoint! });
+    const b = yield* openSocket(connected, { connect: a.endpoint });
     try {
       yield* body(a, b);
     } finally {
@@ -28,7 +28,7 @@ const text = (frames: Buffer[]) => frames.map((frame) => frame.toString());
 socket('a request and its reply, in order, with multipart messages whole', async () => {
   await runServer(() =>
     pair('reply', 'request', function* (rep, req) {
-      assert.match(rep.endpoint!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(rep.endpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
       assert.is(req.endpoint, rep.endpoint, 'a socket that only connects: the endpoint it connected to');
       assert.equal([rep.type, req.type], ['reply', 'request']);
       const got: string[][] = [];
@@ -153,7 +153,7 @@ socket('send: Timeout while no peer can take it; the message still goes, before 
       const second = spawn(() => push.send('second', { timeout: 5000 }));
       yield* sleep(10);
       assert.not.ok(second.ready(), 'waits for the first to go');
-      const pull = yield* openSocket('pull', { connect: push.endpoint! });
+      const pull = yield* openSocket('pull', { connect: push.endpoint });
       try {
         assert.equal(text(yield* pull.receive({ timeout: 5000 })), ['first']);
         assert.equal(text(yield* pull.receive({ timeout: 5000 })), ['second']);
