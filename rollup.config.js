@@ -21,13 +21,14 @@ const entries = Object.fromEntries(
     server: 'server/index.ts',
     cluster: 'cluster/index.ts',
     observer: 'observer/index.ts',
+    zeromq: 'zeromq/index.ts',
   }).filter(([, file]) => existsSync(file)),
 );
 // A worker thread's first module (cluster/thread.ts starts threads on it): built beside the entries, so a
 // thread loads the same runtime chunks as the module it runs; no ES module entry or declarations of its own.
 const internalEntries = existsSync('cluster/boot.ts') ? { 'cluster-boot': 'cluster/boot.ts' } : {};
-const external = (id) => /^(rxjs|immer|msgpackr|ws|@nats-io\/[a-z-]+)(\/|$)/.test(id) || id.startsWith('node:');
-const sources = ['lib/**/*.ts', 'actors/**/*.ts', 'supervision/**/*.ts', 'testing/**/*.ts', 'server/**/*.ts', 'cluster/**/*.ts', 'observer/**/*.ts'];
+const external = (id) => /^(rxjs|immer|msgpackr|ws|zeromq|@nats-io\/[a-z-]+)(\/|$)/.test(id) || id.startsWith('node:');
+const sources = ['lib/**/*.ts', 'actors/**/*.ts', 'supervision/**/*.ts', 'testing/**/*.ts', 'server/**/*.ts', 'cluster/**/*.ts', 'observer/**/*.ts', 'zeromq/**/*.ts'];
 // The runtime's modules import each other only inside functions (hub <-> greenlet, timeout <-> call).
 // `Homed` (lib/internal/linkable.ts) is the base of Event's and the locks' bases: it must appear in their
 // declarations, but it has only internal members and no type a user's code would infer names it, so the

@@ -17,6 +17,7 @@ import * as locals from './tutorial/thread-locals.js';
 import * as programShutdown from './tutorial/program-shutdown.js';
 import * as monkeypatching from './tutorial/monkeypatching.js';
 import * as subprocess from './tutorial/subprocess.js';
+import * as zeromq from './tutorial/zeromq.js';
 import * as pingPong from './ping-pong.js';
 import * as pipeline from './pipeline.js';
 import * as supervisionTree from './supervision-tree.js';
@@ -56,6 +57,7 @@ function* shutdownOnSimulatedSignal(log: Log): Operation<void> {
 export const realClockSections: [string, (log: Log) => Operation<unknown>][] = [
   ['Monkeypatching: real I/O awaited with call()', monkeypatching.main],
   ['Subprocess: a child process beside a ticking greenlet', subprocess.main],
+  ['ZeroMQ: request/reply between two greenlets beside a ticking one', zeromq.main],
   ['Servers: telnet echo, a greenlet per connection in a Pool', telnetEcho.main],
   ['Servers: WSGI-style hello, a greenlet per request', httpHello.main],
   ['Servers: streaming a chunked response', streaming.main],

@@ -31,6 +31,7 @@ demo('runs every section and exits 0', () => {
     '== Program Shutdown (a SIGTERM, simulated 2.5 s in) ==',
     '== Monkeypatching: real I/O awaited with call() ==',
     '== Subprocess: a child process beside a ticking greenlet ==',
+    '== ZeroMQ: request/reply between two greenlets beside a ticking one ==',
     '== Servers: telnet echo, a greenlet per connection in a Pool ==',
     '== Servers: WSGI-style hello, a greenlet per request ==',
     '== Servers: streaming a chunked response ==',
@@ -39,11 +40,12 @@ demo('runs every section and exits 0', () => {
     '== Servers: the minichat ==',
     '== Actors: a job service (init, up, a crash restarted, dead letters, a drain on SIGTERM) ==',
   ]);
-  // A line from each part: the virtual-clock tour, the shutdown, a child process, a server.
+  // A line from each part: the virtual-clock tour, the shutdown, a child process, ZeroMQ, a server.
   for (const line of [
     'Thread 3 timed out',
     'runForever: killed; its finally block ran',
     'child exited with code 0',
+    'Switched to Client for 9 (got Hello)',
     'server closed',
     'the client left: its greenlet on the server ended (GreenletExit)',
     '  (hub report, greenlet) PoisonJob: job 4 is poison',

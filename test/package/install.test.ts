@@ -69,8 +69,10 @@ installed.after(() => {
   if (temp !== '') rmSync(temp, { recursive: true, force: true });
 });
 
-installed('the package has the six documented entry points, and any added since', () => {
-  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing', 'grove/server', 'grove/cluster', 'grove/observer']) assert.ok(entries.includes(entry), entry);
+installed('the package has the eight documented entry points, and any added since', () => {
+  for (const entry of ['grove', 'grove/actors', 'grove/supervision', 'grove/testing', 'grove/server', 'grove/cluster', 'grove/observer', 'grove/zeromq']) {
+    assert.ok(entries.includes(entry), entry);
+  }
 });
 
 installed('every entry point loads from an ES module and from CommonJS, as one copy of the runtime', () => {
@@ -304,6 +306,44 @@ installed('the published declarations hold no member marked @internal, nor any k
   // The runtime keeps its machinery under symbol keys (lib/internal/keys.ts): a member keyed by one
   // that is left in the published types brings its symbol along. Only Suspend's opaque brand belongs.
   assert.equal(symbols, ['suspendBrand']);
+});
+
+// Last: the tests above run without zeromq installed, as most users' projects are.
+installed('grove/zeromq without the zeromq package: it loads, and openSocket says to install it', () => {
+  const program = (load: string) => `${load}
+run(() => openSocket('request', { connect: 'tcp://127.0.0.1:5555' })).catch((error) => console.log(error.name + ': ' + error.message));
+`;
+  writeFileSync(join(project, 'no-zmq.mjs'), program(`import { run } from 'grove';\nimport { openSocket } from 'grove/zeromq';`));
+  writeFileSync(join(project, 'no-zmq.cjs'), program(`const { run } = require('grove');\nconst { openSocket } = require('grove/zeromq');`));
+  const expected = 'ZeroMQUnavailable: openSocket: the zeromq package is not installed: grove/zeromq needs it beside grove (npm install zeromq@6)\n';
+  assert.is(sh(process.execPath, ['no-zmq.mjs'], project).stdout, expected);
+  assert.is(sh(process.execPath, ['no-zmq.cjs'], project).stdout, expected);
+});
+
+installed('grove/zeromq with zeromq installed beside grove: a request and its reply, from an ES module and from CommonJS', () => {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+  const version = lock.packages['node_modules/zeromq'].version;
+  sh(npm, ['install', `zeromq@${version}`, '--install-strategy=nested', '--no-package-lock', '--no-audit', '--no-fund', '--prefer-offline'], project);
+  const program = (load: string) => `${load}
+run(function* () {
+  const rep = yield* openSocket('reply', { bind: 'tcp://127.0.0.1:*' });
+  const req = yield* openSocket('request', { connect: rep.endpoint });
+  try {
+    yield* req.send('ping');
+    const [request] = yield* rep.receive({ timeout: 5000 });
+    yield* rep.send(request.toString() + ' pong');
+    const [reply] = yield* req.receive({ timeout: 5000 });
+    return reply.toString();
+  } finally {
+    req.close();
+    rep.close();
+  }
+}).then((value) => console.log(value));
+`;
+  writeFileSync(join(project, 'zmq.mjs'), program(`import { run } from 'grove';\nimport { openSocket } from 'grove/zeromq';`));
+  writeFileSync(join(project, 'zmq.cjs'), program(`const { run } = require('grove');\nconst { openSocket } = require('grove/zeromq');`));
+  assert.is(sh(process.execPath, ['zmq.mjs'], project).stdout, 'ping pong\n');
+  assert.is(sh(process.execPath, ['zmq.cjs'], project).stdout, 'ping pong\n');
 });
 
 installed.run();
