@@ -34,7 +34,7 @@ const detector = suite('Blocking detector');
 detector.before(tickerRunning);
 
 detector('a step longer than maxBlockingMs is reported: name, about how long, where it resumed and suspended', async () => {
-  const sink = errorSink();
+  const sink = errorSink({ blocking: true });
   const hub = new Hub({ clock: 'virtual', maxBlockingMs: 30, onError: sink.onError });
   const events: HubEvent[] = [];
   const subscription = hub.events$.subscribe((event) => {
@@ -68,7 +68,7 @@ detector('a step longer than maxBlockingMs is reported: name, about how long, wh
 });
 
 detector("a first step is 'from its start'; a last one is 'to its end'", async () => {
-  const sink = errorSink();
+  const sink = errorSink({ blocking: true });
   const hub = new Hub({ clock: 'virtual', maxBlockingMs: 30, onError: sink.onError });
   await hub.run(function* () {
     const g = spawn(() => busy(60));
@@ -83,7 +83,7 @@ detector("a first step is 'from its start'; a last one is 'to its end'", async (
 
 detector('it works the same with the async context off', async () => {
   const before = configure({ asyncContext: false });
-  const sink = errorSink();
+  const sink = errorSink({ blocking: true });
   try {
     const hub = new Hub({ clock: 'virtual', maxBlockingMs: 30, onError: sink.onError });
     await hub.run(function* () {
@@ -98,7 +98,7 @@ detector('it works the same with the async context off', async () => {
 });
 
 detector('many short steps are not reported, however long they take together', async () => {
-  const sink = errorSink();
+  const sink = errorSink({ blocking: true });
   const hub = new Hub({ clock: 'virtual', maxBlockingMs: 50, onError: sink.onError });
   await hub.run(function* () {
     const workers = Array.from({ length: 4 }, () =>
