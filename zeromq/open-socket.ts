@@ -10,7 +10,7 @@ import { checkMs, checkOptions, optionKeys, show } from '../lib/internal/validat
 import type { Operation } from '../lib/operation.js';
 import type { Steps } from '../lib/internal/within.js';
 import { CLASSES, loadBinding, type RawSocket, type SocketType } from './internal/binding.js';
-import { Socket, zeroMQError } from './socket.js';
+import { Socket, asFilter, checkPrefixes, zeroMQError, type Frame } from './socket.js';
 
 /** Options of `openSocket`. Give `bind`, `connect` or both. */
 export interface OpenSocketOptions {
@@ -25,14 +25,20 @@ export interface OpenSocketOptions {
    * the process from exiting.
    */
   linger?: number;
+  /**
+   * A subscribe socket's first filters (see `Socket.subscribe`), set before
+   * it connects: a prefix or a list (`''`: every message). Only for
+   * `'subscribe'`.
+   */
+  subscribe?: Frame | readonly Frame[];
 }
-const OPEN_KEYS = optionKeys<OpenSocketOptions>({ bind: true, connect: true, linger: true });
+const OPEN_KEYS = optionKeys<OpenSocketOptions>({ bind: true, connect: true, linger: true, subscribe: true });
 
 const DEFAULT_LINGER_MS = 1000;
 
 /**
  * Opens a ZeroMQ socket of `type` — `'request'`, `'reply'`, `'dealer'`,
- * `'router'`, `'push'`, `'pull'` or `'pair'` — bound and connected as
+ * `'router'`, `'push'`, `'pull'`, `'pair'`, `'publish'` or `'subscribe'` — bound and connected as
  * `options` say. Blocks while it binds. Throws `ZeroMQUnavailable` if the
  * zeromq package (an optional peer dependency of grove) is not installed
  * or cannot load, and `ZeroMQError` if an endpoint is refused (`EINVAL`, or
@@ -49,15 +55,22 @@ export function openSocket(type: SocketType, options: OpenSocketOptions): Operat
     throw new TypeError(`openSocket: give bind or connect (an endpoint such as 'tcp://127.0.0.1:5555'), got ${show(options)}`);
   }
   const linger = options.linger === undefined ? DEFAULT_LINGER_MS : checkMs('openSocket', 'linger', options.linger);
-  return new Composite('openSocket', () => opening(type, binds, connects, linger));
+  const prefixes = options.subscribe === undefined ? [] : Array.isArray(options.subscribe) ? [...options.subscribe] : [options.subscribe];
+  if (options.subscribe !== undefined) {
+    if (type !== 'subscribe') throw new TypeError(`openSocket: subscribe is for a 'subscribe' socket, not a '${type}' one`);
+    checkPrefixes('openSocket: subscribe', prefixes);
+  }
+  return new Composite('openSocket', () => opening(type, binds, connects, linger, prefixes));
 }
 
-function* opening(type: SocketType, binds: readonly string[], connects: readonly string[], linger: number): Steps<Socket> {
+function* opening(type: SocketType, binds: readonly string[], connects: readonly string[], linger: number, prefixes: Frame[]): Steps<Socket> {
   const binding = yield* loadBinding('openSocket');
   // ZeroMQ takes whole ms in 32 bits, and -1 for "for ever" (past 24.8 days, near enough).
   const raw = new binding[CLASSES[type]]({ linger: linger >= 2 ** 31 ? -1 : Math.ceil(linger) }) as unknown as RawSocket;
   let opened = false;
   try {
+    // Filtering starts before the first connection, so nothing a publisher sends after it is passed over.
+    if (prefixes.length > 0) raw.subscribe!(...prefixes.map(asFilter));
     for (const address of binds) yield* attempt(`bind to ${JSON.stringify(address)}`, () => call(raw.bind(address)));
     // The endpoint peers reach this socket at: the last bound, whose port ZeroMQ may have chosen.
     const bound = binds.length > 0 ? raw.lastEndpoint : null;

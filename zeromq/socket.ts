@@ -49,9 +49,9 @@ export interface SocketWaitOptions {
 }
 const WAIT_KEYS = optionKeys<SocketWaitOptions>({ timeout: true });
 
-/** The types that can receive (a push socket only sends), and that can send (a pull socket only receives). */
-const RECEIVES: ReadonlySet<SocketType> = new Set(['pair', 'request', 'reply', 'dealer', 'router', 'pull']);
-const SENDS: ReadonlySet<SocketType> = new Set(['pair', 'request', 'reply', 'dealer', 'router', 'push']);
+/** The types that can receive (push and publish sockets only send), and that can send (pull and subscribe sockets only receive). */
+const RECEIVES: ReadonlySet<SocketType> = new Set(['pair', 'request', 'reply', 'dealer', 'router', 'pull', 'subscribe']);
+const SENDS: ReadonlySet<SocketType> = new Set(['pair', 'request', 'reply', 'dealer', 'router', 'push', 'publish']);
 
 /**
  * A ZeroMQ socket driven from greenlets. One greenlet may receive while
@@ -135,6 +135,31 @@ export class Socket {
     this.raw.close();
   }
 
+  /**
+   * A subscribe socket's filters: from now on, receive the messages whose
+   * first frame starts with one of `prefixes` (`''`: every message). A new
+   * subscribe socket receives nothing until it subscribes (or was opened with
+   * `subscribe`). Never blocks; the filter reaches the publishers in the
+   * background, so what they send meanwhile may still be dropped (ZeroMQ's
+   * "slow joiner"). A `TypeError` on any other type of socket;
+   * `SocketClosed` on a closed one.
+   */
+  subscribe(...prefixes: Frame[]): void {
+    this.filter('Socket.subscribe', prefixes).subscribe!(...prefixes.map(asFilter));
+  }
+
+  /** Removes filters `subscribe` added (the same prefixes); messages already queued here still arrive. Never blocks. */
+  unsubscribe(...prefixes: Frame[]): void {
+    this.filter('Socket.unsubscribe', prefixes).unsubscribe!(...prefixes.map(asFilter));
+  }
+
+  private filter(call: string, prefixes: unknown[]): RawSocket {
+    if (this.type !== 'subscribe') throw new TypeError(`${call}: only a 'subscribe' socket has filters, this one is '${this.type}'`);
+    checkPrefixes(call, prefixes);
+    this.checkOpen(call);
+    return this.raw;
+  }
+
   private *receiveSteps(timeout: Limit): Steps<Buffer[]> {
     this.checkOpen('Socket.receive');
     if (this.receiving) throw new Error('Socket.receive: another greenlet is receiving on this socket');
@@ -187,6 +212,18 @@ export class Socket {
     if (this.raw.closed) return new SocketClosed(`${call}: the socket was closed`, { cause: error });
     return zeroMQError(call, error);
   }
+}
+
+/** @internal checks a subscription's prefixes: at least one, each a string or bytes (`''` for every message). */
+export function checkPrefixes(call: string, prefixes: unknown[]): void {
+  if (prefixes.length === 0 || !prefixes.every((prefix) => typeof prefix === 'string' || prefix instanceof Uint8Array)) {
+    throw new TypeError(`${call}: give one or more prefixes, each a string or a Uint8Array ('' for every message), got ${show(prefixes)}`);
+  }
+}
+
+/** @internal a prefix as the binding takes it (it wants Buffers, not other byte arrays). */
+export function asFilter(prefix: Frame): string | Buffer {
+  return typeof prefix === 'string' || Buffer.isBuffer(prefix) ? prefix : Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength);
 }
 
 /** @internal a binding error as a `ZeroMQError` naming the call; anything else (a bug) as it is. */

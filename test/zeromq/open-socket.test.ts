@@ -54,14 +54,24 @@ open('bad arguments: the error names the call and the value', () => {
   throwsExactly(
     () => openSocket('req' as never, { bind: 'tcp://127.0.0.1:*' }),
     TypeError,
-    `openSocket: type must be one of 'pair', 'request', 'reply', 'dealer', 'router', 'push', 'pull', got "req"`,
+    `openSocket: type must be one of 'pair', 'request', 'reply', 'dealer', 'router', 'push', 'pull', 'publish', 'subscribe', got "req"`,
   );
   throwsExactly(() => openSocket('reply', {}), TypeError, `openSocket: give bind or connect (an endpoint such as 'tcp://127.0.0.1:5555'), got an object`);
   throwsExactly(() => openSocket('reply', undefined as never), TypeError, `openSocket: give bind or connect (an endpoint such as 'tcp://127.0.0.1:5555'), got undefined`);
   throwsExactly(() => openSocket('reply', { bind: ['tcp://127.0.0.1:*', 5] as never }), TypeError, 'openSocket: bind must be an endpoint string or an array of them, got an array');
   throwsExactly(() => openSocket('reply', { connect: '' }), TypeError, 'openSocket: connect must be an endpoint string or an array of them, got ""');
   throwsExactly(() => openSocket('reply', { bind: 'tcp://127.0.0.1:*', linger: -1 }), RangeError, 'openSocket: linger must be a non-negative number of ms, got -1');
-  throwsExactly(() => openSocket('reply', { bnd: 'x' } as never), TypeError, 'openSocket: unknown option "bnd" (options are bind, connect, linger)');
+  throwsExactly(() => openSocket('reply', { bnd: 'x' } as never), TypeError, 'openSocket: unknown option "bnd" (options are bind, connect, linger, subscribe)');
+  throwsExactly(
+    () => openSocket('pull', { bind: 'tcp://127.0.0.1:*', subscribe: '' }),
+    TypeError,
+    "openSocket: subscribe is for a 'subscribe' socket, not a 'pull' one",
+  );
+  throwsExactly(
+    () => openSocket('subscribe', { connect: 'tcp://127.0.0.1:5555', subscribe: [] }),
+    TypeError,
+    "openSocket: subscribe: give one or more prefixes, each a string or a Uint8Array ('' for every message), got an array",
+  );
 });
 
 open('without the zeromq package: ZeroMQUnavailable says to install it', async () => {

@@ -202,4 +202,76 @@ socket('bad arguments: the error names the call and the value', async () => {
   );
 });
 
+/**
+ * Publishes `marker` every 5 ms until `sub` receives it (at most 400 times): ZeroMQ's slow joiner drops what is
+ * published before a subscription has reached the publisher, and a filter travels in order with the others.
+ */
+function* synced(pub: Socket, sub: Socket, marker: string): Operation<void> {
+  const seen = spawn(function* () {
+    while (text(yield* sub.receive())[0] !== marker);
+  });
+  try {
+    for (let i = 0; i < 400 && !seen.dead; i++) {
+      yield* pub.send(marker);
+      yield* sleep(5);
+    }
+    yield* seen.join({ timeout: 1000 });
+    assert.ok(seen.successful(), `${marker} arrived`);
+  } finally {
+    seen.kill();
+  }
+}
+
+/** Receives until `last` (inclusive), leaving out the markers `synced` published more than once. */
+function* receivedUntil(sub: Socket, last: string): Operation<string[][]> {
+  const got: string[][] = [];
+  for (let frames = text(yield* sub.receive({ timeout: 2000 })); ; frames = text(yield* sub.receive({ timeout: 2000 }))) {
+    if (!frames[0].endsWith('.sync')) got.push(frames);
+    if (frames[0] === last) return got;
+  }
+}
+
+socket('publish/subscribe: a subscriber gets what its prefixes match, in order, and stops at unsubscribe', async () => {
+  await runServer(function* () {
+    const pub = yield* openSocket('publish', { bind: 'tcp://127.0.0.1:*' });
+    const sub = yield* openSocket('subscribe', { connect: pub.endpoint, subscribe: 'weather.' });
+    try {
+      yield* synced(pub, sub, 'weather.sync');
+      for (const message of ['sports.1', 'weather.1', ['weather.2', 'two frames'], 'news.1', 'weather.3']) yield* pub.send(message);
+      assert.equal(yield* receivedUntil(sub, 'weather.3'), [['weather.1'], ['weather.2', 'two frames'], ['weather.3']]);
+
+      sub.subscribe('sports.', new TextEncoder().encode('news.'));
+      yield* synced(pub, sub, 'sports.sync');
+      sub.unsubscribe('weather.');
+      yield* synced(pub, sub, 'news.sync');
+      for (const message of ['weather.4', 'sports.2', 'news.2']) yield* pub.send(message);
+      assert.equal(yield* receivedUntil(sub, 'news.2'), [['sports.2'], ['news.2']]);
+    } finally {
+      sub.close();
+      pub.close();
+    }
+  });
+});
+
+socket('publish/subscribe: what each side cannot do, and filters on a closed socket', async () => {
+  await runServer(function* () {
+    const pub = yield* openSocket('publish', { bind: 'tcp://127.0.0.1:*' });
+    const sub = yield* openSocket('subscribe', { connect: pub.endpoint });
+    try {
+      throwsExactly(() => pub.receive(), TypeError, "Socket.receive: a 'publish' socket cannot receive");
+      throwsExactly(() => sub.send('x'), TypeError, "Socket.send: a 'subscribe' socket cannot send");
+      throwsExactly(() => pub.subscribe('x'), TypeError, "Socket.subscribe: only a 'subscribe' socket has filters, this one is 'publish'");
+      throwsExactly(() => sub.subscribe(), TypeError, "Socket.subscribe: give one or more prefixes, each a string or a Uint8Array ('' for every message), got an array");
+      throwsExactly(() => sub.unsubscribe(7 as never), TypeError, "Socket.unsubscribe: give one or more prefixes, each a string or a Uint8Array ('' for every message), got an array");
+      // Without a filter, a subscriber receives nothing.
+      yield* pub.send('anything');
+      assert.instance(yield* thrownBy(sub.receive({ timeout: 50 })), Timeout);
+    } finally {
+      sub.close();
+      pub.close();
+    }
+    throwsExactly(() => sub.subscribe(''), SocketClosed, 'Socket.subscribe: the socket is closed');
+  });
+});
+
 socket.run();

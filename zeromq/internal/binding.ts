@@ -22,6 +22,9 @@ export interface RawSocket {
   send(message: Zmq.MessageLike | Zmq.MessageLike[]): Promise<void>;
   receive(): Promise<Buffer[]>;
   close(): void;
+  /** A subscribe socket's filters (the binding's `Subscriber` only). */
+  subscribe?(...prefixes: Array<Buffer | string>): void;
+  unsubscribe?(...prefixes: Array<Buffer | string>): void;
 }
 
 /** grove's names of the socket types, and the binding's classes for them. */
@@ -33,9 +36,11 @@ export const CLASSES = {
   router: 'Router',
   push: 'Push',
   pull: 'Pull',
+  publish: 'Publisher',
+  subscribe: 'Subscriber',
 } as const;
 
-/** A socket type, by its ZeroMQ name (ZMQ_REQ is `'request'`). */
+/** A socket type, by its ZeroMQ name (ZMQ_REQ is `'request'`, ZMQ_PUB `'publish'`, ZMQ_SUB `'subscribe'`). */
 export type SocketType = keyof typeof CLASSES;
 
 /** Thrown by `openSocket` when the zeromq package is not installed, or is installed but cannot load (no native library for this platform). */
