@@ -342,13 +342,15 @@ resizing('a resize while the initial workers start waits for them; resizes run o
     router.stop();
   }));
 
+/** A worker 100 ms long to start. */
+class Slow extends Worker {
+  protected override *init(): Operation<void> {
+    yield* sleep(100);
+  }
+}
+
 resizing('a resize that takes too long throws Timeout and goes on', () =>
   simulate(function* () {
-    class Slow extends Worker {
-      protected override *init(): Operation<void> {
-        yield* sleep(100);
-      }
-    }
     const router = new Router<Job>({ workers: 1, worker: (slot) => new Slow(slot, []) }).start();
     yield* router.up();
     let error: unknown;
@@ -366,11 +368,6 @@ resizing('a resize that takes too long throws Timeout and goes on', () =>
 
 resizing('a Timeout already running, given to resize, covers it as it covers any call: not restarted, raised itself', () =>
   simulate(function* () {
-    class Slow extends Worker {
-      protected override *init(): Operation<void> {
-        yield* sleep(100);
-      }
-    }
     const router = new Router<Job>({ workers: 1, worker: (slot) => new Slow(slot, []) }).start();
     yield* router.up();
     const deadline = new Timeout(30).start();
