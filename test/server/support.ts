@@ -9,7 +9,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as assert from 'uvu/assert';
 import { getHub, run, sleep, type Greenlet, type Operation } from 'grove';
-import { connect, type WebSocket } from 'grove/server';
+import { HttpServer, connect, type HttpServerOptions, type WebSocket, type WebSocketHandler } from 'grove/server';
 import { errorSink } from '../support.js';
 
 /** What was alive before a test: its greenlets and Node's active resources. */
@@ -83,6 +83,40 @@ export function errorOf(fn: () => unknown): Error {
     return error as Error;
   }
   throw new Error('expected a throw');
+}
+
+/** The error an Operation throws (a test fails if it throws none). */
+export function* errorOfOp(op: Operation<unknown>): Operation<Error> {
+  try {
+    yield* op;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+/**
+ * Starts an HttpServer on 127.0.0.1 (ephemeral port) with `websockets`
+ * (other requests get 200 `plain <path>`), runs `body` with it, stops it.
+ */
+export function* withWebSocketServer(
+  websockets: Record<string, WebSocketHandler>,
+  body: (server: HttpServer) => Operation<void>,
+  options: Omit<HttpServerOptions, 'websockets'> = {},
+): Operation<void> {
+  const server = new HttpServer(
+    '127.0.0.1:0',
+    function* (request, response) {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(`plain ${request.path}`);
+    },
+    { ...options, websockets },
+  );
+  yield* server.start();
+  try {
+    yield* body(server);
+  } finally {
+    yield* server.stop();
+  }
 }
 
 /** Waits (polling every ms) until `condition()` holds; throws after `ms` ms. */

@@ -11,42 +11,13 @@ import {
   WebSocketConnectError,
   connectWebSocket,
   type ConnectWebSocketOptions,
-  type HttpServerOptions,
-  type WebSocketHandler,
 } from 'grove/server';
-import { errorOf, eventually, runServer } from './support.js';
+import { errorOf, errorOfOp, eventually, runServer, withWebSocketServer } from './support.js';
 
 const client = suite('server/connectWebSocket');
 
-/** Starts an HttpServer on 127.0.0.1 with `websockets`, runs `body` with it, stops it. */
-function* withServer(
-  websockets: Record<string, WebSocketHandler>,
-  body: (server: HttpServer) => Operation<void>,
-  options: Omit<HttpServerOptions, 'websockets'> = {},
-): Operation<void> {
-  const server = new HttpServer('127.0.0.1:0', function* (_request, response) {
-    response.end('plain');
-  }, { ...options, websockets });
-  yield* server.start();
-  try {
-    yield* body(server);
-  } finally {
-    yield* server.stop();
-  }
-}
-
 function urlOf(port: number, path: string): string {
   return `ws://127.0.0.1:${port}${path}`;
-}
-
-/** The error an Operation throws (a test fails if it throws none). */
-function* errorOfOp(op: Operation<unknown>): Operation<Error> {
-  try {
-    yield* op;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 /** A TCP server on 127.0.0.1 that accepts and never answers (a handshake to it never completes); `connectionCount` says whether the client is still there. */
@@ -92,7 +63,7 @@ client('bad input fails at the call, naming it and the value', () => {
 client('an exact echo exchange with an HttpServer: text and binary both ways, headers and subprotocol, then a close both ends see', async () => {
   const seen: string[] = [];
   await runServer(() =>
-    withServer({
+    withWebSocketServer({
       *'/echo'(socket, request) {
         seen.push(`server: ${request.query.get('room')} ${request.headers.authorization} ${socket.protocol}`);
         for (let message = yield* socket.receive(); message !== null; message = yield* socket.receive()) {
@@ -151,7 +122,7 @@ client('a kill while connecting terminates the attempt: nothing is left open', a
 
 client('a refused handshake (404) is a WebSocketConnectError naming the URL and the status', async () => {
   await runServer(() =>
-    withServer({ '/echo': function* () {} }, function* (server) {
+    withWebSocketServer({ '/echo': function* () {} }, function* (server) {
       const error = yield* errorOfOp(connectWebSocket(urlOf(server.port, '/nope?x=1'), { timeout: 2000 }));
       assert.instance(error, WebSocketConnectError);
       const refused = error as WebSocketConnectError;
@@ -225,7 +196,7 @@ client('the server stops: a client in receive gets null with 1001; one blocked e
 
 client('a message over maxMessageBytes cuts the connection: receive gives what came before, then null with 1006', async () => {
   await runServer(() =>
-    withServer({
+    withWebSocketServer({
       *'/'(socket) {
         yield* socket.send('x'.repeat(16));
         yield* socket.send('x'.repeat(17));
@@ -263,7 +234,7 @@ client('interoperates with ws as a server: a plain ws WebSocketServer echoes to 
 
 client('interoperates with ws as a client: a raw ws client and a grove handler exchange messages', async () => {
   await runServer(() =>
-    withServer({
+    withWebSocketServer({
       *'/'(socket) {
         const message = yield* socket.receive();
         yield* socket.send(`grove: ${message}`);

@@ -10,32 +10,10 @@ import {
   connectWebSocket,
   type HttpServerOptions,
   type WebSocket,
-  type WebSocketHandler,
 } from 'grove/server';
-import { closeOf, errorOf, eventually, rawRequest, runServer } from './support.js';
+import { closeOf, errorOf, errorOfOp, eventually, rawRequest, runServer, withWebSocketServer } from './support.js';
 
 const ws = suite('server/WebSocket');
-
-/** Starts an HttpServer on 127.0.0.1 with `websockets`, runs `body` with it, stops it. */
-function* withServer(
-  websockets: Record<string, WebSocketHandler>,
-  body: (server: HttpServer) => Operation<void>,
-  options: Omit<HttpServerOptions, 'websockets'> = {},
-): Operation<void> {
-  const server = new HttpServer(
-    '127.0.0.1:0',
-    function* (request, response) {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end(`plain ${request.path}`);
-    },
-    { ...options, websockets },
-  );
-  yield* server.start();
-  try {
-    yield* body(server);
-  } finally {
-    yield* server.stop();
-  }
-}
 
 function urlOf(server: HttpServer, path: string): string {
   return `ws://127.0.0.1:${server.port}${path}`;
@@ -76,7 +54,7 @@ ws('bad options fail at the constructor, naming the option and the value', () =>
 ws('an upgrade runs its path handler with the request; text and binary messages both ways; a return closes with 1000', async () => {
   const seen: string[] = [];
   await runServer(() =>
-    withServer(
+    withWebSocketServer(
       {
         *'/echo'(socket, request) {
           seen.push(`${request.path} ${request.query.get('room')} ${request.headers.upgrade} ${socket.remoteAddress}`);
@@ -104,7 +82,7 @@ ws('an upgrade runs its path handler with the request; text and binary messages 
 
 ws('an upgrade to another path is refused with 404; a bad handshake gets 400; plain requests still reach the HTTP handler', async () => {
   await runServer(() =>
-    withServer({ '/echo': function* () {} }, function* (server) {
+    withWebSocketServer({ '/echo': function* () {} }, function* (server) {
       const refused = yield* rawRequest(server.port, upgradeHead('/nope?x=1'));
       assert.equal([refused.status, refused.body], [404, 'no WebSocket at /nope\n']);
       const badKey = yield* rawRequest(server.port, upgradeHead('/echo', 'short'));
@@ -134,7 +112,7 @@ ws('receive: a timeout throws Timeout and loses nothing; null once the peer clos
   const events: string[] = [];
   const done = new Event();
   await runServer(() =>
-    withServer(
+    withWebSocketServer(
       {
         *'/'(socket) {
           try {
@@ -174,20 +152,10 @@ ws('receive: a timeout throws Timeout and loses nothing; null once the peer clos
   ]);
 });
 
-/** The error an Operation throws (a test fails if it throws none). */
-function* errorOfOp(op: Operation<unknown>): Operation<Error> {
-  try {
-    yield* op;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
-
 ws('a client that disconnects: a handler blocked elsewhere is killed there (its finally runs); one in receive gets null and goes on', async () => {
   const events: string[] = [];
   await runServer(() =>
-    withServer(
+    withWebSocketServer(
       {
         *'/ticker'(socket) {
           try {
@@ -229,7 +197,7 @@ ws('a client that disconnects: a handler blocked elsewhere is killed there (its 
 ws('send: WebSocketClosed once the peer closed (a handler ending with it ended normally); bad arguments; after close() it is a misuse', async () => {
   const events: string[] = [];
   await runServer(() =>
-    withServer(
+    withWebSocketServer(
       {
         *'/'(socket) {
           const checks: [() => unknown, string][] = [
@@ -275,7 +243,7 @@ ws('send: WebSocketClosed once the peer closed (a handler ending with it ended n
 ws('a handler that fails: the socket closes with 1011 and the hub reports it with the greenlet name; a kill closes with 1001', async () => {
   await runServer(
     () =>
-      withServer(
+      withWebSocketServer(
         {
           *'/fail'() {
             yield* sleep(1);
@@ -308,7 +276,7 @@ ws('send blocks while the peer does not read: at most 64 KiB wait to leave after
   let mostWaiting = 0;
   const resumed = new Event();
   await runServer(() =>
-    withServer(
+    withWebSocketServer(
       {
         *'/'(socket) {
           for (; sent < LIMIT && blockedAt < 0; sent++) {
@@ -377,7 +345,7 @@ ws('stop({ timeout }) closes open sockets with 1001: a handler in receive ends, 
 
 ws('sockets share the server pool: a client beyond it is connected and waits, its messages kept, until a slot frees', async () => {
   await runServer(() =>
-    withServer(
+    withWebSocketServer(
       {
         *'/'(socket) {
           for (let message = yield* socket.receive(); message !== null; message = yield* socket.receive()) {
@@ -427,7 +395,7 @@ ws('stop() closes with 1001 a socket still waiting for a pool slot too; its hand
 ws('a message over maxMessageBytes closes the socket with 1009; the handler gets null', async () => {
   const events: string[] = [];
   await runServer(() =>
-    withServer(
+    withWebSocketServer(
       {
         *'/'(socket) {
           events.push(`got ${yield* socket.receive()}`);
