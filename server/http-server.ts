@@ -28,7 +28,7 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type ServerOptions as WsOptions } from 'ws';
+import { WebSocketServer } from 'ws';
 import { Greenlet } from '../lib/greenlet.js';
 import { Interrupt } from '../lib/errors.js';
 import { runBody } from '../lib/call.js';
@@ -38,7 +38,17 @@ import { BaseServer, type ServerOptions } from './base-server.js';
 import { HttpError } from './http-error.js';
 import { HttpRequest } from './http-request.js';
 import { HttpResponse } from './http-response.js';
-import { FINISH, HANDLING, SHUT_DOWN, WebSocket, WebSocketClosed, type WebSocketHandler } from './websocket.js';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  FINISH,
+  HANDLING,
+  SHUT_DOWN,
+  WebSocket,
+  WebSocketClosed,
+  wsOptions,
+  type WebSocketHandler,
+} from './websocket.js';
+import { checkBytes } from './internal/check-bytes.js';
 import type { AddressInput } from './address.js';
 import type { Steps } from '../lib/internal/within.js';
 
@@ -123,9 +133,6 @@ class Upgraded {
 
 const KEYS = optionKeys<HttpServerOptions>({ pool: true, maxBodyBytes: true, websockets: true, maxMessageBytes: true });
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
-/** How long a closing WebSocket waits for the peer's close frame before its connection is cut (ws's default is 30 s). */
-const CLOSE_TIMEOUT_MS = 5000;
 
 /**
  * An HTTP/1.1 server with a greenlet per request.
@@ -161,10 +168,11 @@ export class HttpServer extends BaseServer<ServerResponse | Upgraded> {
     checkOptions('new HttpServer', options, KEYS);
     super('new HttpServer', address, handler, options?.pool);
     this.handler = handler;
-    this.maxBodyBytes = checkBytes('maxBodyBytes', options?.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 0);
-    this.maxMessageBytes = checkBytes('maxMessageBytes', options?.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 1);
+    this.maxBodyBytes = checkBytes('new HttpServer', 'maxBodyBytes', options?.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 0);
+    this.maxMessageBytes = checkBytes('new HttpServer', 'maxMessageBytes', options?.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 1);
     this.routes = checkRoutes(options?.websockets);
-    this.upgrader = this.routes === null ? null : new WebSocketServer(upgraderOptions(this.maxMessageBytes));
+    this.upgrader =
+      this.routes === null ? null : new WebSocketServer({ noServer: true, clientTracking: false, ...wsOptions(this.maxMessageBytes) });
   }
 
   protected createServer(accept: (client: ServerResponse | Upgraded) => void): Server {
@@ -271,11 +279,6 @@ const CLOSE_NORMAL = 1000;
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_INTERNAL_ERROR = 1011;
 
-function upgraderOptions(maxPayload: number): WsOptions {
-  // closeTimeout is ws 8.19's; @types/ws 8.18 does not list it yet.
-  return { noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload, closeTimeout: CLOSE_TIMEOUT_MS } as WsOptions;
-}
-
 /** Refuses an upgrade with a plain HTTP answer, then closes the connection. */
 function refuseUpgrade(socket: Socket, status: number, message: string): void {
   socket.on('error', ignore);
@@ -298,15 +301,6 @@ function answer(response: ServerResponse, status: number, message: string, close
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
   if (close) headers.connection = 'close';
   response.writeHead(status, headers).end(`${message}\n`);
-}
-
-function checkBytes(field: string, value: unknown, byDefault: number, least: number): number {
-  if (value === undefined) return byDefault;
-  if (typeof value !== 'number' || !(value === Infinity || (Number.isInteger(value) && value >= least))) {
-    const kind = least === 0 ? 'a non-negative integer' : 'a positive integer';
-    throw new RangeError(`new HttpServer: ${field} must be ${kind}, got ${show(value)}`);
-  }
-  return value;
 }
 
 function checkRoutes(value: unknown): Map<string, WebSocketHandler> | null {

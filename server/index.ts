@@ -3,7 +3,8 @@
  * WebSockets). A greenlet per client (`StreamServer`), per request or per
  * WebSocket (`HttpServer`), in a `Pool` when the number at once must be
  * bounded; blocking reads and writes that honour
- * backpressure both ways; `stop({ timeout })` as gevent's. Servers need the
+ * backpressure both ways; `stop({ timeout })` as gevent's. Their clients:
+ * `connect` (TCP) and `connectWebSocket`. Servers and sockets need the
  * real clock (`run()`), not a virtual one.
  */
 export { type Address, type AddressInput } from './address.js';
@@ -30,3 +31,4 @@ export {
   type WebSocketMessage,
   type WebSocketWaitOptions,
 } from './websocket.js';
+export { WebSocketConnectError, connectWebSocket, type ConnectWebSocketOptions } from './connect-websocket.js';

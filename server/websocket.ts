@@ -1,9 +1,10 @@
 /**
  * `WebSocket`: one WebSocket connection driven from a greenlet (what
- * gevent-websocket's `ws` is to a WSGI handler), on the `ws` package.
- * `HttpServer` hands one to a handler of its `websockets` option after the
- * upgrade handshake. `receive` and `send` block only the calling greenlet
- * and take `{ timeout }`; `close` never blocks.
+ * gevent-websocket's `ws` is to a WSGI handler), on the `ws` package. Both
+ * ends are this class: `HttpServer` hands one to a handler of its
+ * `websockets` option after the upgrade handshake, and `connectWebSocket`
+ * returns one to the greenlet that connects. `receive` and `send` block
+ * only the calling greenlet and take `{ timeout }`; `close` never blocks.
  *
  * Backpressure both ways, as `Connection` has it: `send` waits while more
  * than 64 KiB wait to leave (a peer that does not read slows its writer
@@ -59,6 +60,21 @@ const INBOX_MESSAGES = 16;
 const KEYS = optionKeys<WebSocketWaitOptions>({ timeout: true });
 /** RFC 6455's limit for a close frame's reason (125 bytes of payload, 2 of them the code). */
 const MAX_REASON_BYTES = 123;
+/** The largest message accepted by default, both ends (ws's own default, 100 MiB, is a lot to buffer per socket). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How long a closing WebSocket waits for the peer's close frame before its connection is cut (ws's default is 30 s). */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * The `ws` options both ends share (its server's and its client's): no
+ * compression (a compressed message's size is not what `maxMessageBytes`
+ * bounds on the wire, and zlib's memory per socket is not small), the
+ * message limit, and the 5 s the class comment promises for a close.
+ */
+export function wsOptions(maxMessageBytes: number): { perMessageDeflate: false; maxPayload: number } {
+  // closeTimeout is ws 8.19's; @types/ws 8.18 does not list it yet.
+  return { perMessageDeflate: false, maxPayload: maxMessageBytes, closeTimeout: CLOSE_TIMEOUT_MS } as { perMessageDeflate: false; maxPayload: number };
+}
 
 /** @internal the server's end of a socket: the handler greenlet is started (a peer that leaves kills it). */
 export const HANDLING: unique symbol = Symbol('grove.server.websocket.handling');
@@ -71,16 +87,20 @@ export const SHUT_DOWN: unique symbol = Symbol('grove.server.websocket.shutDown'
 type ClosedBy = 'close()' | 'the server' | null;
 
 /**
- * A WebSocket driven from greenlets. One greenlet may receive while
- * another sends; two receiving at once (or two sending) is an error, as it
- * is for a `Connection`.
+ * A WebSocket driven from greenlets, the server's end or the client's. One
+ * greenlet may receive while another sends; two receiving at once (or two
+ * sending) is an error, as it is for a `Connection`.
  *
- * When the peer goes away (it closes, or the connection is lost), a handler
- * blocked in this socket's `receive` or `send` is woken by it (`null`, or
- * `WebSocketClosed`); a handler blocked anywhere else (a sleep, a Queue) is
- * killed there, its `finally` blocks run, as an `HttpServer` handler is
- * when its client disconnects. A handler that already saw the end, or that
- * closed the socket itself, is left to finish.
+ * When the peer goes away (it closes, or the connection is lost), a
+ * greenlet blocked in this socket's `receive` or `send` is woken by it
+ * (`null`, or `WebSocketClosed`), on either end. On the server's end, a
+ * handler blocked anywhere else (a sleep, a Queue) is also killed there,
+ * its `finally` blocks run, as an `HttpServer` handler is when its client
+ * disconnects; a handler that already saw the end, or that closed the
+ * socket itself, is left to finish. On the client's end (`connectWebSocket`)
+ * no greenlet owns the socket, so none is killed: the end is learnt at the
+ * next `receive` (`null`, `closeCode` 1001 when the server stopped) or
+ * `send` (`WebSocketClosed`).
  */
 export class WebSocket {
   /** The peer's IP address (kept after the socket closes). */
@@ -102,7 +122,7 @@ export class WebSocket {
   private code: number | null = null;
   private reason = '';
 
-  /** @internal made by `HttpServer` for each upgraded connection. */
+  /** @internal made by `HttpServer` for each upgraded connection, by `connectWebSocket` for each it opens. */
   constructor(
     private readonly ws: WsSocket,
     socket: Socket,
@@ -134,6 +154,11 @@ export class WebSocket {
   /** The reason that came with `closeCode` (often empty). */
   get closeReason(): string {
     return this.reason;
+  }
+
+  /** The subprotocol the server chose from the client's `protocols` ('' when none was). */
+  get protocol(): string {
+    return this.ws.protocol;
   }
 
   /** Bytes sent and not yet handed to the network (the browser's `bufferedAmount`). */
@@ -180,7 +205,8 @@ export class WebSocket {
    * `reason` (at most 123 bytes of UTF-8). Never blocks: the peer's answer
    * comes later (`receive` returns null then), and a peer that does not
    * answer within 5 s is cut off. What was sent before still leaves first.
-   * Closing a closed socket does nothing.
+   * Closing a closed socket does nothing. To wait for the end (a client
+   * that must leave nothing open), `receive` until it returns null.
    */
   close(code = 1000, reason = ''): void {
     if (typeof code !== 'number' || !isCloseCode(code)) {

@@ -15,10 +15,8 @@
  * examples/tutorial/websockets.ts`) for the tour's client, or call
  * `startWebSocketServer(8000)` and open http://127.0.0.1:8000/ in a browser.
  */
-import { once } from 'node:events';
-import { WebSocket as WsClient } from 'ws';
-import { Queue, call, sleep, type Operation } from 'grove';
-import { HttpError, HttpServer, type WebSocketHandler } from 'grove/server';
+import { sleep, type Operation } from 'grove';
+import { HttpError, HttpServer, connectWebSocket, type WebSocketHandler } from 'grove/server';
 import { runIfMain, seededRandom, type Log } from '../support.js';
 import { request, urlOf } from '../servers/http-client.js';
 
@@ -100,26 +98,22 @@ export function* startWebSocketServer(options: { port?: number; intervalMs?: num
 }
 
 /**
- * The tour: the page is served; a client (ws's, standing in for the
- * browser) connects and prints three points; it leaves, and its greenlet
- * on the server ends.
+ * The tour: the page is served; a client (grove's `connectWebSocket`,
+ * standing in for the browser) connects and prints three points; it
+ * leaves, and its greenlet on the server ends.
  */
 export function* main(log: Log): Operation<void> {
   const server = yield* startWebSocketServer();
   const page = yield* request(`${urlOf(server)}/`);
   log(`GET / : ${page.status}, the page "${/<title>(.*)<\/title>/.exec(page.body)?.[1]}"`);
 
-  const client = new WsClient(`ws://127.0.0.1:${server.port}${POINTS_PATH}`);
-  // ws's events come from outside the hub: the Queue hands them to this greenlet
-  // (the listening server holds the hub meanwhile, so waiting on it is not "stuck").
-  const received = new Queue<string>();
-  client.on('message', (data) => received.putNowait(String(data)));
-  yield* call(once(client, 'open'));
+  const client = yield* connectWebSocket(`ws://127.0.0.1:${server.port}${POINTS_PATH}`, { timeout: 5000 });
   log('connected');
-  for (let i = 0; i < 3; i++) log(`received ${yield* received.get()}`);
+  for (let i = 0; i < 3; i++) log(`received ${yield* client.receive()}`);
 
   const [handler] = server.pool;
   client.close();
+  while ((yield* client.receive()) !== null); // points sent before the server saw the close, then the end
   yield* handler.join();
   log(`the client left: its greenlet on the server ended (${handler.value instanceof Error ? handler.value.name : 'returned'})`);
   yield* server.stop();

@@ -3,13 +3,13 @@
  * test body and check it left nothing open (greenlets still alive, Node
  * handles and timers keeping the process alive), collect what the hub
  * reports meanwhile, a bounded wait for a condition that outside I/O makes
- * true, a raw HTTP/1.1 client on grove's `connect`, and a `ws` client.
+ * true, a raw HTTP/1.1 client on grove's `connect`, and the end of a
+ * WebSocket client (tests use grove's own, `connectWebSocket`).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as assert from 'uvu/assert';
-import { WebSocket as WsSocket } from 'ws';
-import { AsyncResult, Queue, call, getHub, run, sleep, type Greenlet, type Operation } from 'grove';
-import { connect } from 'grove/server';
+import { getHub, run, sleep, type Greenlet, type Operation } from 'grove';
+import { HttpServer, connect, type HttpServerOptions, type WebSocket, type WebSocketHandler } from 'grove/server';
 import { errorSink } from '../support.js';
 
 /** What was alive before a test: its greenlets and Node's active resources. */
@@ -85,6 +85,40 @@ export function errorOf(fn: () => unknown): Error {
   throw new Error('expected a throw');
 }
 
+/** The error an Operation throws (a test fails if it throws none). */
+export function* errorOfOp(op: Operation<unknown>): Operation<Error> {
+  try {
+    yield* op;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+/**
+ * Starts an HttpServer on 127.0.0.1 (ephemeral port) with `websockets`
+ * (other requests get 200 `plain <path>`), runs `body` with it, stops it.
+ */
+export function* withWebSocketServer(
+  websockets: Record<string, WebSocketHandler>,
+  body: (server: HttpServer) => Operation<void>,
+  options: Omit<HttpServerOptions, 'websockets'> = {},
+): Operation<void> {
+  const server = new HttpServer(
+    '127.0.0.1:0',
+    function* (request, response) {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(`plain ${request.path}`);
+    },
+    { ...options, websockets },
+  );
+  yield* server.start();
+  try {
+    yield* body(server);
+  } finally {
+    yield* server.stop();
+  }
+}
+
 /** Waits (polling every ms) until `condition()` holds; throws after `ms` ms. */
 export function* eventually(what: string, condition: () => boolean, ms = 500): Operation<void> {
   const deadline = getHub().now() + ms;
@@ -92,6 +126,15 @@ export function* eventually(what: string, condition: () => boolean, ms = 500): O
     if (getHub().now() > deadline) throw new Error(`still not true after ${ms} ms: ${what}`);
     yield* sleep(1);
   }
+}
+
+/**
+ * Waits (2 s at most per message) until a WebSocket is closed, dropping
+ * the messages that come before: its close code and reason.
+ */
+export function* closeOf(socket: WebSocket): Operation<{ code: number | null; reason: string }> {
+  while ((yield* socket.receive({ timeout: 2000 })) !== null);
+  return { code: socket.closeCode, reason: socket.closeReason };
 }
 
 /** An HTTP response as read off the wire. */
@@ -143,43 +186,4 @@ function unchunk(text: string): string {
     body += text.slice(lineEnd + 2, lineEnd + 2 + size);
     at = lineEnd + 2 + size + 2;
   }
-}
-
-/** A `ws` client driven from greenlets: what it receives queues up, its close is an AsyncResult. */
-export interface WsClient {
-  /** The `ws` socket, for sending, pausing, closing. */
-  readonly socket: WsSocket;
-  /** Messages as they arrive: text as strings, binary as Buffers. */
-  readonly messages: Queue<string | Buffer>;
-  /** Set with the close code and reason when the connection closes. */
-  readonly closed: AsyncResult<{ code: number; reason: string }>;
-}
-
-/**
- * Opens a `ws` client to `url` and returns once it is open (throws ws's
- * error otherwise, `Unexpected server response: 404`...). The hub is held
- * until the client closes: its messages come from outside the hub.
- */
-export function* openWebSocket(url: string): Operation<WsClient> {
-  const socket = new WsSocket(url);
-  const messages = new Queue<string | Buffer>();
-  const closed = new AsyncResult<{ code: number; reason: string }>();
-  const hold = getHub().hold();
-  socket.on('message', (data: Buffer, isBinary) => messages.putNowait(isBinary ? data : data.toString('utf8')));
-  socket.on('close', (code, reason) => {
-    hold.release();
-    closed.set({ code, reason: reason.toString('utf8') });
-  });
-  const opened = new Promise<void>((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  socket.on('error', () => {}); // a failed open rejects `opened`; a later error is followed by 'close'
-  try {
-    yield* call(opened);
-  } catch (error) {
-    socket.terminate();
-    throw error;
-  }
-  return { socket, messages, closed };
 }
