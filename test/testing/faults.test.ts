@@ -5,6 +5,7 @@ import { Greenlet, sleep, spawn, type Operation } from 'grove';
 import { Actor, ask, type ReplyTo } from 'grove/actors';
 import { Supervisor } from 'grove/supervision';
 import { FaultFailure, InjectedFault, TargetNotFound, exploreFaults, simulate, type FaultPlan } from 'grove/testing';
+import { errorSink } from '../support.js';
 
 /** `test/testing/faults.test.ts:<line>` of the first line of this file holding `text`: where a suspension point is reported. */
 function siteOf(text: string): string {
@@ -100,8 +101,9 @@ faults('both protocols keep the money when nothing crashes', async () => {
 });
 
 faults('catches the coordinator crashing between withdrawal and deposit, and names target, point and fault', async () => {
+  const sink = errorSink();
   try {
-    await exploreFaults(naive, { targets: 'coordinator' });
+    await exploreFaults(naive, { targets: 'coordinator', onError: sink.onError });
     assert.unreachable('the lost money was not found');
   } catch (error) {
     assert.instance(error, FaultFailure);
@@ -126,6 +128,11 @@ faults('catches the coordinator crashing between withdrawal and deposit, and nam
     assert.ok(kinds.includes('fault') && kinds.includes('restart'));
     assert.equal(failure.trace.outcome, { ok: false, error: 'Error: money lost: alice 50 + bob 100 = 150' });
   }
+  // The run that crashed the coordinator idle in its inbox (point 1, harmless) sent the transfer to it dead.
+  assert.equal(sink.reports, [
+    "coordinator: deadLetter: DeadLetter: dead letter #1: { type: 'transfer', id: 't1', from: <Account \"alice\">, to: <Account \"bob\">, amount: 50 } " +
+      'was sent to <NaiveCoordinator "coordinator">, which exited with InjectedFault: injected crash in coordinator at its suspension point 1 (Inbox.get)',
+  ]);
 });
 
 faults('simulate replays the failure with { fault: failure.fault }', async () => {
