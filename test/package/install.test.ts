@@ -1,6 +1,8 @@
 /**
  * grove as another project gets it: `npm pack` (whose `prepare` script
- * builds dist/), the tarball installed into a temporary project, every entry
+ * builds dist/) — run in a copy of the checkout, so that a test run never
+ * rebuilds the checkout's own dist/ under a bench or a second run reading
+ * it —, the tarball installed into a temporary project, every entry
  * point of package.json's `exports` loaded from an ES module and from
  * CommonJS, and TypeScript files checked against the installed declarations.
  *
@@ -12,9 +14,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,7 +57,12 @@ installed.before(() => {
   temp = mkdtempSync(join(tmpdir(), 'grove-package-'));
   project = join(temp, 'project');
   mkdirSync(project);
-  const packed = sh(npm, ['pack', '--json', '--pack-destination', temp], root);
+  // The copy shares the checkout's node_modules (the build's tools) and leaves out what a build remakes.
+  const source = join(temp, 'grove');
+  const leftOut = new Set(['node_modules', 'dist', '.git']);
+  cpSync(root, source, { recursive: true, filter: (path) => !leftOut.has(relative(root, path).split(sep)[0]) });
+  symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'), 'dir');
+  const packed = sh(npm, ['pack', '--json', '--pack-destination', temp], source);
   const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'grove-user', private: true }));
   sh(
