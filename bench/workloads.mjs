@@ -119,6 +119,16 @@ export function settledHeap() {
 }
 
 /** The sum 0 + 1 + ... + (n - 1), exactly (n stays far below 2^26). */
+/** The checks of a ping-pong across a boundary (W7, W9): every message arrived, half of them `there`, in order. */
+function pingPongChecks(id, there) {
+  return (p, obs, checks) => {
+    checks.equal(obs.received[0] + obs.received[1], p.n, `${id}: messages received`);
+    checks.equal(obs.received[0], p.n / 2, `${id}: messages received ${there}`);
+    checks.equal(obs.sum, triangle(p.n), `${id}: checksum of message numbers`);
+    checks.equal(obs.orderErrors, 0, `${id}: messages received out of order`);
+  };
+}
+
 function triangle(n) {
   return (n * (n - 1)) / 2;
 }
@@ -271,12 +281,7 @@ export const WORKLOADS = [
     group: 'w7',
     full: { n: 200_000 },
     quick: { n: 20_000 },
-    verify(p, obs, checks) {
-      checks.equal(obs.received[0] + obs.received[1], p.n, 'W7: messages received');
-      checks.equal(obs.received[0], p.n / 2, 'W7: messages received on the worker thread');
-      checks.equal(obs.sum, triangle(p.n), 'W7: checksum of message numbers');
-      checks.equal(obs.orderErrors, 0, 'W7: messages received out of order');
-    },
+    verify: pingPongChecks('W7', 'on the worker thread'),
   },
   {
     id: 'W7fan',
@@ -321,12 +326,7 @@ export const WORKLOADS = [
     group: 'w9',
     full: { n: 100_000 },
     quick: { n: 4_000 },
-    verify(p, obs, checks) {
-      checks.equal(obs.received[0] + obs.received[1], p.n, 'W9: messages received');
-      checks.equal(obs.received[0], p.n / 2, 'W9: messages received in the other process');
-      checks.equal(obs.sum, triangle(p.n), 'W9: checksum of message numbers');
-      checks.equal(obs.orderErrors, 0, 'W9: messages received out of order');
-    },
+    verify: pingPongChecks('W9', 'in the other process'),
   },
   natsAsk('W9ask', 1),
   natsAsk('W9ask100', 100),

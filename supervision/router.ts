@@ -31,7 +31,6 @@ import { ctx } from '../lib/internal/context.js';
 import { drawSource } from '../lib/internal/random.js';
 import { checkFunction, checkOptions, isRecord, show, optionKeys, unknownKey, type TimeoutOption } from '../lib/internal/validate.js';
 import { checkTimeout } from '../lib/internal/wait.js';
-import { Timeout } from '../lib/timeout.js';
 import type { Operation, Suspend } from '../lib/operation.js';
 import { Actor, MailboxFull, notStarted, type StopOptions } from '../actors/actor.js';
 import { AskFailed, ReplyTo } from '../actors/ask.js';
@@ -213,7 +212,7 @@ export class Router<M> extends Actor<M> {
     if (ctx.current === (this.supervisor as Greenlet<unknown>)) {
       throw new Error(`${call}: called from ${this}'s supervisor (a worker's start function): it would wait for itself`);
     }
-    return new Composite<void>(call, () => this.runResize(n, timeout));
+    return new Composite<void>(call, () => within(timeout, () => this.resizeOnce(n), raise));
   }
 
   /**
@@ -395,10 +394,6 @@ export class Router<M> extends Actor<M> {
     record.worker = worker;
     this.started$?.set();
     return worker;
-  }
-
-  private runResize(n: number, timeout: number | Timeout | null): Generator<Suspend, void, unknown> {
-    return within(timeout, () => this.resizeOnce(n), raise);
   }
 
   private *resizeOnce(n: number): Generator<Suspend, void, unknown> {

@@ -6,9 +6,10 @@
 import { Interrupt } from '../lib/errors.js';
 import { call } from '../lib/call.js';
 import { Composite } from '../lib/internal/composite.js';
-import { checkMs, checkOptions, optionKeys, show } from '../lib/internal/validate.js';
+import { checkMs, checkOptions, optionKeys, show, type TimeoutOption } from '../lib/internal/validate.js';
+import { checkTimeout } from '../lib/internal/wait.js';
 import type { Operation } from '../lib/operation.js';
-import type { Steps } from '../lib/internal/within.js';
+import { raise, within, type Steps } from '../lib/internal/within.js';
 import { CLASSES, loadBinding, type RawSocket, type SocketType } from './internal/binding.js';
 import { Socket, asFilter, checkPrefixes, zeroMQError, type Frame } from './socket.js';
 
@@ -31,8 +32,10 @@ export interface OpenSocketOptions {
    * `'subscribe'`.
    */
   subscribe?: Frame | readonly Frame[];
+  /** Throw `Timeout` if loading zeromq and binding take longer than this many ms (the socket is then closed); a Timeout given here is raised. */
+  timeout?: TimeoutOption;
 }
-const OPEN_KEYS = optionKeys<OpenSocketOptions>({ bind: true, connect: true, linger: true, subscribe: true });
+const OPEN_KEYS = optionKeys<OpenSocketOptions>({ bind: true, connect: true, linger: true, subscribe: true, timeout: true });
 
 const DEFAULT_LINGER_MS = 1000;
 
@@ -42,7 +45,8 @@ const DEFAULT_LINGER_MS = 1000;
  * `options` say. Blocks while it binds. Throws `ZeroMQUnavailable` if the
  * zeromq package (an optional peer dependency of grove) is not installed
  * or cannot load, and `ZeroMQError` if an endpoint is refused (`EINVAL`, or
- * `EADDRINUSE` for a port in use). A kill while binding closes the socket.
+ * `EADDRINUSE` for a port in use). A kill, or `timeout` ms passing, while
+ * it binds closes the socket.
  */
 export function openSocket(type: SocketType, options: OpenSocketOptions): Operation<Socket> {
   if (typeof type !== 'string' || !Object.hasOwn(CLASSES, type)) {
@@ -60,7 +64,8 @@ export function openSocket(type: SocketType, options: OpenSocketOptions): Operat
     if (type !== 'subscribe') throw new TypeError(`openSocket: subscribe is for a 'subscribe' socket, not a '${type}' one`);
     checkPrefixes('openSocket: subscribe', prefixes);
   }
-  return new Composite('openSocket', () => opening(type, binds, connects, linger, prefixes));
+  const timeout = checkTimeout('openSocket', options.timeout);
+  return new Composite('openSocket', () => within(timeout, () => opening(type, binds, connects, linger, prefixes), raise));
 }
 
 function* opening(type: SocketType, binds: readonly string[], connects: readonly string[], linger: number, prefixes: Frame[]): Steps<Socket> {

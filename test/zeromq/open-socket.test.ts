@@ -12,7 +12,7 @@ const open = suite('zeromq/openSocket');
 open('binds to a free port and says which; binds and connects to several endpoints', async () => {
   await runServer(function* () {
     const a = yield* openSocket('pull', { bind: ['tcp://127.0.0.1:*', 'tcp://127.0.0.1:*'] });
-    const b = yield* openSocket('pull', { bind: 'tcp://127.0.0.1:*' });
+    const b = yield* openSocket('pull', { bind: 'tcp://127.0.0.1:*', timeout: 5000 });
     const push = yield* openSocket('push', { bind: 'tcp://127.0.0.1:*', connect: [a.endpoint, b.endpoint] });
     try {
       const endpoints = [a.endpoint, b.endpoint, push.endpoint];
@@ -61,7 +61,8 @@ open('bad arguments: the error names the call and the value', () => {
   throwsExactly(() => openSocket('reply', { bind: ['tcp://127.0.0.1:*', 5] as never }), TypeError, 'openSocket: bind must be an endpoint string or an array of them, got an array');
   throwsExactly(() => openSocket('reply', { connect: '' }), TypeError, 'openSocket: connect must be an endpoint string or an array of them, got ""');
   throwsExactly(() => openSocket('reply', { bind: 'tcp://127.0.0.1:*', linger: -1 }), RangeError, 'openSocket: linger must be a non-negative number of ms, got -1');
-  throwsExactly(() => openSocket('reply', { bnd: 'x' } as never), TypeError, 'openSocket: unknown option "bnd" (options are bind, connect, linger, subscribe)');
+  throwsExactly(() => openSocket('reply', { bnd: 'x' } as never), TypeError, 'openSocket: unknown option "bnd" (options are bind, connect, linger, subscribe, timeout)');
+  throwsExactly(() => openSocket('reply', { bind: 'tcp://127.0.0.1:*', timeout: -1 }), RangeError, 'openSocket: timeout must be a non-negative number of ms, got -1');
   throwsExactly(
     () => openSocket('pull', { bind: 'tcp://127.0.0.1:*', subscribe: '' }),
     TypeError,
